@@ -1,0 +1,46 @@
+"""The composition root: settings, content, store and clock in, a ready Bolt app out."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.deps import Deps
+from bot.listeners import register_listeners
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def web_client(settings: Settings) -> AsyncWebClient:
+    """Every Web API call goes through this client, so SLACK_API_URL holds for all of them."""
+    return AsyncWebClient(
+        token=settings.bot_token,
+        base_url=settings.api_url,
+        timeout=10,
+        # Passing retry_handlers replaces slack-sdk's defaults, so every one we want is listed.
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def build_app(deps: Deps, client: AsyncWebClient | None = None) -> AsyncApp:
+    settings = deps.settings
+    app = AsyncApp(
+        client=client or web_client(settings),
+        # Socket Mode requests are not signed; Bolt checks signatures on HTTP requests only.
+        signing_secret=settings.signing_secret or "",
+        raise_error_for_unhandled_request=False,
+    )
+    register_listeners(app, deps)
+    return app

@@ -1,0 +1,245 @@
+"""Loads and checks the content in conversations/: the questionnaire and the result texts.
+
+A broken file stops the bot with one line that names the file, the question and the problem.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.domain.questionnaire import Option, Question, Questionnaire, Step
+from bot.domain.recommendation import Path as RecommendedPath
+from bot.domain.recommendation import Thresholds
+
+QUESTIONNAIRE_FILE = "questionnaire.yml"
+RESULTS_FILE = "results.yml"
+_ID = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
+_VALUE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,149}$")
+MAX_WEIGHT = 5
+
+
+class ContentError(Exception):
+    """A content file cannot be used; the message is one line for the operator."""
+
+
+@dataclass(frozen=True)
+class PathText:
+    title: str
+    summary: str
+    next_steps: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Content:
+    questionnaire: Questionnaire
+    thresholds: Thresholds
+    paths: dict[RecommendedPath, PathText]
+
+    @property
+    def version(self) -> str:
+        return self.questionnaire.version
+
+
+def default_content_dir() -> Path:
+    return Path(str(resources.files("bot.conversations")))
+
+
+def load_content(directory: Path | None = None) -> Content:
+    directory = directory or default_content_dir()
+    q_raw, q_digest = _read(directory, QUESTIONNAIRE_FILE)
+    r_raw, r_digest = _read(directory, RESULTS_FILE)
+    digest = hashlib.sha256(q_digest + r_digest).hexdigest()[:8]
+    questionnaire = _Checker(_display(directory, QUESTIONNAIRE_FILE)).questionnaire(q_raw, digest)
+    thresholds, paths = _Checker(_display(directory, RESULTS_FILE)).results(r_raw)
+    return Content(questionnaire, thresholds, paths)
+
+
+def _display(directory: Path, name: str) -> str:
+    if directory == default_content_dir():
+        return f"conversations/{name}"
+    return str(directory / name)
+
+
+def _read(directory: Path, name: str) -> tuple[Any, bytes]:
+    path = directory / name
+    shown = _display(directory, name)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ContentError(f"{shown}: cannot read it ({error.strerror})") from None
+    try:
+        return yaml.safe_load(data), data
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        problem = getattr(error, "problem", None) or "not valid YAML"
+        raise ContentError(f"{shown}: {where}{problem}") from None
+
+
+class _Checker:
+    """Checks one file; every complaint names the file and where in it."""
+
+    def __init__(self, shown: str) -> None:
+        self.shown = shown
+
+    def fail(self, where: str, problem: str) -> ContentError:
+        return ContentError(
+            f"{self.shown}: {where}: {problem}" if where else f"{self.shown}: {problem}"
+        )
+
+    def mapping(self, value: Any, where: str, allowed: set[str], required: set[str]) -> dict:
+        if not isinstance(value, dict):
+            raise self.fail(where, "should be a mapping of keys to values")
+        unknown = sorted(set(map(str, value)) - allowed)
+        if unknown:
+            raise self.fail(
+                where, f"unknown key '{unknown[0]}' (allowed: {', '.join(sorted(allowed))})"
+            )
+        missing = sorted(required - set(value))
+        if missing:
+            raise self.fail(where, f"'{missing[0]}' is missing")
+        return value
+
+    def text(self, value: Any, where: str, most: int) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(where, "should be some text")
+        if len(value) > most:
+            raise self.fail(where, f"is {len(value)} characters; at most {most} fit in Slack")
+        return value.strip()
+
+    def number(self, value: Any, where: str, low: float, high: float, whole: bool = False) -> float:
+        kinds = (int,) if whole else (int, float)
+        if isinstance(value, bool) or not isinstance(value, kinds) or not low <= value <= high:
+            kind = "a whole number" if whole else "a number"
+            raise self.fail(where, f"should be {kind} from {low:g} to {high:g}, not {value!r}")
+        return value
+
+    def questionnaire(self, raw: Any, digest: str) -> Questionnaire:
+        top = self.mapping(raw, "", {"version", "axes", "steps"}, {"version", "axes", "steps"})
+        version = self.text(str(top["version"]), "version", 50)
+        axes = top["axes"]
+        if not isinstance(axes, dict) or not axes:
+            raise self.fail("axes", "should map each axis id to its name")
+        axes = {str(k): self.text(v, f"axis '{k}'", 75) for k, v in axes.items()}
+        steps_raw = top["steps"]
+        if not isinstance(steps_raw, list) or not 1 <= len(steps_raw) <= 6:
+            raise self.fail("steps", "should be a list of 1 to 6 steps")
+        seen: set[str] = set()
+        steps = []
+        for number, step_raw in enumerate(steps_raw, start=1):
+            where = f"step {number}"
+            step_raw = self.mapping(step_raw, where, {"title", "questions"}, {"title", "questions"})
+            questions_raw = step_raw["questions"]
+            if not isinstance(questions_raw, list) or not 1 <= len(questions_raw) <= 20:
+                raise self.fail(where, "should have a list of 1 to 20 questions")
+            questions = []
+            for index, question_raw in enumerate(questions_raw, start=1):
+                question = self.question(question_raw, f"{where}, question {index}", axes)
+                if question.id in seen:
+                    raise self.fail(f"question '{question.id}'", "the id is used twice")
+                seen.add(question.id)
+                questions.append(question)
+            steps.append(
+                Step(self.text(step_raw["title"], f"{where} title", 100), tuple(questions))
+            )
+        return Questionnaire(f"{version}+{digest}", axes, tuple(steps))
+
+    def question(self, raw: Any, where: str, axes: dict[str, str]) -> Question:
+        keys = {"id", "label", "axis", "kind", "options", "optional", "hint", "cap"}
+        raw = self.mapping(raw, where, keys, {"id", "label", "axis", "kind", "options"})
+        qid = raw["id"]
+        if not isinstance(qid, str) or not _ID.match(qid):
+            raise self.fail(where, f"id {qid!r} should be lowercase letters, digits and _")
+        where = f"question '{qid}'"
+        if raw["axis"] not in axes:
+            raise self.fail(where, f"axis '{raw['axis']}' is not one of {', '.join(axes)}")
+        kind = raw["kind"]
+        if kind not in ("single", "multi"):
+            raise self.fail(where, f"kind should be single or multi, not {kind!r}")
+        options_raw = raw["options"]
+        if not isinstance(options_raw, list) or not 2 <= len(options_raw) <= 100:
+            raise self.fail(where, "should have a list of 2 to 100 options")
+        options = tuple(
+            self.option(o, f"{where}, option {i}") for i, o in enumerate(options_raw, 1)
+        )
+        values = [o.value for o in options]
+        if len(set(values)) != len(values):
+            twice = next(v for v in values if values.count(v) > 1)
+            raise self.fail(where, f"option value '{twice}' is used twice")
+        cap = raw.get("cap")
+        if cap is not None:
+            if kind != "multi":
+                raise self.fail(where, "cap only applies to multi questions")
+            cap = int(self.number(cap, f"{where} cap", 1, 50, whole=True))
+        optional = raw.get("optional", False)
+        if not isinstance(optional, bool):
+            raise self.fail(where, "optional should be true or false")
+        hint = self.text(raw["hint"], f"{where} hint", 2000) if "hint" in raw else None
+        return Question(
+            id=qid,
+            label=self.text(raw["label"], f"{where} label", 2000),
+            axis=raw["axis"],
+            kind=kind,
+            options=options,
+            optional=optional,
+            hint=hint,
+            cap=cap,
+        )
+
+    def option(self, raw: Any, where: str) -> Option:
+        keys = {"value", "label", "coaching", "mentoring", "reason"}
+        raw = self.mapping(raw, where, keys, {"value", "label"})
+        value = raw["value"]
+        if not isinstance(value, str) or not _VALUE.match(value):
+            raise self.fail(where, f"value {value!r} should be lowercase letters, digits, _ or -")
+        where = f"{where} '{value}'"
+        return Option(
+            value=value,
+            label=self.text(raw["label"], f"{where} label", 75),
+            coaching=int(
+                self.number(raw.get("coaching", 0), f"{where} coaching", 0, MAX_WEIGHT, True)
+            ),
+            mentoring=int(
+                self.number(raw.get("mentoring", 0), f"{where} mentoring", 0, MAX_WEIGHT, True)
+            ),
+            reason=self.text(raw["reason"], f"{where} reason", 500) if "reason" in raw else None,
+        )
+
+    def results(self, raw: Any) -> tuple[Thresholds, dict[RecommendedPath, PathText]]:
+        keys = {"thresholds", "how_to_request_coach", "paths"}
+        top = self.mapping(raw, "", keys, keys)
+        names = {"both_min", "both_gap", "high_confidence", "medium_confidence"}
+        limits = self.mapping(top["thresholds"], "thresholds", names, names)
+        thresholds = Thresholds(
+            **{k: float(self.number(v, f"thresholds {k}", 0, 1)) for k, v in limits.items()}
+        )
+        how_to = self.text(top["how_to_request_coach"], "how_to_request_coach", 1000)
+        sides = {"coaching", "mentoring", "both"}
+        paths_raw = self.mapping(top["paths"], "paths", sides, sides)
+        paths: dict[RecommendedPath, PathText] = {}
+        for name, body in paths_raw.items():
+            where = f"path '{name}'"
+            body = self.mapping(
+                body, where, {"title", "summary", "next_steps"}, {"title", "summary", "next_steps"}
+            )
+            steps = body["next_steps"]
+            if not isinstance(steps, list) or not 1 <= len(steps) <= 8:
+                raise self.fail(where, "next_steps should be a list of 1 to 8 lines")
+            paths[name] = PathText(
+                title=self.text(body["title"], f"{where} title", 150),
+                summary=self.text(body["summary"], f"{where} summary", 1500),
+                next_steps=tuple(
+                    self.text(s, f"{where} next step {i}", 300).replace(
+                        "{how_to_request_coach}", how_to
+                    )
+                    for i, s in enumerate(steps, 1)
+                ),
+            )
+        return thresholds, paths

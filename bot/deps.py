@@ -1,0 +1,25 @@
+"""What every listener needs, built once by the composition root in bot/app.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.content import Content
+from bot.settings import Settings
+from bot.store import Store
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Deps:
+    settings: Settings
+    content: Content
+    store: Store
+    clock: Clock = utc_now

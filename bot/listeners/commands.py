@@ -1,0 +1,34 @@
+"""/devpath and its subcommands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.deps import Deps
+from bot.listeners.common import open_questionnaire
+from bot.screens.help import help_message
+from bot.screens.status import status_message
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    @app.command("/devpath")
+    async def devpath(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient) -> None:
+        words = (command.get("text") or "").split()
+        subcommand = " ".join(words).lower()
+        user_id = command["user_id"]
+        if not words:
+            await ack()
+            await open_questionnaire(
+                client, deps, command["trigger_id"], user_id, command.get("channel_id")
+            )
+        elif subcommand == "help":
+            await ack(**help_message())
+        elif subcommand == "status":
+            latest = await deps.store.latest_response(user_id)
+            draft = await deps.store.get_draft(user_id)
+            await ack(**status_message(deps.content, latest, draft, deps.clock()))
+        else:
+            await ack(**help_message(unknown=" ".join(words)[:100]))

@@ -1,0 +1,40 @@
+"""Steps more than one surface takes: opening the questionnaire, sending a DM."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.deps import Deps
+from bot.screens.questionnaire import step_view
+
+log = logging.getLogger(__name__)
+RESUMED_NOTE = "Welcome back: your earlier answers are filled in."
+
+
+async def open_questionnaire(
+    client: AsyncWebClient, deps: Deps, trigger_id: str, user_id: str, channel_id: str | None
+) -> None:
+    """Open the modal where the person left off. The draft read is in memory: well inside 3 s."""
+    draft = await deps.store.get_draft(user_id)
+    questionnaire = deps.content.questionnaire
+    if draft is None:
+        view = step_view(questionnaire, 1, {}, channel_id)
+    else:
+        step = min(draft.step, len(questionnaire.steps))
+        view = step_view(questionnaire, step, draft.answers, channel_id, note=RESUMED_NOTE)
+    await client.views_open(trigger_id=trigger_id, view=view)
+
+
+async def send_dm(client: AsyncWebClient, user_id: str, message: dict[str, Any]) -> bool:
+    """DM the person; False when Slack refuses (they left, or the app cannot reach them)."""
+    try:
+        opened = await client.conversations_open(users=user_id)
+        await client.chat_postMessage(channel=opened["channel"]["id"], **message)
+    except SlackApiError as error:
+        log.warning("DM to %s failed: %s", user_id, error.response.get("error"))
+        return False
+    return True

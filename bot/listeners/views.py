@@ -1,0 +1,111 @@
+"""Modal submissions: each questionnaire step, and closing the modal half-way."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.deps import Deps
+from bot.domain.questionnaire import check_step, keep_known
+from bot.domain.recommendation import recommend
+from bot.domain.records import Draft, Response
+from bot.listeners.common import send_dm
+from bot.screens.blocks import context, plain, section
+from bot.screens.questionnaire import (
+    CALLBACK_ID,
+    question_block_id,
+    read_answers,
+    read_metadata,
+    step_view,
+    wants_share,
+)
+from bot.screens.result import result_message, result_view, share_failed_message, share_message
+
+log = logging.getLogger(__name__)
+MISSING_NOTE = "A few earlier answers are missing. Please answer these, then carry on."
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    questionnaire = deps.content.questionnaire
+
+    @app.view_submission(CALLBACK_ID)
+    async def submit_step(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        user_id = body["user"]["id"]
+        meta = read_metadata(view)
+        if meta is None or not 1 <= meta[0] <= len(questionnaire.steps):
+            await ack(response_action="update", view=stale_view())
+            return
+        number, channel_id = meta
+        answers, errors = check_step(questionnaire, number, read_answers(view))
+        if errors:
+            await ack(
+                response_action="errors",
+                errors={question_block_id(q): message for q, message in errors.items()},
+            )
+            return
+        draft = await deps.store.get_draft(user_id)
+        merged = {**(draft.answers if draft else {}), **answers}
+        now = deps.clock()
+        last = number == len(questionnaire.steps)
+        if not last or not questionnaire.is_complete(merged):
+            following = number + 1 if not last else questionnaire.first_unanswered_step(merged)
+            await deps.store.save_draft(Draft(user_id, merged, following, channel_id, now))
+            note = MISSING_NOTE if last else None
+            await ack(
+                response_action="update",
+                view=step_view(questionnaire, following, merged, channel_id, note=note),
+            )
+            return
+
+        rec = recommend(questionnaire, merged, deps.content.thresholds)
+        # On disk before the person is told anything.
+        await deps.store.add_response(Response(user_id, merged, rec, deps.content.version, now))
+        await deps.store.delete_draft(user_id)
+        await ack(response_action="update", view=result_view(deps.content, rec))
+
+        await send_dm(client, user_id, result_message(deps.content, rec, now))
+        if channel_id and wants_share(view):
+            try:
+                await client.chat_postMessage(channel=channel_id, **share_message(user_id, rec))
+            except SlackApiError as error:
+                log.warning("share in %s failed: %s", channel_id, error.response.get("error"))
+                await send_dm(client, user_id, share_failed_message(channel_id))
+
+    @app.view_closed(CALLBACK_ID)
+    async def close_half_way(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        await ack()
+        meta = read_metadata(view)
+        if meta is None:
+            return
+        await keep_draft(deps, body["user"]["id"], view, meta[0], meta[1])
+
+
+async def keep_draft(
+    deps: Deps, user_id: str, view: dict[str, Any], number: int, channel_id: str | None
+) -> dict[str, tuple[str, ...]]:
+    """Save whatever valid answers the modal holds, so nothing typed is lost."""
+    questionnaire = deps.content.questionnaire
+    draft = await deps.store.get_draft(user_id)
+    merged = {**(draft.answers if draft else {}), **keep_known(questionnaire, read_answers(view))}
+    number = min(max(number, 1), len(questionnaire.steps))
+    await deps.store.save_draft(Draft(user_id, merged, number, channel_id, deps.clock()))
+    return merged
+
+
+def stale_view() -> dict[str, Any]:
+    text = (
+        "This questionnaire is out of date. "
+        "Type `/devpath` to open it again: your answers are kept."
+    )
+    return {
+        "type": "modal",
+        "title": plain("devpath"),
+        "close": plain("Close"),
+        "blocks": [section(text), context("Nothing you answered was lost.")],
+    }

@@ -1,0 +1,29 @@
+"""/devpath help, and the answer to a subcommand devpath does not know."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.screens.blocks import bullets, context, escape, section
+
+COMMANDS = [
+    (
+        "/devpath",
+        "answer a few questions and find out whether coaching, mentoring or both fit you now",
+    ),
+    ("/devpath status", "your latest recommendation and when you got it"),
+    ("/devpath help", "this list"),
+]
+
+
+def help_message(unknown: str | None = None) -> dict[str, Any]:
+    lines = [f"`{command}`: {what}" for command, what in COMMANDS]
+    intro = "*devpath* helps you choose between executive coaching and mentoring."
+    if unknown:
+        intro = f"I don't know `/devpath {escape(unknown)}`. Here is what I can do:"
+    text = f"{intro}\n{bullets(lines)}"
+    return {
+        "response_type": "ephemeral",
+        "text": text,
+        "blocks": [section(text), context("Only you can see this.")],
+    }

@@ -1,0 +1,51 @@
+"""Serving the app: HTTP on $PORT with /slack/events and /healthz, or Socket Mode."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+
+import bot
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+
+
+def web_app(app: AsyncApp) -> web.Application:
+    async def events(request: web.Request) -> web.Response:
+        bolt_request = await to_bolt_request(request)
+        return await to_aiohttp_response(await app.async_dispatch(bolt_request))
+
+    async def health(_: web.Request) -> web.Response:
+        return web.json_response({"ok": True, "service": "devpath", "version": bot.__version__})
+
+    server = web.Application()
+    server.router.add_post(EVENTS_PATH, events)
+    server.router.add_get(HEALTH_PATH, health)
+    return server
+
+
+async def serve(app: AsyncApp, settings: Settings) -> None:
+    if settings.socket_mode:
+        log.info("devpath: connecting to Slack in Socket Mode")
+        handler = AsyncSocketModeHandler(app, settings.app_token)
+        await handler.start_async()
+        return
+    runner = web.AppRunner(web_app(app), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, port=settings.port)
+    await site.start()
+    log.info(
+        "devpath: listening on port %s (POST %s, GET %s)", settings.port, EVENTS_PATH, HEALTH_PATH
+    )
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()

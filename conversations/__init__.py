@@ -1,0 +1,1 @@
+"""The content program admins edit: questions, weights, result texts. Installed as bot.conversations."""
