@@ -1,0 +1,77 @@
+"""One place builds the fake Slack, the bot under test and the person clicking."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from aiohttp import ClientSession
+from aiohttp.test_utils import TestServer
+
+from bot.app import build_app
+from bot.content import Content, load_content
+from bot.deps import Deps
+from bot.server import EVENTS_PATH, web_app
+from bot.settings import load_settings
+from bot.store import Store
+from tests.fakes import SIGNING_SECRET, FakeClock, FakeSlack, SlackUser
+
+
+@dataclass
+class Running:
+    """The bot as a test sees it: its HTTP address, its store and its clock."""
+
+    url: str
+    store: Store
+    clock: FakeClock
+    content: Content
+    db_path: Path
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    return load_content()
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    fake = FakeSlack()
+    await fake.start()
+    yield fake
+    await fake.close()
+    assert not fake.problems, "the bot sent Block Kit Slack would refuse:\n" + "\n".join(
+        fake.problems
+    )
+
+
+@pytest.fixture
+def env(slack: FakeSlack, tmp_path: Path) -> dict[str, str]:
+    assert slack.server is not None
+    return {
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": str(slack.server.make_url("/api/")),
+        "DEVPATH_DB": str(tmp_path / "devpath.json"),
+        "DEVPATH_ADMINS": "UADMIN",
+    }
+
+
+@pytest.fixture
+async def bot(env: dict[str, str], content: Content) -> AsyncIterator[Running]:
+    settings = load_settings(env)
+    store = Store.open(settings.db_path)
+    clock = FakeClock()
+    app = build_app(Deps(settings, content, store, clock))
+    server = TestServer(web_app(app), host="127.0.0.1")
+    await server.start_server()
+    yield Running(str(server.make_url(EVENTS_PATH)), store, clock, content, settings.db_path)
+    await server.close()
+    store.close()
+
+
+@pytest.fixture
+async def user(bot: Running, slack: FakeSlack) -> AsyncIterator[SlackUser]:
+    async with ClientSession() as session:
+        yield SlackUser(session, bot.url, slack)

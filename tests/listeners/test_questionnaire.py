@@ -1,0 +1,159 @@
+"""A person types /devpath, walks the steps, and gets a recommendation they can keep."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from tests.answers import COACHING, MENTORING, for_view
+from tests.blockkit import assert_valid_view
+
+
+async def open_modal(user, slack) -> dict:
+    status, _body = await user.command("")
+    assert status == 200
+    return (await slack.wait_for("views.open"))[-1]["view"]
+
+
+async def walk(user, slack, answers: dict, share: bool = False) -> dict:
+    """Answer every step; return the bot's answer to the last submission."""
+    view = await open_modal(user, slack)
+    while True:
+        chosen = for_view(view, answers)
+        if share and any(b.get("block_id") == "share" for b in view["blocks"]):
+            chosen["share"] = ["share"]
+        status, body = await user.submit(view, chosen)
+        assert status == 200
+        assert body["response_action"] == "update"
+        assert_valid_view(body["view"])
+        if body["view"].get("callback_id") != "questionnaire":
+            return body
+        view = body["view"]
+
+
+def texts(view_or_message: dict) -> str:
+    return json.dumps(view_or_message, ensure_ascii=False)
+
+
+async def test_devpath_opens_step_one_quickly(user, slack, content):
+    started = time.monotonic()
+    view = await open_modal(user, slack)
+    assert time.monotonic() - started < 3
+    assert view["callback_id"] == "questionnaire"
+    assert "Step 1 of 3" in texts(view)
+    step_one = {q.id for q in content.questionnaire.steps[0].questions}
+    asked = {b["block_id"][2:] for b in view["blocks"] if b["type"] == "input"}
+    assert asked == step_one
+
+
+async def test_coaching_answers_get_coaching_with_reasons_and_a_dm(user, slack, bot):
+    body = await walk(user, slack, COACHING)
+    result = texts(body["view"])
+    assert "Executive coaching fits you now" in result
+    assert "Why" in result and "Performing better in my current role" in result
+    assert "360-degree feedback" in result
+
+    dm = (await slack.wait_for("chat.postMessage"))[-1]
+    assert slack.called("conversations.open")[-1]["users"] == "U1"
+    assert dm["channel"] == "DU1"
+    assert "Executive coaching fits you now" in dm["text"]
+
+    saved = json.loads(bot.db_path.read_text())["responses"]
+    (doc,) = saved.values()
+    assert doc["user_id"] == "U1" and doc["recommendation"]["path"] == "coaching"
+    assert doc["content_version"] == bot.content.version
+
+
+async def test_mentoring_answers_get_mentoring(user, slack):
+    body = await walk(user, slack, MENTORING)
+    assert "Mentoring fits you now" in texts(body["view"])
+    assert "what they would do in your place" in texts(body["view"])
+
+
+async def test_a_missing_answer_gets_an_inline_error_and_nothing_moves_on(user, slack):
+    view = await open_modal(user, slack)
+    chosen = for_view(view, COACHING)
+    del chosen["q_focus" if "q_focus" in chosen else "q_career_stage"]
+    status, body = await user.submit(view, chosen)
+    assert status == 200
+    assert body["response_action"] == "errors"
+    assert body["errors"] == {"q_career_stage": "Please answer this one."}
+
+
+async def test_a_crafted_value_is_refused_inline(user, slack):
+    view = await open_modal(user, slack)
+    chosen = {**for_view(view, COACHING), "q_career_stage": "ceo_of_the_universe"}
+    _status, body = await user.submit(view, chosen)
+    assert body["response_action"] == "errors"
+    assert "q_career_stage" in body["errors"]
+
+
+async def test_closing_half_way_keeps_a_draft_that_resumes(user, slack, bot):
+    view = await open_modal(user, slack)
+    _, body = await user.submit(view, for_view(view, MENTORING))
+    step_two = body["view"]
+    assert "Step 2 of 3" in texts(step_two)
+    # The person picks one answer on step 2, then closes the modal.
+    await user.close(step_two, {"q_focus": "development"})
+
+    draft = await bot.store.get_draft("U1")
+    assert draft is not None and draft.step == 2
+    assert draft.answers["focus"] == ("development",)
+    assert draft.answers["career_stage"] == ("new_hire",)
+
+    await user.command("")
+    reopened = (await slack.wait_for("views.open", 2))[-1]["view"]
+    assert "Step 2 of 3" in texts(reopened)
+    assert "Welcome back" in texts(reopened)
+    focus = next(b for b in reopened["blocks"] if b.get("block_id") == "q_focus")
+    assert focus["element"]["initial_option"]["value"] == "development"
+
+
+async def test_back_returns_to_the_previous_step_with_answers_kept(user, slack, bot):
+    view = await open_modal(user, slack)
+    _, body = await user.submit(view, for_view(view, COACHING))
+    step_two = body["view"]
+    status, _ = await user.click(
+        "questionnaire_back", "nav", "2", view=step_two, answers={"q_goals": "measurable"}
+    )
+    assert status == 200
+    update = (await slack.wait_for("views.update"))[-1]
+    assert update["view_id"] == step_two["id"]
+    assert "Step 1 of 3" in texts(update["view"])
+    stage = next(b for b in update["view"]["blocks"] if b.get("block_id") == "q_career_stage")
+    assert stage["element"]["initial_option"]["value"] == "executive"
+    assert (await bot.store.get_draft("U1")).answers["goals"] == ("measurable",)
+
+
+async def test_start_over_clears_the_draft(user, slack, bot):
+    view = await open_modal(user, slack)
+    _, body = await user.submit(view, for_view(view, COACHING))
+    await user.click("questionnaire_start_over", "nav", view=body["view"])
+    update = (await slack.wait_for("views.update"))[-1]
+    assert "Step 1 of 3" in texts(update["view"])
+    assert "initial_option" not in texts(update["view"])
+    assert await bot.store.get_draft("U1") is None
+
+
+async def test_sharing_posts_a_short_version_only_when_ticked(user, slack):
+    await walk(user, slack, MENTORING, share=True)
+    posts = await slack.wait_for("chat.postMessage", 2)
+    shared = [p for p in posts if p["channel"] == "C1"]
+    assert len(shared) == 1
+    assert "<@U1>" in shared[0]["text"] and "Mentoring" in shared[0]["text"]
+    # The private answers stay private.
+    assert "new_hire" not in texts(shared[0]) and "New to the company" not in texts(shared[0])
+
+
+async def test_no_share_without_the_tick(user, slack):
+    await walk(user, slack, MENTORING)
+    await slack.wait_for("chat.postMessage")
+    assert all(p["channel"] != "C1" for p in slack.called("chat.postMessage"))
+
+
+async def test_a_failed_share_is_explained_by_dm(user, slack):
+    slack.fail("chat.postMessage", "not_in_channel", where={"channel": "C1"})
+    await walk(user, slack, COACHING, share=True)
+    posts = await slack.wait_for("chat.postMessage", 3)
+    assert posts[-1]["channel"] == "DU1"
+    assert "could not post your result in <#C1>" in posts[-1]["text"]

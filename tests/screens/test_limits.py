@@ -1,0 +1,59 @@
+"""Every screen the bot can build stays within Slack's limits, for every path and step."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.domain.recommendation import recommend
+from bot.domain.records import Draft, Response
+from bot.screens.help import help_message
+from bot.screens.home import home_view
+from bot.screens.questionnaire import step_view
+from bot.screens.result import result_message, result_view, share_failed_message, share_message
+from bot.screens.status import status_message
+from tests.answers import COACHING, MENTORING
+from tests.blockkit import assert_valid_message, assert_valid_view
+from tests.domain.test_recommendation import TANDEM, answers
+
+NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
+CASES = {"coaching": answers(COACHING), "mentoring": answers(MENTORING), "both": TANDEM}
+
+
+@pytest.mark.parametrize("path", CASES)
+def test_result_screens_fit(content, path):
+    rec = recommend(content.questionnaire, CASES[path], content.thresholds)
+    assert rec.path == path
+    assert_valid_view(result_view(content, rec))
+    assert_valid_message(result_message(content, rec, NOW))
+    assert_valid_message(share_message("U1", rec))
+    response = Response("U1", CASES[path], rec, content.version, NOW)
+    draft = Draft("U1", CASES[path], 2, None, NOW)
+    assert_valid_message(status_message(content, response, draft, NOW))
+    assert_valid_view(home_view(content, response, draft, NOW))
+
+
+@pytest.mark.parametrize("channel", [None, "C1", "D1"])
+def test_every_step_fits_empty_and_filled(content, channel):
+    for number in range(1, len(content.questionnaire.steps) + 1):
+        assert_valid_view(step_view(content.questionnaire, number, {}, channel))
+        view = step_view(content.questionnaire, number, answers(MENTORING), channel, note="Hi")
+        assert_valid_view(view)
+        assert view["title"]["text"].endswith(f"{number} of {len(content.questionnaire.steps)}")
+
+
+def test_the_share_box_only_shows_in_channels(content):
+    last = len(content.questionnaire.steps)
+    in_channel = step_view(content.questionnaire, last, {}, "C1")
+    in_dm = step_view(content.questionnaire, last, {}, "D1")
+    assert any(b.get("block_id") == "share" for b in in_channel["blocks"])
+    assert not any(b.get("block_id") == "share" for b in in_dm["blocks"])
+
+
+def test_messages_without_a_result_fit(content):
+    assert_valid_message(help_message())
+    assert_valid_message(help_message(unknown="x" * 100))
+    assert_valid_message(status_message(content, None, None, NOW))
+    assert_valid_message(share_failed_message("C1"))
+    assert_valid_view(home_view(content, None, None, NOW))
