@@ -16,8 +16,6 @@ from bot.deps import Deps
 from bot.listeners import register_listeners
 from bot.settings import Settings
 
-log = logging.getLogger(__name__)
-
 
 def web_client(settings: Settings) -> AsyncWebClient:
     """Every Web API call goes through this client, so SLACK_API_URL holds for all of them."""
@@ -36,11 +34,18 @@ def web_client(settings: Settings) -> AsyncWebClient:
 
 def build_app(deps: Deps, client: AsyncWebClient | None = None) -> AsyncApp:
     settings = deps.settings
-    app = AsyncApp(
-        client=client or web_client(settings),
-        # Socket Mode requests are not signed; Bolt checks signatures on HTTP requests only.
-        signing_secret=settings.signing_secret or "",
-        raise_error_for_unhandled_request=False,
-    )
+    # Bolt also reads SLACK_BOT_TOKEN itself and warns that our client wins; that is the point.
+    bolt_logger = logging.getLogger("slack_bolt.AsyncApp")
+    level = bolt_logger.level
+    bolt_logger.setLevel(logging.ERROR)
+    try:
+        app = AsyncApp(
+            client=client or web_client(settings),
+            # Socket Mode requests are not signed; Bolt checks signatures on HTTP requests only.
+            signing_secret=settings.signing_secret or "",
+            raise_error_for_unhandled_request=False,
+        )
+    finally:
+        bolt_logger.setLevel(level)
     register_listeners(app, deps)
     return app
