@@ -1,1 +1,4 @@
-"""The content program admins edit: questions, weights, result texts. Installed as bot.conversations."""
+"""The content program admins edit: questions, weights and result texts.
+
+Installed as bot.conversations, so `pip install .` ships it with the code.
+"""
