@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
@@ -12,18 +14,30 @@ from bot.listeners.common import open_questionnaire
 from bot.screens.help import help_message
 from bot.screens.status import status_message
 
+log = logging.getLogger(__name__)
+OPEN_FAILED = (
+    "Slack did not let me open the questionnaire just now. Please type `/devpath` again: "
+    "anything you answered before is kept."
+)
+
 
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.command("/devpath")
-    async def devpath(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient) -> None:
+    async def devpath(
+        ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
         words = (command.get("text") or "").split()
         subcommand = " ".join(words).lower()
         user_id = command["user_id"]
         if not words:
             await ack()
-            await open_questionnaire(
-                client, deps, command["trigger_id"], user_id, command.get("channel_id")
-            )
+            try:
+                await open_questionnaire(
+                    client, deps, command["trigger_id"], user_id, command.get("channel_id")
+                )
+            except SlackApiError as error:
+                log.warning("views.open failed: %s", error.response.get("error"))
+                await respond(text=OPEN_FAILED, response_type="ephemeral")
         elif subcommand == "help":
             await ack(**help_message())
         elif subcommand == "status":

@@ -97,3 +97,11 @@ async def test_healthz_answers_200_with_json(bot):
     ):
         assert r.status == 200
         assert (await r.json())["ok"] is True
+
+
+async def test_when_slack_refuses_to_open_the_modal_the_person_is_told(user, slack):
+    slack.fail("views.open", "expired_trigger_id")
+    status, _ = await user.command("")
+    assert status == 200
+    reply = (await slack.wait_for("response_url"))[-1]
+    assert "type `/devpath` again" in reply["text"]
