@@ -39,11 +39,12 @@ class Store:
     def open(cls, path: str | Path) -> Store:
         try:
             db = TinyDB(path, storage=AtomicJSONStorage)
+            meta = db.table("meta")
+            if not meta.all():
+                # The first write: a read-only directory shows up here, not at TinyDB().
+                meta.insert({"schema_version": SCHEMA_VERSION})
         except (OSError, ValueError) as error:
             raise StoreError(f"DEVPATH_DB: cannot open {path}: {error}") from None
-        meta = db.table("meta")
-        if not meta.all():
-            meta.insert({"schema_version": SCHEMA_VERSION})
         return cls(db, ThreadPoolExecutor(max_workers=1, thread_name_prefix="devpath-store"))
 
     def close(self) -> None:

@@ -1,0 +1,215 @@
+"""The content admins edit: the shipped files load, and a broken copy fails with one clear line."""
+
+from __future__ import annotations
+
+import importlib.resources
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.content import QUESTIONNAIRE_FILE, RESULTS_FILE, Content, ContentError, load_content
+
+SHIPPED = Path(__file__).resolve().parent.parent / "conversations"
+AXES = {"focus", "structure", "expertise", "goals", "relationship"}
+SITUATION = {"career_stage", "timeframe", "challenge", "transition", "field", "topics"}
+
+
+def test_shipped_content_has_3_or_4_steps_and_8_to_12_questions(content: Content) -> None:
+    assert len(content.questionnaire.steps) in (3, 4)
+    assert 8 <= len(content.questionnaire.questions) <= 12
+
+
+def test_shipped_content_covers_every_axis_and_situation_question(content: Content) -> None:
+    questions = content.questionnaire.questions
+    assert {q.axis for q in questions} >= AXES
+    assert {q.id for q in questions} >= SITUATION
+
+
+def test_shipped_content_has_a_text_for_every_path(content: Content) -> None:
+    assert set(content.paths) == {"coaching", "mentoring", "both"}
+    assert content.paths["coaching"].title == "Executive coaching fits you now"
+    assert all(text.next_steps for text in content.paths.values())
+    # The placeholder is filled in, never shown to a person as is.
+    steps = [s for text in content.paths.values() for s in text.next_steps]
+    assert not any("{how_to_request_coach}" in s for s in steps)
+
+
+def test_content_ships_as_the_bot_conversations_package() -> None:
+    package = importlib.resources.files("bot.conversations")
+    assert package.joinpath(QUESTIONNAIRE_FILE).is_file()
+    assert package.joinpath(RESULTS_FILE).is_file()
+
+
+def test_a_copy_of_the_shipped_files_loads_from_any_directory(tmp_path: Path) -> None:
+    copy = _copy(tmp_path)
+    assert len(load_content(copy).questionnaire.questions) == len(
+        load_content().questionnaire.questions
+    )
+
+
+# How to break a copy: each case edits one file and names what the error must mention.
+
+
+def _replace(old: str, new: str) -> Callable[[str], str]:
+    def edit(text: str) -> str:
+        assert old in text, f"the shipped file no longer contains {old!r}"
+        return text.replace(old, new, 1)
+
+    return edit
+
+
+def _question(data: dict, question_id: str) -> dict:
+    return next(q for s in data["steps"] for q in s["questions"] if q["id"] == question_id)
+
+
+def _long_label(data: dict) -> None:
+    _question(data, "focus")["options"][0]["label"] = "x" * 80
+
+
+def _weight_nine(data: dict) -> None:
+    _question(data, "goals")["options"][0]["coaching"] = 9
+
+
+def _unknown_axis(data: dict) -> None:
+    _question(data, "structure")["axis"] = "fokus"
+
+
+def _duplicate_question(data: dict) -> None:
+    data["steps"][1]["questions"].append(dict(_question(data, "field")))
+
+
+def _duplicate_option(data: dict) -> None:
+    options = _question(data, "expertise")["options"]
+    options.append({**options[0], "label": "Another label"})
+
+
+def _without_both(data: dict) -> None:
+    del data["paths"]["both"]
+
+
+def _threshold(data: dict) -> None:
+    data["thresholds"]["both_min"] = 1.5
+
+
+def _yaml(change: Callable[[dict], None]) -> Callable[[str], str]:
+    def edit(text: str) -> str:
+        data = yaml.safe_load(text)
+        change(data)
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+    return edit
+
+
+BROKEN = [
+    pytest.param(
+        QUESTIONNAIRE_FILE,
+        _replace("- {value: design, label: Design}", "- {value: design, label: Design"),
+        ["line "],
+        id="yaml-syntax",
+    ),
+    pytest.param(
+        QUESTIONNAIRE_FILE,
+        _replace("            mentoring: 3\n", "            mentorng: 3\n"),
+        ["question 'career_stage'", "option 1", "unknown key 'mentorng'"],
+        id="unknown-key",
+    ),
+    pytest.param(
+        QUESTIONNAIRE_FILE,
+        _yaml(_long_label),
+        ["question 'focus'", "'performance' label", "80 characters", "at most 75"],
+        id="label-too-long",
+    ),
+    pytest.param(
+        QUESTIONNAIRE_FILE,
+        _yaml(_weight_nine),
+        ["question 'goals'", "'measurable' coaching", "0 to 5", "not 9"],
+        id="weight-out-of-range",
+    ),
+    pytest.param(
+        QUESTIONNAIRE_FILE,
+        _yaml(_unknown_axis),
+        ["question 'structure'", "axis 'fokus' is not one of"],
+        id="unknown-axis",
+    ),
+    pytest.param(
+        QUESTIONNAIRE_FILE,
+        _yaml(_duplicate_question),
+        ["question 'field'", "used twice"],
+        id="duplicate-question-id",
+    ),
+    pytest.param(
+        QUESTIONNAIRE_FILE,
+        _yaml(_duplicate_option),
+        ["question 'expertise'", "option value 'field_expert' is used twice"],
+        id="duplicate-option-value",
+    ),
+    pytest.param(
+        RESULTS_FILE,
+        _yaml(_without_both),
+        ["paths", "'both' is missing"],
+        id="missing-path-both",
+    ),
+    pytest.param(
+        RESULTS_FILE,
+        _yaml(_threshold),
+        ["thresholds both_min", "from 0 to 1", "not 1.5"],
+        id="threshold-above-1",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "edit", "expected"), BROKEN)
+def test_broken_content_fails_with_one_line_naming_file_and_problem(
+    tmp_path: Path, name: str, edit: Callable[[str], str], expected: list[str]
+) -> None:
+    copy = _copy(tmp_path)
+    path = copy / name
+    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+    with pytest.raises(ContentError) as caught:
+        load_content(copy)
+
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith(f"{path}: ")
+    for fragment in expected:
+        assert fragment in message
+
+
+def test_yaml_syntax_error_names_the_line_of_the_mistake(tmp_path: Path) -> None:
+    copy = _copy(tmp_path)
+    path = copy / QUESTIONNAIRE_FILE
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    broken = next(i for i, line in enumerate(lines) if "{value: design" in line)
+    lines[broken] = lines[broken].replace("Design}", "Design")
+    path.write_text("".join(lines), encoding="utf-8")
+
+    with pytest.raises(ContentError) as caught:
+        load_content(copy)
+
+    # PyYAML notices an unclosed flow mapping on the line after it, at the latest.
+    assert any(f"line {n}:" in str(caught.value) for n in (broken + 1, broken + 2))
+
+
+@pytest.mark.parametrize("name", [QUESTIONNAIRE_FILE, RESULTS_FILE])
+def test_missing_file_fails_with_one_line_naming_it(tmp_path: Path, name: str) -> None:
+    copy = _copy(tmp_path)
+    (copy / name).unlink()
+
+    with pytest.raises(ContentError) as caught:
+        load_content(copy)
+
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith(f"{copy / name}: cannot read it")
+
+
+def _copy(tmp_path: Path) -> Path:
+    target = tmp_path / "conversations"
+    target.mkdir()
+    for source in SHIPPED.glob("*.yml"):
+        shutil.copy(source, target / source.name)
+    return target
