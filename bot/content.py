@@ -7,19 +7,25 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bot.domain.durations import parse_duration
+from bot.domain.matching import MatchingRules, Seniority, Weights
 from bot.domain.questionnaire import Option, Question, Questionnaire, Step
 from bot.domain.recommendation import Path as RecommendedPath
 from bot.domain.recommendation import Thresholds
 
 QUESTIONNAIRE_FILE = "questionnaire.yml"
 RESULTS_FILE = "results.yml"
+MATCHING_FILE = "matching.yml"
+# The questions mentor matching reads; mentors pick from the same options.
+MATCHED_QUESTIONS = {"field": "single", "topics": "multi", "career_stage": "single"}
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
 _VALUE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,149}$")
 MAX_WEIGHT = 5
@@ -41,10 +47,20 @@ class Content:
     questionnaire: Questionnaire
     thresholds: Thresholds
     paths: dict[RecommendedPath, PathText]
+    matching: MatchingRules
 
     @property
     def version(self) -> str:
         return self.questionnaire.version
+
+    def options_of(self, question_id: str) -> tuple[Option, ...]:
+        question = self.questionnaire.question(question_id)
+        return question.options if question else ()
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Field and topic values to the words people read."""
+        return {o.value: o.label for q in ("field", "topics") for o in self.options_of(q)}
 
 
 def default_content_dir() -> Path:
@@ -58,7 +74,9 @@ def load_content(directory: Path | None = None) -> Content:
     digest = hashlib.sha256(q_digest + r_digest).hexdigest()[:8]
     questionnaire = _Checker(_display(directory, QUESTIONNAIRE_FILE)).questionnaire(q_raw, digest)
     thresholds, paths = _Checker(_display(directory, RESULTS_FILE)).results(r_raw)
-    return Content(questionnaire, thresholds, paths)
+    m_raw, _ = _read(directory, MATCHING_FILE)
+    matching = _Checker(_display(directory, MATCHING_FILE)).matching(m_raw, questionnaire)
+    return Content(questionnaire, thresholds, paths, matching)
 
 
 def _display(directory: Path, name: str) -> str:
@@ -243,3 +261,73 @@ class _Checker:
                 ),
             )
         return thresholds, paths
+
+    def matching(self, raw: Any, questionnaire: Questionnaire) -> MatchingRules:
+        keys = {"weights", "seniority", "mentee_levels", "matches_shown", "intros"}
+        top = self.mapping(raw, "", keys, keys)
+        for question_id, kind in MATCHED_QUESTIONS.items():
+            question = questionnaire.question(question_id)
+            if question is None or question.kind != kind:
+                raise self.fail(
+                    "", f"matching needs a {kind} question '{question_id}' in {QUESTIONNAIRE_FILE}"
+                )
+        names = {f.name for f in fields(Weights)}
+        weights_raw = self.mapping(top["weights"], "weights", names, names)
+        weights = Weights(
+            **{
+                k: self.number(v, f"weights {k}", 0 if k != "timezone_far_hours" else 1, 1000)
+                for k, v in weights_raw.items()
+            }
+        )
+        levels_raw = top["seniority"]
+        if not isinstance(levels_raw, list) or not 1 <= len(levels_raw) <= 10:
+            raise self.fail("seniority", "should be a list of 1 to 10 levels")
+        seniority = []
+        for index, level_raw in enumerate(levels_raw, 1):
+            where = f"seniority {index}"
+            level_raw = self.mapping(
+                level_raw, where, {"value", "label", "level"}, {"value", "label", "level"}
+            )
+            value = level_raw["value"]
+            if not isinstance(value, str) or not _VALUE.match(value):
+                raise self.fail(
+                    where, f"value {value!r} should be lowercase letters, digits, _ or -"
+                )
+            seniority.append(
+                Seniority(
+                    value,
+                    self.text(level_raw["label"], f"{where} label", 75),
+                    int(self.number(level_raw["level"], f"{where} level", 0, 100, True)),
+                )
+            )
+        stages = {o.value for o in questionnaire.question("career_stage").options}
+        levels = self.mapping(top["mentee_levels"], "mentee_levels", stages, stages)
+        mentee_levels = {
+            k: int(self.number(v, f"mentee_levels {k}", 0, 100, True)) for k, v in levels.items()
+        }
+        intros = self.mapping(
+            top["intros"],
+            "intros",
+            {"expires_after", "remind_before", "kickoff"},
+            {"expires_after", "remind_before", "kickoff"},
+        )
+        expires, remind = (
+            self.duration(intros[k], f"intros {k}") for k in ("expires_after", "remind_before")
+        )
+        if remind >= expires:
+            raise self.fail("intros", "remind_before should be shorter than expires_after")
+        return MatchingRules(
+            weights=weights,
+            seniority=tuple(seniority),
+            mentee_levels=mentee_levels,
+            matches_shown=int(self.number(top["matches_shown"], "matches_shown", 1, 10, True)),
+            intro_expires_after=expires,
+            intro_remind_before=remind,
+            kickoff=self.text(intros["kickoff"], "intros kickoff", 2500),
+        )
+
+    def duration(self, value: Any, where: str) -> timedelta:
+        try:
+            return parse_duration(str(value))
+        except ValueError as error:
+            raise self.fail(where, str(error)) from None

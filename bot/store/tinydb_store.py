@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 
 from tinydb import Query, TinyDB
 
+from bot.domain.intros import Intro
+from bot.domain.matching import Mentor
 from bot.domain.questionnaire import Answers
 from bot.domain.recommendation import Reason, Recommendation
 from bot.domain.records import Draft, Response
@@ -34,6 +36,10 @@ class Store:
         self._executor = executor
         self._drafts = db.table("drafts")
         self._responses = db.table("responses")
+        self._mentors = db.table("mentors")
+        self._intros = db.table("intros")
+        self._audit = db.table("audit")
+        self._open_requests = db.table("open_requests")
 
     @classmethod
     def open(cls, path: str | Path) -> Store:
@@ -100,6 +106,174 @@ class Store:
     async def latest_response(self, user_id: str) -> Response | None:
         history = await self.responses(user_id)
         return history[-1] if history else None
+
+    async def all_latest_responses(self) -> list[Response]:
+        """Each person's newest response: what the program figures count."""
+        docs = await self._run(self._responses.all)
+        latest: dict[str, dict[str, Any]] = {}
+        for doc in docs:
+            if (
+                doc["user_id"] not in latest
+                or doc["created_at"] >= latest[doc["user_id"]]["created_at"]
+            ):
+                latest[doc["user_id"]] = doc
+        return [_response(d) for d in latest.values()]
+
+    # Mentors: the pool, one document per mentor, keyed by Slack user ID.
+
+    async def mentors(self) -> list[Mentor]:
+        docs = await self._run(self._mentors.all)
+        return sorted((_mentor(d) for d in docs), key=lambda m: (m.name.casefold(), m.user_id))
+
+    async def get_mentor(self, user_id: str) -> Mentor | None:
+        doc = await self._run(lambda: self._mentors.get(Query().user_id == user_id))
+        return _mentor(doc) if doc else None
+
+    async def save_mentors(self, mentors: list[Mentor], by: str, what: str, now: datetime) -> None:
+        """Add or replace mentors (one write for the lot) and record who did it."""
+
+        def work() -> None:
+            wanted = {m.user_id: _mentor_doc(m) for m in mentors}
+            existing = {d["user_id"]: d.doc_id for d in self._mentors.all()}
+            updates = [
+                (doc, Query().user_id == uid) for uid, doc in wanted.items() if uid in existing
+            ]
+            if updates:
+                self._mentors.update_multiple(updates)
+            new = [doc for uid, doc in wanted.items() if uid not in existing]
+            if new:
+                self._mentors.insert_multiple(new)
+            self._audit.insert(_audit_doc(by, what, now))
+
+        await self._run(work)
+
+    async def remove_mentor(self, user_id: str, by: str, what: str, now: datetime) -> bool:
+        def work() -> bool:
+            removed = self._mentors.remove(Query().user_id == user_id)
+            if removed:
+                self._audit.insert(_audit_doc(by, what, now))
+            return bool(removed)
+
+        return await self._run(work)
+
+    async def audit_log(self, limit: int = 10) -> list[dict[str, str]]:
+        docs = await self._run(self._audit.all)
+        return [dict(d) for d in docs[-limit:]][::-1]
+
+    # Intros: requests from a mentee to a mentor, and their answers.
+
+    async def add_intro(self, intro: Intro) -> None:
+        await self._run(lambda: self._intros.insert(_intro_doc(intro)))
+
+    async def get_intro(self, intro_id: str) -> Intro | None:
+        doc = await self._run(lambda: self._intros.get(Query().id == intro_id))
+        return _intro(doc) if doc else None
+
+    async def intros(self) -> list[Intro]:
+        return [_intro(d) for d in await self._run(self._intros.all)]
+
+    async def intros_of(self, user_id: str) -> list[Intro]:
+        """Intros where this person is the mentee or the mentor."""
+        q = Query()
+        docs = await self._run(
+            lambda: self._intros.search((q.mentee_id == user_id) | (q.mentor_id == user_id))
+        )
+        return [_intro(d) for d in docs]
+
+    async def move_intro(
+        self,
+        intro_id: str,
+        from_state: str,
+        to_state: str,
+        now: datetime,
+        capacity: int | None = None,
+    ) -> Intro | None:
+        """Move an intro on only if it is still in `from_state`: a second click changes nothing.
+
+        With `capacity`, an accept also checks the mentor still has a free place, in the same
+        step, so two accepts at once cannot overfill a mentor.
+        """
+
+        def work() -> Intro | None:
+            q = Query()
+            doc = self._intros.get(q.id == intro_id)
+            if doc is None or doc["state"] != from_state:
+                return None
+            if capacity is not None:
+                taken = self._intros.count(
+                    (q.mentor_id == doc["mentor_id"]) & (q.state == "accepted")
+                )
+                if taken >= capacity:
+                    return None
+            changes = {"state": to_state, "answered_at": now.isoformat()}
+            self._intros.update(changes, q.id == intro_id)
+            return _intro({**doc, **changes})
+
+        return await self._run(work)
+
+    async def mark_intro(self, intro_id: str, **changes: Any) -> None:
+        """Record bookkeeping on an intro: the reminder sent, where the mentor's message is."""
+        await self._run(lambda: self._intros.update(changes, Query().id == intro_id))
+
+    # Open requests: a mentee's post in the match channel, until a mentor claims it.
+
+    async def add_open_request(self, request: dict[str, Any]) -> None:
+        await self._run(lambda: self._open_requests.insert(request))
+
+    async def get_open_request(self, request_id: str) -> dict[str, Any] | None:
+        doc = await self._run(lambda: self._open_requests.get(Query().id == request_id))
+        return dict(doc) if doc else None
+
+    async def claim_open_request(
+        self, request_id: str, mentor_id: str, now: datetime
+    ) -> dict | None:
+        """Give the request to this mentor unless someone was quicker."""
+
+        def work() -> dict | None:
+            q = Query()
+            doc = self._open_requests.get(q.id == request_id)
+            if doc is None or doc.get("claimed_by"):
+                return None
+            changes = {"claimed_by": mentor_id, "claimed_at": now.isoformat()}
+            self._open_requests.update(changes, q.id == request_id)
+            return {**doc, **changes}
+
+        return await self._run(work)
+
+    async def open_requests_of(self, mentee_id: str) -> list[dict[str, Any]]:
+        docs = await self._run(lambda: self._open_requests.search(Query().mentee_id == mentee_id))
+        return [dict(d) for d in docs]
+
+
+def _mentor_doc(mentor: Mentor) -> dict[str, Any]:
+    doc = vars(mentor).copy()
+    doc["fields"], doc["topics"] = list(mentor.fields), list(mentor.topics)
+    return doc
+
+
+def _mentor(doc: dict[str, Any]) -> Mentor:
+    return Mentor(**{**doc, "fields": tuple(doc["fields"]), "topics": tuple(doc["topics"])})
+
+
+def _audit_doc(by: str, what: str, now: datetime) -> dict[str, str]:
+    return {"by": by, "what": what, "at": now.isoformat()}
+
+
+def _intro_doc(intro: Intro) -> dict[str, Any]:
+    doc = vars(intro).copy()
+    for key in ("requested_at", "expires_at", "answered_at"):
+        doc[key] = doc[key].isoformat() if doc[key] else None
+    doc["shares"] = list(intro.shares)
+    doc["mentor_message"] = dict(intro.mentor_message)
+    return doc
+
+
+def _intro(doc: dict[str, Any]) -> Intro:
+    doc = dict(doc)
+    for key in ("requested_at", "expires_at", "answered_at"):
+        doc[key] = datetime.fromisoformat(doc[key]) if doc.get(key) else None
+    doc["shares"] = tuple(doc.get("shares", ()))
+    return Intro(**doc)
 
 
 def _answers_doc(answers: Answers) -> dict[str, list[str]]:

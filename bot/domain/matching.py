@@ -1,0 +1,146 @@
+"""Ranking the mentor pool for one mentee, with a one-line reason per match."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.domain.questionnaire import Answers
+
+
+@dataclass(frozen=True)
+class Mentor:
+    user_id: str
+    name: str
+    timezone: str | None
+    fields: tuple[str, ...]
+    topics: tuple[str, ...]
+    seniority: str
+    capacity: int
+    bio: str = ""
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class Mentee:
+    user_id: str
+    field: str | None
+    topics: tuple[str, ...]
+    level: int | None
+    timezone: str | None
+
+
+@dataclass(frozen=True)
+class Weights:
+    field: float = 40
+    topic: float = 8
+    topics_counted: int = 3
+    seniority: float = 12
+    timezone: float = 8
+    timezone_far_hours: float = 8
+    capacity: float = 5
+
+
+@dataclass(frozen=True)
+class Seniority:
+    value: str
+    label: str
+    level: int
+
+
+@dataclass(frozen=True)
+class MatchingRules:
+    weights: Weights
+    seniority: tuple[Seniority, ...]
+    mentee_levels: Mapping[str, int]
+    matches_shown: int
+    intro_expires_after: timedelta
+    intro_remind_before: timedelta
+    kickoff: str
+
+    def level_of(self, seniority: str) -> int | None:
+        return next((s.level for s in self.seniority if s.value == seniority), None)
+
+    def mentee(self, user_id: str, answers: Answers, timezone: str | None) -> Mentee:
+        field = next(iter(answers.get("field", ())), None)
+        stage = next(iter(answers.get("career_stage", ())), None)
+        level = self.mentee_levels.get(stage) if stage else None
+        return Mentee(user_id, field, tuple(answers.get("topics", ())), level, timezone)
+
+
+@dataclass(frozen=True)
+class Match:
+    mentor: Mentor
+    score: float
+    free: int
+    reason: str
+
+
+def rank_mentors(
+    mentee: Mentee,
+    mentors: Iterable[Mentor],
+    mentees_now: Mapping[str, int],
+    excluded: set[str],
+    rules: MatchingRules,
+    labels: Mapping[str, str],
+    now: datetime,
+    count: int | None = None,
+) -> list[Match]:
+    """The best active mentors with a free place, best first; ties go by name, then user ID.
+
+    `excluded` holds mentors the mentee must not be offered again (declined either way, or
+    already asked); `labels` turns field and topic values into the words people read.
+    """
+    weights = rules.weights
+    wanted = set(mentee.topics)
+    mentee_offset = _offset_hours(mentee.timezone, now)
+    offsets: dict[str | None, float | None] = {}
+    scored: list[tuple[float, str, str, Match]] = []
+    for mentor in mentors:
+        if not mentor.active or mentor.user_id == mentee.user_id or mentor.user_id in excluded:
+            continue
+        free = mentor.capacity - mentees_now.get(mentor.user_id, 0)
+        if free <= 0:
+            continue
+        parts: list[str] = []
+        score = 0.0
+        if mentee.field is not None and mentee.field in mentor.fields:
+            score += weights.field
+            parts.append(f"Both in {labels.get(mentee.field, mentee.field)}")
+        shared = [t for t in mentor.topics if t in wanted]
+        if shared:
+            score += weights.topic * min(len(shared), weights.topics_counted)
+            parts.append("shares " + ", ".join(labels.get(t, t).lower() for t in shared))
+        level = rules.level_of(mentor.seniority)
+        if level is not None and mentee.level is not None:
+            if level > mentee.level:
+                score += weights.seniority
+            elif level == mentee.level:
+                score += weights.seniority / 2
+        if mentor.timezone not in offsets:
+            offsets[mentor.timezone] = _offset_hours(mentor.timezone, now)
+        mentor_offset = offsets[mentor.timezone]
+        if mentee_offset is not None and mentor_offset is not None:
+            apart = abs(mentee_offset - mentor_offset)
+            score += weights.timezone * max(0.0, 1 - apart / weights.timezone_far_hours)
+            parts.append("same timezone" if apart == 0 else f"{apart:g} h apart")
+        score += weights.capacity * free / mentor.capacity
+        parts.append(f"{free} of {mentor.capacity} places free")
+        match = Match(mentor, round(score, 3), free, " · ".join(parts))
+        scored.append((-match.score, mentor.name.casefold(), mentor.user_id, match))
+    scored.sort(key=lambda item: item[:3])
+    limit = rules.matches_shown if count is None else count
+    return [item[3] for item in scored[:limit]]
+
+
+def _offset_hours(timezone: str | None, now: datetime) -> float | None:
+    """Hours from UTC at this moment: computed, never cached, as daylight saving moves it."""
+    if not timezone:
+        return None
+    try:
+        offset = now.astimezone(ZoneInfo(timezone)).utcoffset()
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return offset.total_seconds() / 3600 if offset is not None else None
