@@ -1,4 +1,4 @@
-"""Modal submissions: each questionnaire step, and closing the modal half-way."""
+"""The questionnaire: each step's submission, Back, Start over, closing half-way, reopening."""
 
 from __future__ import annotations
 
@@ -13,17 +13,25 @@ from bot.deps import Deps
 from bot.domain.questionnaire import check_step, keep_known
 from bot.domain.recommendation import recommend
 from bot.domain.records import Draft, Response
-from bot.listeners.common import send_dm
+from bot.listeners.common import open_questionnaire, send_dm
 from bot.screens.blocks import context, plain, section
 from bot.screens.questionnaire import (
+    BACK_ACTION,
     CALLBACK_ID,
+    START_OVER_ACTION,
     question_block_id,
     read_answers,
     read_metadata,
     step_view,
     wants_share,
 )
-from bot.screens.result import result_message, result_view, share_failed_message, share_message
+from bot.screens.result import (
+    OPEN_QUESTIONNAIRE_ACTION,
+    result_message,
+    result_view,
+    share_failed_message,
+    share_message,
+)
 
 log = logging.getLogger(__name__)
 MISSING_NOTE = "A few earlier answers are missing. Please answer these, then carry on."
@@ -76,6 +84,42 @@ def register(app: AsyncApp, deps: Deps) -> None:
             except SlackApiError as error:
                 log.warning("share in %s failed: %s", channel_id, error.response.get("error"))
                 await send_dm(client, user_id, share_failed_message(channel_id))
+
+    @app.action(BACK_ACTION)
+    async def back(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        view = body["view"]
+        meta = read_metadata(view)
+        if meta is None:
+            await client.views_update(view_id=view["id"], view=stale_view())
+            return
+        number, channel_id = meta
+        previous = max(1, min(number, len(questionnaire.steps)) - 1)
+        # Keep what is on this screen, even half-answered, before leaving it.
+        answers = await keep_draft(deps, body["user"]["id"], view, previous, channel_id)
+        await client.views_update(
+            view_id=view["id"],
+            hash=view.get("hash"),
+            view=step_view(questionnaire, previous, answers, channel_id),
+        )
+
+    @app.action(START_OVER_ACTION)
+    async def start_over(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        view = body["view"]
+        meta = read_metadata(view)
+        channel_id = meta[1] if meta else None
+        await deps.store.delete_draft(body["user"]["id"])
+        await client.views_update(
+            view_id=view["id"],
+            hash=view.get("hash"),
+            view=step_view(questionnaire, 1, {}, channel_id),
+        )
+
+    @app.action(OPEN_QUESTIONNAIRE_ACTION)
+    async def open_from_button(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        await open_questionnaire(client, deps, body["trigger_id"], body["user"]["id"], None)
 
     @app.view_closed(CALLBACK_ID)
     async def close_half_way(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
