@@ -171,7 +171,12 @@ def _plain_text_input(element: dict, path: str) -> Problems:
         yield f"{path}.min_length: {low} > max_length {high}"
 
 
+def _overflow(element: dict, path: str) -> Problems:
+    yield from _count(element.get("options"), 2, 5, f"{path}.options", "overflow options")
+
+
 ELEMENT_CHECKS: dict[str, Callable[[dict, str], Problems]] = {
+    "overflow": _overflow,
     "button": _button,
     "static_select": _static_select,
     "multi_static_select": _static_select,

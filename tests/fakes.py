@@ -294,6 +294,7 @@ class SlackUser:
         view: dict[str, Any] | None = None,
         answers: dict[str, Any] | None = None,
         message: bool = False,
+        selected: str | None = None,
     ) -> tuple[int, Any]:
         payload = self._base("block_actions")
         payload["trigger_id"] = f"trigger-{next(self._triggers)}"
@@ -305,6 +306,8 @@ class SlackUser:
         }
         if value is not None:
             action["value"] = value
+        if selected is not None:
+            action.update(type="overflow", selected_option={"value": selected})
         payload["actions"] = [action]
         if view is not None:
             payload["view"] = with_state(view, answers or {})
@@ -340,15 +343,20 @@ def with_state(view: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
             continue
         element = block["element"]
         chosen = answers[block["block_id"]]
-        by_value = {o["value"]: o for o in element.get("options", [])}
-        picked = [
-            by_value.get(v, {"text": {"type": "plain_text", "text": v}, "value": v})
-            for v in ([chosen] if isinstance(chosen, str) else chosen)
-        ]
         state: dict[str, Any] = {"type": element["type"]}
-        if element["type"] in ("checkboxes", "multi_static_select"):
-            state["selected_options"] = picked
+        if element["type"] == "users_select":
+            state["selected_user"] = chosen
+        elif element["type"] == "plain_text_input":
+            state["value"] = chosen
         else:
-            state["selected_option"] = picked[0] if picked else None
+            by_value = {o["value"]: o for o in element.get("options", [])}
+            picked = [
+                by_value.get(v, {"text": {"type": "plain_text", "text": v}, "value": v})
+                for v in ([chosen] if isinstance(chosen, str) else chosen)
+            ]
+            if element["type"] in ("checkboxes", "multi_static_select"):
+                state["selected_options"] = picked
+            else:
+                state["selected_option"] = picked[0] if picked else None
         values[block["block_id"]] = {element["action_id"]: state}
     return {**view, "state": {"values": values}}

@@ -10,8 +10,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.listeners.common import open_questionnaire
+from bot.listeners.common import is_admin, open_questionnaire
+from bot.listeners.pool import CHANGE_POOL, pool_screen
 from bot.screens.help import help_message
+from bot.screens.mentors import edit_view, refusal_text
 from bot.screens.status import status_message
 
 log = logging.getLogger(__name__)
@@ -38,6 +40,17 @@ def register(app: AsyncApp, deps: Deps) -> None:
             except SlackApiError as error:
                 log.warning("views.open failed: %s", error.response.get("error"))
                 await respond(text=OPEN_FAILED, response_type="ephemeral")
+        elif subcommand in ("mentor add", "mentors"):
+            await ack()
+            if not await is_admin(client, deps, user_id):
+                await respond(text=refusal_text(CHANGE_POOL), response_type="ephemeral")
+                return
+            view = (
+                edit_view(deps.content, None)
+                if subcommand == "mentor add"
+                else await pool_screen(deps)
+            )
+            await client.views_open(trigger_id=command["trigger_id"], view=view)
         elif subcommand == "help":
             await ack(**help_message())
         elif subcommand == "status":

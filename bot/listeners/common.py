@@ -38,3 +38,30 @@ async def send_dm(client: AsyncWebClient, user_id: str, message: dict[str, Any])
         log.warning("DM to %s failed: %s", user_id, error.response.get("error"))
         return False
     return True
+
+
+async def user_info(client: AsyncWebClient, user_id: str) -> dict[str, Any] | None:
+    """The person as Slack knows them, or None when Slack cannot say (left, or an error)."""
+    try:
+        answer = await client.users_info(user=user_id)
+    except SlackApiError as error:
+        log.warning("users.info for %s failed: %s", user_id, error.response.get("error"))
+        return None
+    user = answer.get("user")
+    return user if isinstance(user, dict) else None
+
+
+def display_name(user: dict[str, Any]) -> str:
+    profile = user.get("profile") or {}
+    for name in (profile.get("display_name"), profile.get("real_name"), user.get("real_name")):
+        if isinstance(name, str) and name.strip():
+            return name.strip()
+    return str(user.get("name") or user.get("id"))
+
+
+async def is_admin(client: AsyncWebClient, deps: Deps, user_id: str) -> bool:
+    """Checked on the server for every admin request, whatever the screen showed."""
+    if user_id in deps.settings.admins:
+        return True
+    user = await user_info(client, user_id)
+    return bool(user and not user.get("deleted") and (user.get("is_admin") or user.get("is_owner")))

@@ -14,10 +14,15 @@ COMMANDS = [
     ("/devpath status", "your latest recommendation and when you got it"),
     ("/devpath help", "this list"),
 ]
+ADMIN_COMMANDS = [
+    ("/devpath mentor add", "add a mentor to the pool, or edit one"),
+    ("/devpath mentors", "the mentor pool: edit, pause, resume, remove"),
+]
 
 
 def help_message(unknown: str | None = None) -> dict[str, Any]:
     lines = [f"`{command}`: {what}" for command, what in COMMANDS]
+    lines += [f"`{command}`: {what} _(program admins)_" for command, what in ADMIN_COMMANDS]
     intro = "*devpath* helps you choose between executive coaching and mentoring."
     if unknown:
         intro = f"I don't know `/devpath {escape(unknown)}`. Here is what I can do:"

@@ -1,0 +1,56 @@
+"""What makes a mentor entry valid, whoever types it: an admin's modal or a CSV row."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+
+BIO_MOST = 500
+NAME_MOST = 80
+CAPACITY_LOW, CAPACITY_HIGH = 1, 10
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str) -> str:
+    """Drop control characters (a pasted bio can carry them) and outer blanks."""
+    return _CONTROL.sub("", text).strip()
+
+
+def capacity_problem(raw: str | int) -> str | None:
+    text = str(raw).strip()
+    if not text.isdigit() or not CAPACITY_LOW <= int(text) <= CAPACITY_HIGH:
+        shown = text or "empty"
+        return f"should be a whole number from {CAPACITY_LOW} to {CAPACITY_HIGH}, not {shown}"
+    return None
+
+
+def mentor_problems(
+    *,
+    fields: Collection[str],
+    topics: Collection[str],
+    seniority: str | None,
+    capacity: str | int,
+    bio: str,
+    known_fields: Collection[str],
+    known_topics: Collection[str],
+    known_seniority: Collection[str],
+) -> dict[str, str]:
+    """Problems by part of the entry (fields, topics, seniority, capacity, bio)."""
+    problems: dict[str, str] = {}
+    if not fields:
+        problems["fields"] = "pick at least one field"
+    elif unknown := [f for f in fields if f not in known_fields]:
+        problems["fields"] = f"'{unknown[0]}' is not one of the fields"
+    if not topics:
+        problems["topics"] = "pick at least one topic"
+    elif unknown := [t for t in topics if t not in known_topics]:
+        problems["topics"] = f"'{unknown[0]}' is not one of the topics"
+    if seniority not in known_seniority:
+        problems["seniority"] = (
+            "pick their experience" if not seniority else f"'{seniority}' is not a level"
+        )
+    if problem := capacity_problem(capacity):
+        problems["capacity"] = problem
+    if len(clean_text(bio)) > BIO_MOST:
+        problems["bio"] = f"is {len(clean_text(bio))} characters; at most {BIO_MOST}"
+    return problems

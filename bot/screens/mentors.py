@@ -1,0 +1,268 @@
+"""The admin's screens for the mentor pool: add or edit a mentor, the pool, removal."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from bot.content import Content
+from bot.domain.matching import Mentor
+from bot.domain.pool import BIO_MOST
+from bot.screens.blocks import Block, actions, button, context, escape, option, plain, section
+from bot.screens.status import ago
+
+EDIT_CALLBACK = "mentor_edit"
+REMOVE_CALLBACK = "mentor_remove"
+POOL_CALLBACK = "mentor_pool"
+MENU_ACTION = "mentor_menu"
+PAGE_ACTION = "pool_page"
+ADD_ACTION = "pool_add_mentor"
+PAGE_SIZE = 25  # 25 mentors and the page's furniture stay well under a modal's 100 blocks
+ACTIVE, PAUSED = "active", "paused"
+
+
+def mentor_line(content: Content, mentor: Mentor, mentees: int) -> str:
+    labels = content.labels
+    fields = ", ".join(labels.get(f, f) for f in mentor.fields)
+    topics = ", ".join(labels.get(t, t).lower() for t in mentor.topics)
+    state = "" if mentor.active else " _(paused)_"
+    load = f"{mentees} of {mentor.capacity} mentees"
+    return f"*{escape(mentor.name)}*{state} · {fields} · {topics} · {load}"
+
+
+def edit_view(
+    content: Content, mentor: Mentor | None, root: str | None = None, page: int = 1
+) -> dict[str, Any]:
+    """Add a mentor, or edit one (`mentor` given). `root` is the pool view (at `page`) to
+    refresh after saving."""
+    fields = [option(o.label, o.value) for o in content.options_of("field")]
+    topics = [option(o.label, o.value) for o in content.options_of("topics")]
+    levels = [option(s.label, s.value) for s in content.matching.seniority]
+    statuses = [
+        option("Active: offered to mentees", ACTIVE),
+        option("Paused: not offered for now", PAUSED),
+    ]
+
+    def picked(options: list[dict], values: tuple[str, ...]) -> list[dict]:
+        return [o for o in options if o["value"] in values]
+
+    user: dict[str, Any] = {
+        "type": "users_select",
+        "action_id": "user",
+        "placeholder": plain("Choose a person"),
+    }
+    field_select: dict[str, Any] = {
+        "type": "multi_static_select",
+        "action_id": "fields",
+        "options": fields,
+    }
+    topic_select: dict[str, Any] = {
+        "type": "multi_static_select",
+        "action_id": "topics",
+        "options": topics,
+    }
+    level: dict[str, Any] = {"type": "static_select", "action_id": "seniority", "options": levels}
+    capacity: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": "capacity",
+        "max_length": 2,
+    }
+    bio: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": "bio",
+        "multiline": True,
+        "max_length": BIO_MOST,
+    }
+    status: dict[str, Any] = {"type": "radio_buttons", "action_id": "status", "options": statuses}
+    status["initial_option"] = statuses[0 if mentor is None or mentor.active else 1]
+    capacity["initial_value"] = str(mentor.capacity if mentor else 2)
+    if mentor is not None:
+        user["initial_user"] = mentor.user_id
+        if picked(fields, mentor.fields):
+            field_select["initial_options"] = picked(fields, mentor.fields)
+        if picked(topics, mentor.topics):
+            topic_select["initial_options"] = picked(topics, mentor.topics)
+        if picked(levels, (mentor.seniority,)):
+            level["initial_option"] = picked(levels, (mentor.seniority,))[0]
+        if mentor.bio:
+            bio["initial_value"] = mentor.bio
+    blocks = [
+        _input("mentor", "Mentor", user, hint="Their name and timezone come from Slack."),
+        _input("fields", "Fields or functions they know", field_select),
+        _input("topics", "Topics they can help with", topic_select),
+        _input("seniority", "Experience", level),
+        _input("capacity", "Mentees at once", capacity, hint="A whole number from 1 to 10."),
+        _input(
+            "bio", "Short bio", bio, optional=True, hint="Shown to mentees. At most 500 characters."
+        ),
+        _input("status", "Status", status),
+    ]
+    return {
+        "type": "modal",
+        "callback_id": EDIT_CALLBACK,
+        "title": plain("Edit mentor" if mentor else "Add a mentor"),
+        "submit": plain("Save"),
+        "close": plain("Cancel"),
+        "private_metadata": json.dumps({"root": root, "page": page}),
+        "blocks": blocks,
+    }
+
+
+def _input(
+    block_id: str, label: str, element: dict, optional: bool = False, hint: str | None = None
+) -> Block:
+    block: Block = {
+        "type": "input",
+        "block_id": block_id,
+        "label": plain(label),
+        "element": element,
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = plain(hint)
+    return block
+
+
+def read_edit(view: dict[str, Any]) -> dict[str, Any]:
+    """What the admin entered, by block: raw values, checked by the listener's caller."""
+    values = (view.get("state") or {}).get("values") or {}
+
+    def element(block: str, action: str) -> dict[str, Any]:
+        found = (values.get(block) or {}).get(action)
+        return found if isinstance(found, dict) else {}
+
+    def chosen(block: str, action: str) -> tuple[str, ...]:
+        items = element(block, action).get("selected_options") or []
+        return tuple(str(i.get("value")) for i in items if isinstance(i, dict))
+
+    def one(block: str, action: str) -> str | None:
+        item = element(block, action).get("selected_option")
+        return str(item.get("value")) if isinstance(item, dict) else None
+
+    return {
+        "user": element("mentor", "user").get("selected_user"),
+        "fields": chosen("fields", "fields"),
+        "topics": chosen("topics", "topics"),
+        "seniority": one("seniority", "seniority"),
+        "capacity": str(element("capacity", "capacity").get("value") or ""),
+        "bio": str(element("bio", "bio").get("value") or ""),
+        "active": one("status", "status") != PAUSED,
+    }
+
+
+def pool_view(
+    content: Content,
+    mentors: list[Mentor],
+    mentees: dict[str, int],
+    page: int,
+    changes: list[dict[str, str]],
+    now: datetime,
+) -> dict[str, Any]:
+    pages = max(1, -(-len(mentors) // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    shown = mentors[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    active = sum(m.active for m in mentors)
+    places = sum(m.capacity for m in mentors if m.active)
+    used = sum(mentees.get(m.user_id, 0) for m in mentors if m.active)
+    summary = section(
+        f"*{len(mentors)} mentors*, {active} active · {used} of {places} places taken", "summary"
+    )
+    summary["accessory"] = button("Add mentor", ADD_ACTION, style="primary")
+    blocks: list[Block] = [summary]
+    if not mentors:
+        blocks.append(
+            section(
+                "The pool is empty. Add mentors here, "
+                "or import a CSV with `devpath mentors import`."
+            )
+        )
+    for mentor in shown:
+        line = section(
+            mentor_line(content, mentor, mentees.get(mentor.user_id, 0)), f"m_{mentor.user_id}"
+        )
+        line["accessory"] = _menu(mentor)
+        blocks.append(line)
+    if pages > 1:
+        blocks.append(context(f"Page {page} of {pages}"))
+        nav = []
+        if page > 1:
+            nav.append(button("← Previous", f"{PAGE_ACTION}_previous", value=str(page - 1)))
+        if page < pages:
+            nav.append(button("Next →", f"{PAGE_ACTION}_next", value=str(page + 1)))
+        blocks.append(actions("pager", *nav))
+    if changes:
+        lines = [f"{_who(c['by'])} {escape(c['what'])}, {_when(c['at'], now)}" for c in changes[:5]]
+        blocks.append(context("*Recent changes*\n" + "\n".join(lines)))
+    return {
+        "type": "modal",
+        "callback_id": POOL_CALLBACK,
+        "title": plain("Mentor pool"),
+        "close": plain("Close"),
+        "private_metadata": json.dumps({"page": page}),
+        "blocks": blocks,
+    }
+
+
+def _who(by: str) -> str:
+    """Admins are Slack users; the command line signs its changes `cli:<login>`."""
+    return f"<@{by}>" if by[:1] in ("U", "W") else escape(by)
+
+
+def _when(at: str, now: datetime) -> str:
+    return ago(datetime.fromisoformat(at), now)
+
+
+def _menu(mentor: Mentor) -> dict[str, Any]:
+    pause = (
+        option("Resume", f"resume:{mentor.user_id}")
+        if not mentor.active
+        else option("Pause", f"pause:{mentor.user_id}")
+    )
+    return {
+        "type": "overflow",
+        "action_id": MENU_ACTION,
+        "options": [
+            option("Edit", f"edit:{mentor.user_id}"),
+            pause,
+            option("Remove…", f"remove:{mentor.user_id}"),
+        ],
+    }
+
+
+def remove_view(mentor: Mentor, root: str | None, page: int = 1) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": REMOVE_CALLBACK,
+        "title": plain("Remove mentor"),
+        "submit": plain("Remove"),
+        "close": plain("Cancel"),
+        "private_metadata": json.dumps({"user": mentor.user_id, "root": root, "page": page}),
+        "blocks": [
+            section(
+                f"Remove *{escape(mentor.name)}* from the mentor pool? They will not be offered to "
+                "mentees any more. Mentees they already have keep their group DM."
+            )
+        ],
+    }
+
+
+def saved_view(content: Content, mentor: Mentor, added: bool, mentees: int) -> dict[str, Any]:
+    verb = "Added to" if added else "Updated in"
+    return {
+        "type": "modal",
+        "callback_id": "mentor_saved",
+        "title": plain("Mentor pool"),
+        "close": plain("Done"),
+        "blocks": [
+            section(f"{verb} the pool: {mentor_line(content, mentor, mentees)}"),
+            actions("saved_actions", button("Add another", ADD_ACTION)),
+        ],
+    }
+
+
+def refusal_text(what: str) -> str:
+    return (
+        f"Only program admins can {what}. "
+        "If you should be one, ask whoever runs devpath to add you."
+    )
