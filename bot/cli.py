@@ -1,4 +1,4 @@
-"""The devpath command: serve the bot, or try the questionnaire in the terminal."""
+"""The devpath command: serve the bot, try the questionnaire in the terminal, manage the pool."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import asyncio
 import getpass
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -14,11 +15,16 @@ from typing import Any, TextIO
 
 from bot.content import Content, ContentError, load_content
 from bot.deps import Deps, utc_now
+from bot.domain.intros import excluded_mentors, mentees_now
+from bot.domain.matching import Match, Mentor, rank_mentors
 from bot.domain.questionnaire import Answers, Question, check_step
 from bot.domain.recommendation import Recommendation, recommend
 from bot.domain.records import Response
-from bot.settings import SettingsError, load_settings
+from bot.pool_csv import HEADER_PROBLEM, bad_row_count, iana_timezone, read_pool, write_pool
+from bot.settings import Settings, SettingsError, load_settings
 from bot.store import Store, StoreError
+
+EXAMPLE_POOL = "examples/mentors.csv"
 
 
 class UsageError(Exception):
@@ -50,7 +56,30 @@ def _parser() -> argparse.ArgumentParser:
     )
     trial.add_argument("--answers", type=Path, metavar="FILE.json", help="answers from a file")
     trial.add_argument("--user", default=None, help="whose answers these are (default: you)")
+    trial.add_argument(
+        "--timezone",
+        metavar="NAME",
+        help="your IANA timezone for mentor matching, like Europe/London (default: $TZ)",
+    )
     trial.set_defaults(run=_try)
+    mentors = commands.add_parser("mentors", help="the mentor pool as CSV: import or export")
+    pool = mentors.add_subparsers(dest="action", required=True, metavar="ACTION")
+    importing = pool.add_parser(
+        "import", help="add or update mentors from a CSV file (mentors not in it stay as they are)"
+    )
+    importing.add_argument("file", type=Path, metavar="FILE.csv")
+    importing.add_argument(
+        "--dry-run", action="store_true", help="show what would change and write nothing"
+    )
+    importing.add_argument(
+        "--skip-invalid", action="store_true", help="import the good rows and list the bad ones"
+    )
+    importing.set_defaults(run=_import_mentors)
+    exporting = pool.add_parser("export", help="write the pool as CSV")
+    exporting.add_argument(
+        "--output", type=Path, metavar="FILE", help="write to this file (default: stdout)"
+    )
+    exporting.set_defaults(run=_export_mentors)
     return parser
 
 
@@ -73,21 +102,158 @@ def _serve(_: argparse.Namespace) -> int:
 def _try(args: argparse.Namespace) -> int:
     settings = load_settings(slack=False)
     content = load_content(settings.content_dir)
+    timezone = _mentee_timezone(args.timezone)
     if args.answers is not None:
         answers = read_answers_file(args.answers, content)
     else:
         answers = ask(content, input_fn=input, out=sys.stdout)
     rec = recommend(content.questionnaire, answers, content.thresholds)
     user_id = f"cli:{args.user or getpass.getuser()}"
+    now = utc_now()
+
+    async def work(store: Store) -> tuple[list[Match], bool] | None:
+        await store.add_response(Response(user_id, answers, rec, content.version, now))
+        if rec.path == "coaching":
+            return None
+        pool, intros = await store.mentors(), await store.intros()
+        mentee = content.matching.mentee(user_id, answers, timezone)
+        excluded = excluded_mentors(user_id, intros)
+        rules, labels = content.matching, content.labels
+        matches = rank_mentors(mentee, pool, mentees_now(intros), excluded, rules, labels, now)
+        return matches, not pool
+
     store = Store.open(settings.db_path)
     try:
-        response = Response(user_id, answers, rec, content.version, utc_now())
-        asyncio.run(store.add_response(response))
+        found = asyncio.run(work(store))
     finally:
         store.close()
     print(render_recommendation(content, rec))
+    if found is not None:
+        print(render_matches(content, *found))
     print(f"\nSaved in {settings.db_path} as {user_id}.")
     return 0
+
+
+def _mentee_timezone(given: str | None) -> str | None:
+    """--timezone when given (it must be a real name), else $TZ when it is one, else None."""
+    if given is not None:
+        timezone = iana_timezone(given)
+        if timezone is None:
+            raise UsageError(
+                f"--timezone: '{given}' is not an IANA timezone name (like Europe/London)"
+            )
+        return timezone
+    from_env = os.environ.get("TZ", "").strip().removeprefix(":")
+    return iana_timezone(from_env) if from_env else None
+
+
+def render_matches(content: Content, matches: Sequence[Match], pool_empty: bool) -> str:
+    """The mentors who fit, best first, or plainly why there are none."""
+    if not matches:
+        lines = ["", "No mentor in the pool fits yet."]
+        if pool_empty:
+            lines.append(f"The pool is empty; load one with: devpath mentors import {EXAMPLE_POOL}")
+        return "\n".join(lines)
+    seniority = {s.value: s.label for s in content.matching.seniority}
+    lines = ["", "Mentors who fit:"]
+    for number, match in enumerate(matches, start=1):
+        mentor = match.mentor
+        level = seniority.get(mentor.seniority, mentor.seniority)
+        lines.append(f"  {number}. {mentor.name} ({level}) — {match.reason}")
+        if mentor.bio:
+            lines.append(f"     {mentor.bio}")
+    return "\n".join(lines)
+
+
+def _import_mentors(args: argparse.Namespace) -> int:
+    settings = load_settings(slack=False)
+    content = load_content(settings.content_dir)
+    path: Path = args.file
+    mentors, problems = read_pool(_read_text(path), content)
+    if HEADER_PROBLEM in problems:
+        raise UsageError(f"{path}: {HEADER_PROBLEM}; nothing was imported")
+    bad = bad_row_count(problems)
+    rows = "row" if bad == 1 else "rows"
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems and not args.skip_invalid:
+        them = "it" if bad == 1 else "them"
+        raise UsageError(
+            f"{bad} bad {rows} in {path}; nothing was imported (fix {them}, or use --skip-invalid)"
+        )
+    if problems:
+        print(f"devpath: skipped {bad} bad {rows} in {path}", file=sys.stderr)
+    if not mentors:
+        raise UsageError(f"{path}: no mentors to import; nothing was imported")
+    existing = {m.user_id: m for m in _pool(settings)}
+    added = [m for m in mentors if m.user_id not in existing]
+    updated = [m for m in mentors if m.user_id in existing and existing[m.user_id] != m]
+    unchanged = len(mentors) - len(added) - len(updated)
+    if args.dry_run:
+        lines = [f"would add {len(added)}, update {len(updated)}, leave {unchanged} unchanged"]
+        lines += [f"  add: {m.name} ({m.user_id})" for m in added]
+        lines += [f"  update: {m.name} ({m.user_id})" for m in updated]
+        print("\n".join(lines))
+        return 0
+    summary = (
+        f"imported {_count(len(mentors), 'mentor')} from {path.name}: "
+        f"{len(added)} added, {len(updated)} updated, {unchanged} unchanged"
+    )
+    if added or updated:
+        by = f"cli:{getpass.getuser()}"
+        store = Store.open(settings.db_path)
+        try:
+            asyncio.run(store.save_mentors([*added, *updated], by, summary, utc_now()))
+        finally:
+            store.close()
+    print(summary)
+    return 0
+
+
+def _export_mentors(args: argparse.Namespace) -> int:
+    settings = load_settings(slack=False)
+    load_content(settings.content_dir)  # a broken content directory stops here, as elsewhere
+    mentors = _pool(settings)
+    text = write_pool(mentors)
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        with open(args.output, "w", encoding="utf-8", newline="") as file:
+            file.write(text)
+    except OSError as error:
+        raise UsageError(f"{args.output}: cannot write it ({error.strerror})") from None
+    print(f"exported {_count(len(mentors), 'mentor')} to {args.output}")
+    return 0
+
+
+def _count(number: int, thing: str) -> str:
+    return f"{number} {thing}" if number == 1 else f"{number} {thing}s"
+
+
+def _pool(settings: Settings) -> list[Mentor]:
+    """The mentors in the database; none when there is no database yet (and none is made)."""
+    if not settings.db_path.exists():
+        return []
+    store = Store.open(settings.db_path)
+    try:
+        return asyncio.run(store.mentors())
+    finally:
+        store.close()
+
+
+def _read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise UsageError(f"{path}: cannot read it ({error.strerror})") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise UsageError(
+            f"{path}: line {line}: not UTF-8 text; save it as CSV UTF-8 and try again"
+        ) from None
 
 
 def read_answers_file(path: Path, content: Content) -> Answers:

@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
-import re
+import unicodedata
 from collections.abc import Collection
 
 BIO_MOST = 500
 NAME_MOST = 80
 CAPACITY_LOW, CAPACITY_HIGH = 1, 10
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SPACES = "\n\r\t"
 
 
 def clean_text(text: str) -> str:
-    """Drop control characters (a pasted bio can carry them) and outer blanks."""
-    return _CONTROL.sub("", text).strip()
+    """One line of text, as a bio or a name is shown: newlines and tabs become spaces, other
+    control characters (a paste can carry them) go. The modal and the CSV agree on it, so an
+    export always imports back unchanged."""
+    spaced = text.replace("\r\n", " ")
+    kept = (ch for ch in spaced if ch in _SPACES or unicodedata.category(ch) != "Cc")
+    return "".join(" " if ch in _SPACES else ch for ch in kept).strip()
 
 
 def capacity_problem(raw: str | int) -> str | None:
     text = str(raw).strip()
-    if not text.isdigit() or not CAPACITY_LOW <= int(text) <= CAPACITY_HIGH:
-        shown = text or "empty"
-        return f"should be a whole number from {CAPACITY_LOW} to {CAPACITY_HIGH}, not {shown}"
+    if not (text.isascii() and text.isdigit()) or not CAPACITY_LOW <= int(text) <= CAPACITY_HIGH:
+        return f"should be a whole number from {CAPACITY_LOW} to {CAPACITY_HIGH}, not '{text}'"
     return None
 
 
