@@ -92,8 +92,8 @@ def _serve(_: argparse.Namespace) -> int:
     content = load_content(settings.content_dir)
     store = Store.open(settings.db_path)
     try:
-        app = build_app(Deps(settings, content, store))
-        asyncio.run(serve(app, settings))
+        deps = Deps(settings, content, store)
+        asyncio.run(serve(build_app(deps), deps))
     finally:
         store.close()
     return 0

@@ -11,6 +11,8 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
 import bot
+from bot.background import Background
+from bot.deps import Deps
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -32,7 +34,16 @@ def web_app(app: AsyncApp) -> web.Application:
     return server
 
 
-async def serve(app: AsyncApp, settings: Settings) -> None:
+async def serve(app: AsyncApp, deps: Deps) -> None:
+    """Serve Slack until stopped, with the background round (reminders, lapses) beside it."""
+    background = asyncio.create_task(Background(deps, app.client).loop())
+    try:
+        await _serve_requests(app, deps.settings)
+    finally:
+        background.cancel()
+
+
+async def _serve_requests(app: AsyncApp, settings: Settings) -> None:
     if settings.socket_mode:
         log.info("devpath: connecting to Slack in Socket Mode")
         handler = AsyncSocketModeHandler(app, settings.app_token)

@@ -11,6 +11,7 @@ from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 
 from bot.app import build_app
+from bot.background import Background
 from bot.content import Content, load_content
 from bot.deps import Deps
 from bot.server import EVENTS_PATH, web_app
@@ -28,6 +29,7 @@ class Running:
     clock: FakeClock
     content: Content
     db_path: Path
+    background: Background
 
 
 @pytest.fixture(scope="session")
@@ -55,6 +57,7 @@ def env(slack: FakeSlack, tmp_path: Path) -> dict[str, str]:
         "SLACK_API_URL": str(slack.server.make_url("/api/")),
         "DEVPATH_DB": str(tmp_path / "devpath.json"),
         "DEVPATH_ADMINS": "UADMIN",
+        "DEVPATH_MATCH_CHANNEL": "CMATCH",
     }
 
 
@@ -63,10 +66,12 @@ async def bot(env: dict[str, str], content: Content) -> AsyncIterator[Running]:
     settings = load_settings(env)
     store = Store.open(settings.db_path)
     clock = FakeClock()
-    app = build_app(Deps(settings, content, store, clock))
+    deps = Deps(settings, content, store, clock)
+    app = build_app(deps)
     server = TestServer(web_app(app), host="127.0.0.1")
     await server.start_server()
-    yield Running(str(server.make_url(EVENTS_PATH)), store, clock, content, settings.db_path)
+    url = str(server.make_url(EVENTS_PATH))
+    yield Running(url, store, clock, content, settings.db_path, Background(deps, app.client))
     await server.close()
     store.close()
 

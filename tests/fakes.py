@@ -106,17 +106,21 @@ class FakeSlack:
         failure = Failure(error, status, headers or {}, times, where or {})
         self._failures.setdefault(method, []).append(failure)
 
-    def called(self, method: str) -> list[dict[str, Any]]:
-        return [call.body for call in self.calls if call.method == method]
+    def called(self, method: str, **where: Any) -> list[dict[str, Any]]:
+        """The bodies of the calls of `method` so far (those whose body has `where`)."""
+        return [
+            call.body
+            for call in self.calls
+            if call.method == method and where.items() <= call.body.items()
+        ]
 
     async def wait_for(
-        self, method: str, count: int = 1, within: float = 5
+        self, method: str, count: int = 1, within: float = 5, **where: Any
     ) -> list[dict[str, Any]]:
         """Wait until the bot has made `count` calls of `method` (work it does after the ack)."""
-
         async with asyncio.timeout(within), self._changed:
-            await self._changed.wait_for(lambda: len(self.called(method)) >= count)
-        return self.called(method)
+            await self._changed.wait_for(lambda: len(self.called(method, **where)) >= count)
+        return self.called(method, **where)
 
     async def _record(self, method: str, body: dict[str, Any]) -> None:
         self.calls.append(Call(method, body))

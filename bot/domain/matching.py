@@ -88,7 +88,8 @@ def rank_mentors(
     now: datetime,
     count: int | None = None,
 ) -> list[Match]:
-    """The best active mentors with a free place, best first; ties go by name, then user ID.
+    """The best active mentors with a free place who share the mentee's field or at least one
+    topic, best first; ties go by name, then user ID.
 
     `excluded` holds mentors the mentee must not be offered again (declined either way, or
     already asked); `labels` turns field and topic values into the words people read.
@@ -104,12 +105,15 @@ def rank_mentors(
         free = mentor.capacity - mentees_now.get(mentor.user_id, 0)
         if free <= 0:
             continue
+        same_field = mentee.field is not None and mentee.field in mentor.fields
+        shared = [t for t in mentor.topics if t in wanted]
+        if not same_field and not shared:
+            continue  # nothing in common is not a match, however free they are
         parts: list[str] = []
         score = 0.0
-        if mentee.field is not None and mentee.field in mentor.fields:
+        if same_field:
             score += weights.field
             parts.append(f"Both in {labels.get(mentee.field, mentee.field)}")
-        shared = [t for t in mentor.topics if t in wanted]
         if shared:
             score += weights.topic * min(len(shared), weights.topics_counted)
             parts.append("shares " + ", ".join(labels.get(t, t).lower() for t in shared))

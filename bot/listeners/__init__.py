@@ -5,13 +5,14 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.deps import Deps
-from bot.listeners import commands, fallback, home, pool, questionnaire
+from bot.listeners import commands, fallback, home, intros, pool, questionnaire
 
 
 def register_listeners(app: AsyncApp, deps: Deps) -> None:
     commands.register(app, deps)
     questionnaire.register(app, deps)
     pool.register(app, deps)
+    intros.register(app, deps)
     home.register(app, deps)
     # Last, because its catch-all answers any button nobody else claimed.
     fallback.register(app, deps)

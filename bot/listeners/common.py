@@ -29,15 +29,25 @@ async def open_questionnaire(
     await client.views_open(trigger_id=trigger_id, view=view)
 
 
-async def send_dm(client: AsyncWebClient, user_id: str, message: dict[str, Any]) -> bool:
-    """DM the person; False when Slack refuses (they left, or the app cannot reach them)."""
+async def send_dm(
+    client: AsyncWebClient, user_id: str, message: dict[str, Any]
+) -> dict[str, str] | None:
+    """DM the person. Where the message landed ({channel, ts}), or None when Slack refuses
+    (they left, or the app cannot reach them)."""
+    return await post_to_group(client, [user_id], message)
+
+
+async def post_to_group(
+    client: AsyncWebClient, user_ids: list[str], message: dict[str, Any]
+) -> dict[str, str] | None:
+    """Open the DM (one person) or group DM (several) and post in it."""
     try:
-        opened = await client.conversations_open(users=user_id)
-        await client.chat_postMessage(channel=opened["channel"]["id"], **message)
+        opened = await client.conversations_open(users=",".join(user_ids))
+        posted = await client.chat_postMessage(channel=opened["channel"]["id"], **message)
     except SlackApiError as error:
-        log.warning("DM to %s failed: %s", user_id, error.response.get("error"))
-        return False
-    return True
+        log.warning("message to %s failed: %s", user_ids, error.response.get("error"))
+        return None
+    return {"channel": str(posted.get("channel")), "ts": str(posted.get("ts"))}
 
 
 async def user_info(client: AsyncWebClient, user_id: str) -> dict[str, Any] | None:

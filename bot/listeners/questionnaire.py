@@ -14,6 +14,7 @@ from bot.domain.questionnaire import check_step, keep_known
 from bot.domain.recommendation import recommend
 from bot.domain.records import Draft, Response
 from bot.listeners.common import open_questionnaire, send_dm
+from bot.listeners.intros import matches_for, tell_admins_about_gap
 from bot.screens.blocks import context, plain, section
 from bot.screens.questionnaire import (
     BACK_ACTION,
@@ -75,9 +76,18 @@ def register(app: AsyncApp, deps: Deps) -> None:
         # On disk before the person is told anything.
         await deps.store.add_response(Response(user_id, merged, rec, deps.content.version, now))
         await deps.store.delete_draft(user_id)
-        await ack(response_action="update", view=result_view(deps.content, rec))
+        matches = None
+        if rec.path != "coaching":
+            matches = await matches_for(client, deps, user_id, merged)
+        open_request = deps.settings.match_channel is not None
+        await ack(
+            response_action="update", view=result_view(deps.content, rec, matches, open_request)
+        )
 
-        await send_dm(client, user_id, result_message(deps.content, rec, now))
+        message = result_message(deps.content, rec, now, matches, open_request)
+        await send_dm(client, user_id, message)
+        if matches == []:
+            await tell_admins_about_gap(client, deps, merged)
         if channel_id and wants_share(view):
             try:
                 await client.chat_postMessage(channel=channel_id, **share_message(user_id, rec))

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.content import Content
+from bot.domain.matching import Match
 from bot.domain.recommendation import Recommendation
 from bot.screens.blocks import (
     Block,
@@ -18,6 +19,7 @@ from bot.screens.blocks import (
     plain,
     section,
 )
+from bot.screens.intros import match_blocks
 
 OPEN_QUESTIONNAIRE_ACTION = "open_questionnaire"
 PATH_NAMES = {
@@ -53,7 +55,17 @@ def summary_text(content: Content, rec: Recommendation) -> str:
     return f"{content.paths[rec.path].title}. {reasons}"[:3000]
 
 
-def result_view(content: Content, rec: Recommendation) -> dict[str, Any]:
+def _matches(matches: list[Match] | None, open_request: bool) -> list[Block]:
+    """Mentoring (or both) comes with the mentors who fit; coaching (None) does not."""
+    return [] if matches is None else [divider(), *match_blocks(matches, open_request)]
+
+
+def result_view(
+    content: Content,
+    rec: Recommendation,
+    matches: list[Match] | None = None,
+    open_request: bool = False,
+) -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": "result",
@@ -61,16 +73,24 @@ def result_view(content: Content, rec: Recommendation) -> dict[str, Any]:
         "close": plain("Done"),
         "blocks": [
             *_body(content, rec),
+            *_matches(matches, open_request),
             context("A copy is in your DMs with devpath, so you can come back to it."),
         ],
     }
 
 
-def result_message(content: Content, rec: Recommendation, made_at: datetime) -> dict[str, Any]:
+def result_message(
+    content: Content,
+    rec: Recommendation,
+    made_at: datetime,
+    matches: list[Match] | None = None,
+    open_request: bool = False,
+) -> dict[str, Any]:
     return {
         "text": summary_text(content, rec),
         "blocks": [
             *_body(content, rec),
+            *_matches(matches, open_request),
             context(f"From your answers of {_date(made_at)}. Things change: retake it any time."),
             actions(
                 "result_actions", button("Retake the questionnaire", OPEN_QUESTIONNAIRE_ACTION)

@@ -48,3 +48,13 @@ def ago(moment: datetime, now: datetime) -> str:
             count = seconds // size
             return f"{count} {unit}{'s' if count > 1 else ''} ago"
     return "just now"
+
+
+def when(moment: datetime, now: datetime) -> str:
+    """A moment ahead, as people say it: "in 7 days", "in 3 hours"."""
+    seconds = max(0, int((moment - now).total_seconds()))
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = round(seconds / size)
+            return f"in {count} {unit}{'s' if count > 1 else ''}"
+    return "in a moment"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -40,6 +40,7 @@ class Store:
         self._intros = db.table("intros")
         self._audit = db.table("audit")
         self._open_requests = db.table("open_requests")
+        self._gaps = db.table("gaps")
 
     @classmethod
     def open(cls, path: str | Path) -> Store:
@@ -162,8 +163,19 @@ class Store:
 
     # Intros: requests from a mentee to a mentor, and their answers.
 
-    async def add_intro(self, intro: Intro) -> None:
-        await self._run(lambda: self._intros.insert(_intro_doc(intro)))
+    async def add_intro(self, intro: Intro) -> bool:
+        """Record a new intro, unless this pair already has one pending or accepted (a double
+        submission, or two tabs): then nothing is written and the answer is False."""
+
+        def work() -> bool:
+            q = Query()
+            same_pair = (q.mentee_id == intro.mentee_id) & (q.mentor_id == intro.mentor_id)
+            if self._intros.contains(same_pair & q.state.one_of(["pending", "accepted"])):
+                return False
+            self._intros.insert(_intro_doc(intro))
+            return True
+
+        return await self._run(work)
 
     async def get_intro(self, intro_id: str) -> Intro | None:
         doc = await self._run(lambda: self._intros.get(Query().id == intro_id))
@@ -243,6 +255,32 @@ class Store:
     async def open_requests_of(self, mentee_id: str) -> list[dict[str, Any]]:
         docs = await self._run(lambda: self._open_requests.search(Query().mentee_id == mentee_id))
         return [dict(d) for d in docs]
+
+    # Gaps: a mentee nobody in the pool fits, by field, so admins know what to recruit.
+
+    async def record_gap(
+        self, field: str | None, topics: list[str], now: datetime, quiet: timedelta
+    ) -> bool:
+        """Count the gap; True when admins were not told about this field within `quiet`."""
+
+        def work() -> bool:
+            q = Query()
+            since = (now - quiet).isoformat()
+            told = self._gaps.contains((q.field == field) & (q.alerted == True) & (q.at >= since))  # noqa: E712
+            self._gaps.insert(
+                {"field": field, "topics": topics, "at": now.isoformat(), "alerted": not told}
+            )
+            return not told
+
+        return await self._run(work)
+
+    async def gap_counts(self) -> dict[str, int]:
+        docs = await self._run(self._gaps.all)
+        counts: dict[str, int] = {}
+        for doc in docs:
+            if doc.get("field"):
+                counts[doc["field"]] = counts.get(doc["field"], 0) + 1
+        return counts
 
 
 def _mentor_doc(mentor: Mentor) -> dict[str, Any]:

@@ -96,8 +96,9 @@ def test_ranking_order(content, pool, taken, expected):
         ([mentor("U2", "Off", active=False)], {}, set()),  # paused
         ([mentor("U2", "Full", capacity=2)], {"U2": 2}, set()),  # no free place
         ([mentor("U2", "Declined")], {}, {"U2"}),  # declined, or already asked
+        ([mentor("U2", "Far", fields=("product",), topics=("leadership",))], {}, set()),
     ],
-    ids=["self", "paused", "full", "excluded"],
+    ids=["self", "paused", "full", "excluded", "nothing in common"],
 )
 def test_who_is_never_offered(content, pool, taken, excluded):
     assert rank(content, pool, taken=taken, excluded=excluded) == []

@@ -137,8 +137,7 @@ async def test_start_over_clears_the_draft(user, slack, bot):
 
 async def test_sharing_posts_a_short_version_only_when_ticked(user, slack):
     await walk(user, slack, MENTORING, share=True)
-    posts = await slack.wait_for("chat.postMessage", 2)
-    shared = [p for p in posts if p["channel"] == "C1"]
+    shared = await slack.wait_for("chat.postMessage", channel="C1")
     assert len(shared) == 1
     assert "<@U1>" in shared[0]["text"] and "Mentoring" in shared[0]["text"]
     # The private answers stay private.
@@ -154,6 +153,5 @@ async def test_no_share_without_the_tick(user, slack):
 async def test_a_failed_share_is_explained_by_dm(user, slack):
     slack.fail("chat.postMessage", "not_in_channel", where={"channel": "C1"})
     await walk(user, slack, COACHING, share=True)
-    posts = await slack.wait_for("chat.postMessage", 3)
-    assert posts[-1]["channel"] == "DU1"
-    assert "could not post your result in <#C1>" in posts[-1]["text"]
+    dms = await slack.wait_for("chat.postMessage", 2, channel="DU1")
+    assert "could not post your result in <#C1>" in dms[-1]["text"]
