@@ -13,8 +13,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.listeners.common import send_dm
 from bot.listeners.intros import matches_for, update_mentor_copies
+from bot.screens.blocks import when
 from bot.screens.intros import answered_message, declined_for_mentee, reminder_message
-from bot.screens.status import when
 
 log = logging.getLogger(__name__)
 EVERY_SECONDS = 30

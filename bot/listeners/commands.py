@@ -11,10 +11,27 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.listeners.common import is_admin, open_questionnaire
+from bot.listeners.intros import matches_for
 from bot.listeners.pool import CHANGE_POOL, pool_screen
 from bot.screens.help import help_message
 from bot.screens.mentors import edit_view, refusal_text
 from bot.screens.status import status_message
+
+
+async def status_screen(client: AsyncWebClient, deps: Deps, user_id: str) -> dict[str, Any]:
+    latest = await deps.store.latest_response(user_id)
+    draft = await deps.store.get_draft(user_id)
+    matches = None
+    if latest is not None and latest.recommendation.path != "coaching":
+        matches = await matches_for(client, deps, user_id, latest.answers)
+    mentors = {m.user_id: m.name for m in await deps.store.mentors()}
+    intros = [
+        (i, mentors.get(i.mentor_id, f"<@{i.mentor_id}>"))
+        for i in await deps.store.intros_of(user_id)
+        if i.mentee_id == user_id
+    ]
+    return status_message(deps.content, latest, draft, deps.clock(), matches, intros)
+
 
 log = logging.getLogger(__name__)
 OPEN_FAILED = (
@@ -54,8 +71,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         elif subcommand == "help":
             await ack(**help_message())
         elif subcommand == "status":
-            latest = await deps.store.latest_response(user_id)
-            draft = await deps.store.get_draft(user_id)
-            await ack(**status_message(deps.content, latest, draft, deps.clock()))
+            await ack()
+            await respond(**await status_screen(client, deps, user_id))
         else:
             await ack(**help_message(unknown=" ".join(words)[:100]))

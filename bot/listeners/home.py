@@ -1,4 +1,4 @@
-"""Events: the App Home tab."""
+"""The App Home tab, published whenever someone opens it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,62 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.screens.home import home_view
+from bot.domain.intros import mentees_now
+from bot.listeners.common import is_admin
+from bot.listeners.intros import matches_for
+from bot.screens.home import AdminSide, MentorSide, home_view
+
+
+async def home_screen(client: AsyncWebClient, deps: Deps, user_id: str) -> dict[str, Any]:
+    store = deps.store
+    latest = await store.latest_response(user_id)
+    draft = await store.get_draft(user_id)
+    matches = None
+    if latest is not None and latest.recommendation.path != "coaching":
+        matches = await matches_for(client, deps, user_id, latest.answers)
+    intros = await store.intros()
+    mentors = {m.user_id: m for m in await store.mentors()}
+    mine = [
+        (i, mentors[i.mentor_id].name if i.mentor_id in mentors else f"<@{i.mentor_id}>")
+        for i in sorted(intros, key=lambda i: i.requested_at, reverse=True)
+        if i.mentee_id == user_id
+    ]
+    mentor_side = None
+    if user_id in mentors:
+        mentor_side = MentorSide(
+            capacity=mentors[user_id].capacity,
+            pending=[i for i in intros if i.mentor_id == user_id and i.state == "pending"],
+            mentees=[
+                i.mentee_id for i in intros if i.mentor_id == user_id and i.state == "accepted"
+            ],
+        )
+    admin_side = None
+    if await is_admin(client, deps, user_id):
+        taken = mentees_now(intros)
+        active = [m for m in mentors.values() if m.active]
+        labels = deps.content.labels
+        gaps = sorted((await store.gap_counts()).items(), key=lambda item: (-item[1], item[0]))
+        admin_side = AdminSide(
+            mentors=len(mentors),
+            active=len(active),
+            places=sum(m.capacity for m in active),
+            used=sum(taken.get(m.user_id, 0) for m in active),
+            gaps=[
+                (
+                    labels.get(field, field),
+                    asked,
+                    sum(
+                        1
+                        for m in active
+                        if field in m.fields and m.capacity > taken.get(m.user_id, 0)
+                    ),
+                )
+                for field, asked in gaps
+            ],
+        )
+    return home_view(
+        deps.content, deps.clock(), latest, draft, matches, mine, mentor_side, admin_side
+    )
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -17,7 +72,4 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if event.get("tab", "home") != "home":
             return
         user_id = event["user"]
-        latest = await deps.store.latest_response(user_id)
-        draft = await deps.store.get_draft(user_id)
-        view = home_view(deps.content, latest, draft, deps.clock())
-        await client.views_publish(user_id=user_id, view=view)
+        await client.views_publish(user_id=user_id, view=await home_screen(client, deps, user_id))

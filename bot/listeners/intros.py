@@ -18,6 +18,7 @@ from bot.domain.matching import Match, rank_mentors
 from bot.domain.pool import clean_text
 from bot.domain.questionnaire import Answers
 from bot.listeners.common import post_to_group, send_dm, user_info
+from bot.screens.blocks import when
 from bot.screens.intros import (
     ACCEPT_ACTION,
     CLAIM_ACTION,
@@ -38,7 +39,6 @@ from bot.screens.intros import (
     read_request,
     request_view,
 )
-from bot.screens.status import when
 
 log = logging.getLogger(__name__)
 TIMEZONE_LOOKUP_SECONDS = 1.0  # the result must still be acknowledged inside Slack's 3 s

@@ -19,6 +19,7 @@ from bot.domain.matching import Mentor
 from bot.domain.pool import clean_text, mentor_problems
 from bot.listeners.common import display_name, is_admin, send_dm, user_info
 from bot.screens.blocks import plain, section
+from bot.screens.home import POOL_OPEN_ACTION
 from bot.screens.mentors import (
     ADD_ACTION,
     EDIT_CALLBACK,
@@ -184,6 +185,15 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
     app.action(f"{PAGE_ACTION}_previous")(turn_page)
     app.action(f"{PAGE_ACTION}_next")(turn_page)
+
+    @app.action(POOL_OPEN_ACTION)
+    async def open_pool(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        admin = body["user"]["id"]
+        if not await is_admin(client, deps, admin):
+            await send_dm(client, admin, {"text": refusal_text(CHANGE_POOL)})
+            return
+        await client.views_open(trigger_id=body["trigger_id"], view=await pool_screen(deps))
 
     @app.action(ADD_ACTION)
     async def add_mentor(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:

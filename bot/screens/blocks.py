@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 Block = dict[str, Any]
@@ -58,3 +59,22 @@ def option(text: str, value: str, as_mrkdwn: bool = False) -> dict[str, Any]:
 
 def bullets(lines: list[str], numbered: bool = False) -> str:
     return "\n".join(f"{i}. {line}" if numbered else f"• {line}" for i, line in enumerate(lines, 1))
+
+
+def ago(moment: datetime, now: datetime) -> str:
+    seconds = max(0, int((now - moment).total_seconds()))
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count > 1 else ''} ago"
+    return "just now"
+
+
+def when(moment: datetime, now: datetime) -> str:
+    """A moment ahead, as people say it: "in 7 days", "in 3 hours"."""
+    seconds = max(0, int((moment - now).total_seconds()))
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = round(seconds / size)
+            return f"in {count} {unit}{'s' if count > 1 else ''}"
+    return "in a moment"

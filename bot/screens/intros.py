@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from bot.content import Content
@@ -19,6 +20,7 @@ from bot.screens.blocks import (
     option,
     plain,
     section,
+    when,
 )
 
 REQUEST_ACTION = "request_intro"
@@ -265,3 +267,17 @@ def open_request_post(
 def claimed_post(mentee_id: str, mentor_id: str) -> dict[str, Any]:
     text = f"Taken: <@{mentor_id}> is mentoring <@{mentee_id}>. Thank you!"
     return {"text": text, "blocks": [section(f":white_check_mark: {text}", "request")]}
+
+
+def intro_line(intro: Intro, other: str, now: datetime, as_mentee: bool = True) -> str:
+    """One intro in a list, from this person's side; `other` is the other person, shown."""
+    if intro.state == "pending":
+        state = f"waiting for an answer, lapses {when(intro.expires_at, now)}"
+    else:
+        state = {
+            "accepted": "your mentor" if as_mentee else "your mentee",
+            "declined": "declined",
+            "expired": "lapsed",
+            "ended": "ended",
+        }[intro.state]
+    return f"{other}: {state}"

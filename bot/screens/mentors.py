@@ -9,8 +9,7 @@ from typing import Any
 from bot.content import Content
 from bot.domain.matching import Mentor
 from bot.domain.pool import BIO_MOST
-from bot.screens.blocks import Block, actions, button, context, escape, option, plain, section
-from bot.screens.status import ago
+from bot.screens.blocks import Block, actions, ago, button, context, escape, option, plain, section
 
 EDIT_CALLBACK = "mentor_edit"
 REMOVE_CALLBACK = "mentor_remove"

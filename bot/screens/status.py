@@ -1,4 +1,4 @@
-"""/devpath status: where the person stands."""
+"""/devpath status: my path, my matches and my intros, and a questionnaire in progress."""
 
 from __future__ import annotations
 
@@ -6,12 +6,20 @@ from datetime import datetime
 from typing import Any
 
 from bot.content import Content
+from bot.domain.intros import Intro
+from bot.domain.matching import Match
 from bot.domain.records import Draft, Response
-from bot.screens.blocks import bullets, context, section
+from bot.screens.blocks import ago, bullets, context, escape, section
+from bot.screens.intros import intro_line
 
 
 def status_message(
-    content: Content, latest: Response | None, draft: Draft | None, now: datetime
+    content: Content,
+    latest: Response | None,
+    draft: Draft | None,
+    now: datetime,
+    matches: list[Match] | None = None,
+    intros: list[tuple[Intro, str]] | None = None,
 ) -> dict[str, Any]:
     lines = []
     if latest is None:
@@ -27,6 +35,14 @@ def status_message(
         )
         if rec.reasons:
             lines.append("*Why:*\n" + bullets([r.text for r in rec.reasons]))
+    if matches:
+        names = [f"{escape(m.mentor.name)} ({m.reason})" for m in matches]
+        lines.append("*Mentors who fit:*\n" + bullets(names))
+        lines.append("Ask for an intro from your result DM or the devpath Home tab.")
+    elif matches is not None:
+        lines.append("*Mentors who fit:* nobody in the pool yet; the program admins know.")
+    if intros:
+        lines.append("*Your intros:*\n" + bullets([intro_line(i, name, now) for i, name in intros]))
     if draft is not None:
         total = len(content.questionnaire.steps)
         lines.append(
@@ -39,22 +55,3 @@ def status_message(
         "text": text,
         "blocks": [section(text), context("Only you can see this.")],
     }
-
-
-def ago(moment: datetime, now: datetime) -> str:
-    seconds = max(0, int((now - moment).total_seconds()))
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            count = seconds // size
-            return f"{count} {unit}{'s' if count > 1 else ''} ago"
-    return "just now"
-
-
-def when(moment: datetime, now: datetime) -> str:
-    """A moment ahead, as people say it: "in 7 days", "in 3 hours"."""
-    seconds = max(0, int((moment - now).total_seconds()))
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            count = round(seconds / size)
-            return f"in {count} {unit}{'s' if count > 1 else ''}"
-    return "in a moment"

@@ -24,12 +24,15 @@ async def test_an_unknown_subcommand_answers_with_help(user):
 
 
 async def test_status_before_and_after_the_questionnaire(user, slack, bot):
-    _, before = await user.command("status")
+    await user.command("status")
+    before = (await slack.wait_for("response_url"))[-1]
+    assert before["response_type"] == "ephemeral"
     assert "not taken the questionnaire yet" in before["text"]
 
     await walk(user, slack, COACHING)
     bot.clock.advance(hours=3)
-    _, after = await user.command("status")
+    await user.command("status")
+    after = (await slack.wait_for("response_url", 2))[-1]
     assert "Executive coaching fits you now" in after["text"]
     assert "3 hours ago" in after["text"]
 

@@ -199,3 +199,51 @@ async def test_coaching_results_show_no_mentors(user, slack, pool):
 
 async def test_the_time_to_lapse_comes_from_the_content(bot):
     assert bot.content.matching.intro_expires_after == timedelta(days=7)
+
+
+async def open_home(person, slack, event_id: str) -> dict:
+    before = len(slack.called("views.publish"))
+    event = {"type": "app_home_opened", "user": person.user_id, "tab": "home"}
+    await person.event(event, event_id=event_id)
+    return (await slack.wait_for("views.publish", before + 1))[-1]["view"]
+
+
+async def test_home_shows_each_side_of_the_story(user, slack, bot, pool):
+    result = (await walk(user, slack, MENTORING))["view"]
+    await ask(user, slack, result, "U2")
+
+    mentee_home = text_of(await open_home(user, slack, "Ev1"))
+    assert "Mentoring fits you now" in mentee_home
+    assert "Grace Hopper: waiting for an answer" in mentee_home
+    assert "match_U3" in mentee_home  # the other match is still offered
+    assert "The mentor pool" not in mentee_home  # not an admin
+
+    grace_home = await open_home(user.as_user("U2"), slack, "Ev2")
+    assert "As a mentor" in text_of(grace_home)
+    answer = next(b for b in grace_home["blocks"] if b.get("block_id", "").startswith("answer_"))
+    accept = answer["elements"][0]
+    # Accepting from Home works like accepting from the DM.
+    await user.as_user("U2").click(
+        accept["action_id"], answer["block_id"], value=accept["value"], view=grace_home
+    )
+    await slack.wait_for("conversations.open", users="U1,U2")
+
+    admin_home = text_of(await open_home(user.as_user(ADMIN), slack, "Ev3"))
+    assert "*2 mentors*, 2 active · 1 of 4 places taken" in admin_home
+    assert "Manage the pool" in admin_home
+
+
+async def test_status_lists_matches_and_intros(user, slack, pool):
+    result = (await walk(user, slack, MENTORING))["view"]
+    await ask(user, slack, result, "U2")
+    await user.command("status")
+    status = (await slack.wait_for("response_url"))[-1]
+    assert "Mentors who fit" in status["text"] and "Alan Turing" in status["text"]
+    assert "Grace Hopper: waiting for an answer, lapses in 7 days" in status["text"]
+
+
+async def test_admins_see_which_fields_are_short(user, slack, bot, pool):
+    await walk(user, slack, {**MENTORING, "field": "legal", "topics": ["company_culture"]})
+    home = text_of(await open_home(user.as_user(ADMIN), slack, "Ev9"))
+    assert "Most requested fields with too few mentors" in home
+    assert "Legal: 1 person found nobody" in home

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.domain.intros import Intro
+from bot.domain.matching import Match, Mentor
 from bot.domain.recommendation import recommend
 from bot.domain.records import Draft, Response
 from bot.screens.help import help_message
-from bot.screens.home import home_view
+from bot.screens.home import AdminSide, MentorSide, home_view
 from bot.screens.questionnaire import step_view
 from bot.screens.result import result_message, result_view, share_failed_message, share_message
 from bot.screens.status import status_message
@@ -31,7 +33,7 @@ def test_result_screens_fit(content, path):
     response = Response("U1", CASES[path], rec, content.version, NOW)
     draft = Draft("U1", CASES[path], 2, None, NOW)
     assert_valid_message(status_message(content, response, draft, NOW))
-    assert_valid_view(home_view(content, response, draft, NOW))
+    assert_valid_view(home_view(content, NOW, response, draft))
 
 
 @pytest.mark.parametrize("channel", [None, "C1", "D1"])
@@ -56,4 +58,35 @@ def test_messages_without_a_result_fit(content):
     assert_valid_message(help_message(unknown="x" * 100))
     assert_valid_message(status_message(content, None, None, NOW))
     assert_valid_message(share_failed_message("C1"))
-    assert_valid_view(home_view(content, None, None, NOW))
+    assert_valid_view(home_view(content, NOW, None, None))
+
+
+def test_a_full_home_fits(content):
+    """A mentee with matches and intros, who also mentors ten people and runs the pool."""
+    rec = recommend(content.questionnaire, CASES["mentoring"], content.thresholds)
+    response = Response("U1", CASES["mentoring"], rec, content.version, NOW)
+    mentors = [
+        Mentor(
+            f"U{i}",
+            f"Mentor {i} <b>",
+            "Europe/London",
+            ("engineering",),
+            ("networking",),
+            "senior",
+            3,
+            "x" * 500,
+        )
+        for i in range(3)
+    ]
+    matches = [Match(m, 50.0, 2, "Both in Engineering · 2 of 3 places free") for m in mentors]
+    intros = [
+        (Intro(f"I{i}", "U1", f"U{i}", state, NOW, NOW + timedelta(days=7)), f"Mentor {i}")
+        for i, state in enumerate(["pending", "accepted", "declined", "expired"] * 4)
+    ]
+    pending = [
+        Intro(f"P{i}", f"UM{i}", "U1", "pending", NOW, NOW + timedelta(days=7)) for i in range(30)
+    ]
+    mentor = MentorSide(10, pending, [f"UM{i}" for i in range(10)])
+    admin = AdminSide(300, 280, 900, 420, [(f"Field {i}", 10 - i, i) for i in range(12)])
+    assert_valid_view(home_view(content, NOW, response, None, matches, intros, mentor, admin))
+    assert_valid_view(home_view(content, NOW, response, None, [], intros, mentor, admin))
