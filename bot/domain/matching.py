@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -60,9 +61,6 @@ class MatchingRules:
     intro_remind_before: timedelta
     kickoff: str
 
-    def level_of(self, seniority: str) -> int | None:
-        return next((s.level for s in self.seniority if s.value == seniority), None)
-
     def mentee(self, user_id: str, answers: Answers, timezone: str | None) -> Mentee:
         field = next(iter(answers.get("field", ())), None)
         stage = next(iter(answers.get("career_stage", ())), None)
@@ -96,9 +94,10 @@ def rank_mentors(
     """
     weights = rules.weights
     wanted = set(mentee.topics)
+    levels = {s.value: s.level for s in rules.seniority}
     mentee_offset = _offset_hours(mentee.timezone, now)
     offsets: dict[str | None, float | None] = {}
-    scored: list[tuple[float, str, str, Match]] = []
+    scored: list[tuple[float, str, str, Mentor, int, float | None]] = []
     for mentor in mentors:
         if not mentor.active or mentor.user_id == mentee.user_id or mentor.user_id in excluded:
             continue
@@ -106,18 +105,12 @@ def rank_mentors(
         if free <= 0:
             continue
         same_field = mentee.field is not None and mentee.field in mentor.fields
-        shared = [t for t in mentor.topics if t in wanted]
+        shared = sum(1 for t in mentor.topics if t in wanted)
         if not same_field and not shared:
             continue  # nothing in common is not a match, however free they are
-        parts: list[str] = []
-        score = 0.0
-        if same_field:
-            score += weights.field
-            parts.append(f"Both in {labels.get(mentee.field, mentee.field)}")
-        if shared:
-            score += weights.topic * min(len(shared), weights.topics_counted)
-            parts.append("shares " + ", ".join(labels.get(t, t).lower() for t in shared))
-        level = rules.level_of(mentor.seniority)
+        score = weights.field if same_field else 0.0
+        score += weights.topic * min(shared, weights.topics_counted)
+        level = levels.get(mentor.seniority)
         if level is not None and mentee.level is not None:
             if level > mentee.level:
                 score += weights.seniority
@@ -125,18 +118,35 @@ def rank_mentors(
                 score += weights.seniority / 2
         if mentor.timezone not in offsets:
             offsets[mentor.timezone] = _offset_hours(mentor.timezone, now)
-        mentor_offset = offsets[mentor.timezone]
-        if mentee_offset is not None and mentor_offset is not None:
+        apart = None
+        if mentee_offset is not None and (mentor_offset := offsets[mentor.timezone]) is not None:
             apart = abs(mentee_offset - mentor_offset)
             score += weights.timezone * max(0.0, 1 - apart / weights.timezone_far_hours)
-            parts.append("same timezone" if apart == 0 else f"{apart:g} h apart")
-        score += weights.capacity * free / mentor.capacity
-        parts.append(f"{free} of {mentor.capacity} places free")
-        match = Match(mentor, round(score, 3), free, " · ".join(parts))
-        scored.append((-match.score, mentor.name.casefold(), mentor.user_id, match))
-    scored.sort(key=lambda item: item[:3])
+        score = round(score + weights.capacity * free / mentor.capacity, 3)
+        scored.append((-score, mentor.name.casefold(), mentor.user_id, mentor, free, apart))
     limit = rules.matches_shown if count is None else count
-    return [item[3] for item in scored[:limit]]
+    # Only the few shown need their reason written out.
+    best = heapq.nsmallest(limit, scored, key=lambda item: item[:3])
+    return [
+        Match(mentor, -negative, free, _reason(mentee, mentor, free, apart, labels))
+        for negative, _, _, mentor, free, apart in best
+    ]
+
+
+def _reason(
+    mentee: Mentee, mentor: Mentor, free: int, apart: float | None, labels: Mapping[str, str]
+) -> str:
+    """In the person's words: "Both in Engineering · shares networking · 1 h apart · ..."."""
+    parts = []
+    if mentee.field is not None and mentee.field in mentor.fields:
+        parts.append(f"Both in {labels.get(mentee.field, mentee.field)}")
+    shared = [t for t in mentor.topics if t in mentee.topics]
+    if shared:
+        parts.append("shares " + ", ".join(labels.get(t, t).lower() for t in shared))
+    if apart is not None:
+        parts.append("same timezone" if apart == 0 else f"{apart:g} h apart")
+    parts.append(f"{free} of {mentor.capacity} places free")
+    return " · ".join(parts)
 
 
 def _offset_hours(timezone: str | None, now: datetime) -> float | None:
