@@ -1,4 +1,4 @@
-"""Work that falls due with time rather than with a click: intro reminders and lapses.
+"""Work that falls due with time rather than with a click: intro lapses and DM nudges.
 
 One loop in the bot process calls `run_due()`; tests call it directly with their own clock.
 """
@@ -13,57 +13,52 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.listeners.common import send_dm
 from bot.listeners.intros import matches_for, update_mentor_copies
-from bot.screens.blocks import when
-from bot.screens.intros import answered_message, declined_for_mentee, reminder_message
+from bot.nudger import Nudger, Pacer, Round
+from bot.screens.intros import answered_message, declined_for_mentee
 
 log = logging.getLogger(__name__)
 EVERY_SECONDS = 30
 
 
 class Background:
-    def __init__(self, deps: Deps, client: AsyncWebClient) -> None:
+    def __init__(self, deps: Deps, client: AsyncWebClient, pacer: Pacer | None = None) -> None:
         self.deps = deps
         self.client = client
+        self.nudger = Nudger(deps, client, pacer)
 
-    async def run_due(self) -> None:
+    async def run_due(self) -> Round:
+        await self.lapse_intros()
+        return await self.nudger.run_due()
+
+    async def lapse_intros(self) -> None:
         deps = self.deps
         now = deps.clock()
-        remind_before = deps.content.matching.intro_remind_before
         for intro in await deps.store.intros():
-            if intro.state != "pending":
+            if intro.state != "pending" or now < intro.expires_at:
                 continue
-            if now >= intro.expires_at:
-                lapsed = await deps.store.move_intro(intro.id, "pending", "expired", now)
-                if lapsed is None:
-                    continue  # answered meanwhile
-                await update_mentor_copies(
-                    self.client, {}, lapsed, answered_message(lapsed, "expired")
-                )
-                mentor = await deps.store.get_mentor(lapsed.mentor_id)
-                latest = await deps.store.latest_response(lapsed.mentee_id)
-                matches = (
-                    await matches_for(self.client, deps, lapsed.mentee_id, latest.answers)
-                    if latest
-                    else []
-                )
-                name = mentor.name if mentor else "Your mentor"
-                await send_dm(
-                    self.client, lapsed.mentee_id, declined_for_mentee(name, matches, "expired")
-                )
-            elif not intro.reminded and now >= intro.expires_at - remind_before:
-                # Marked before sending: a crash in between costs a reminder, never doubles one.
-                await deps.store.mark_intro(intro.id, reminded=True)
-                await send_dm(
-                    self.client,
-                    intro.mentor_id,
-                    reminder_message(intro, when(intro.expires_at, now)),
-                )
+            lapsed = await deps.store.move_intro(intro.id, "pending", "expired", now)
+            if lapsed is None:
+                continue  # answered meanwhile
+            await deps.store.cancel_nudges(lapsed.mentor_id, subject=lapsed.id)
+            await update_mentor_copies(self.client, {}, lapsed, answered_message(lapsed, "expired"))
+            mentor = await deps.store.get_mentor(lapsed.mentor_id)
+            latest = await deps.store.latest_response(lapsed.mentee_id)
+            matches = (
+                await matches_for(self.client, deps, lapsed.mentee_id, latest.answers)
+                if latest
+                else []
+            )
+            name = mentor.name if mentor else "Your mentor"
+            await send_dm(
+                self.client, lapsed.mentee_id, declined_for_mentee(name, matches, "expired")
+            )
 
     async def loop(self, every: float = EVERY_SECONDS) -> None:
+        await self.nudger.recover()
         while True:
             try:
                 await self.run_due()
             except Exception:
-                # One bad round must not stop reminders for good; the next round retries.
+                # One bad round must not stop the nudges for good; the next round retries.
                 log.exception("background round failed")
             await asyncio.sleep(every)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, fields
-from datetime import timedelta
+from datetime import time, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ import yaml
 
 from bot.domain.durations import parse_duration
 from bot.domain.matching import MatchingRules, Seniority, Weights
+from bot.domain.nudges import Cadence, WorkingHours
 from bot.domain.questionnaire import Option, Question, Questionnaire, Step
 from bot.domain.recommendation import Path as RecommendedPath
 from bot.domain.recommendation import Thresholds
@@ -24,6 +25,19 @@ from bot.domain.recommendation import Thresholds
 QUESTIONNAIRE_FILE = "questionnaire.yml"
 RESULTS_FILE = "results.yml"
 MATCHING_FILE = "matching.yml"
+NUDGES_FILE = "nudges.yml"
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# Each kind of nudge and the duration key that times it.
+NUDGE_TIMING = {
+    "reach_out": "after",
+    "answer_request": "before_lapse",
+    "did_you_meet": "after",
+    "check_in": "every",
+    "coaching_goals": "after",
+    "coaching_midpoint": "after",
+    "coaching_review": "after",
+    "gentle_reminder": "after",
+}
 # The questions mentor matching reads; mentors pick from the same options.
 MATCHED_QUESTIONS = {"field": "single", "topics": "multi", "career_stage": "single"}
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
@@ -43,11 +57,21 @@ class PathText:
 
 
 @dataclass(frozen=True)
+class NudgeContent:
+    cadence: Cadence
+    hours: WorkingHours
+    per_minute: int
+    texts: dict[str, str]
+    last_of_kind: str
+
+
+@dataclass(frozen=True)
 class Content:
     questionnaire: Questionnaire
     thresholds: Thresholds
     paths: dict[RecommendedPath, PathText]
     matching: MatchingRules
+    nudges: NudgeContent
 
     @property
     def version(self) -> str:
@@ -76,7 +100,14 @@ def load_content(directory: Path | None = None) -> Content:
     thresholds, paths = _Checker(_display(directory, RESULTS_FILE)).results(r_raw)
     m_raw, _ = _read(directory, MATCHING_FILE)
     matching = _Checker(_display(directory, MATCHING_FILE)).matching(m_raw, questionnaire)
-    return Content(questionnaire, thresholds, paths, matching)
+    n_raw, _ = _read(directory, NUDGES_FILE)
+    nudges = _Checker(_display(directory, NUDGES_FILE)).nudges(n_raw)
+    if nudges.cadence.answer_before_lapse >= matching.intro_expires_after:
+        raise ContentError(
+            f"{_display(directory, NUDGES_FILE)}: kind 'answer_request' before_lapse should be "
+            f"shorter than intros expires_after in {MATCHING_FILE}"
+        )
+    return Content(questionnaire, thresholds, paths, matching, nudges)
 
 
 def _display(directory: Path, name: str) -> str:
@@ -306,23 +337,15 @@ class _Checker:
             k: int(self.number(v, f"mentee_levels {k}", 0, 100, True)) for k, v in levels.items()
         }
         intros = self.mapping(
-            top["intros"],
-            "intros",
-            {"expires_after", "remind_before", "kickoff"},
-            {"expires_after", "remind_before", "kickoff"},
+            top["intros"], "intros", {"expires_after", "kickoff"}, {"expires_after", "kickoff"}
         )
-        expires, remind = (
-            self.duration(intros[k], f"intros {k}") for k in ("expires_after", "remind_before")
-        )
-        if remind >= expires:
-            raise self.fail("intros", "remind_before should be shorter than expires_after")
+        expires = self.duration(intros["expires_after"], "intros expires_after")
         return MatchingRules(
             weights=weights,
             seniority=tuple(seniority),
             mentee_levels=mentee_levels,
             matches_shown=int(self.number(top["matches_shown"], "matches_shown", 1, 10, True)),
             intro_expires_after=expires,
-            intro_remind_before=remind,
             kickoff=self.text(intros["kickoff"], "intros kickoff", 2500),
         )
 
@@ -331,3 +354,50 @@ class _Checker:
             return parse_duration(str(value))
         except ValueError as error:
             raise self.fail(where, str(error)) from None
+
+    def nudges(self, raw: Any) -> NudgeContent:
+        keys = {"working_hours", "pacing", "snooze", "last_of_kind", "kinds"}
+        top = self.mapping(raw, "", keys, keys)
+        hours_raw = self.mapping(
+            top["working_hours"],
+            "working_hours",
+            {"start", "end", "days"},
+            {"start", "end", "days"},
+        )
+        start, end = (self.clock_time(hours_raw[k], f"working_hours {k}") for k in ("start", "end"))
+        if end <= start:
+            raise self.fail("working_hours", "end should be later than start")
+        days_raw = hours_raw["days"]
+        if not isinstance(days_raw, list) or not days_raw or any(d not in DAYS for d in days_raw):
+            raise self.fail("working_hours days", f"should be a list of {', '.join(DAYS)}")
+        pacing = self.mapping(top["pacing"], "pacing", {"per_minute"}, {"per_minute"})
+        kinds = self.mapping(top["kinds"], "kinds", set(NUDGE_TIMING), set(NUDGE_TIMING))
+        timing: dict[str, timedelta] = {}
+        texts: dict[str, str] = {}
+        for kind, key in NUDGE_TIMING.items():
+            body = self.mapping(kinds[kind], f"kind '{kind}'", {key, "text"}, {key, "text"})
+            timing[kind] = self.duration(body[key], f"kind '{kind}' {key}")
+            texts[kind] = self.text(body["text"], f"kind '{kind}' text", 2000)
+        return NudgeContent(
+            cadence=Cadence(
+                reach_out_after=timing["reach_out"],
+                answer_before_lapse=timing["answer_request"],
+                did_you_meet_after=timing["did_you_meet"],
+                check_in_every=timing["check_in"],
+                coaching_goals_after=timing["coaching_goals"],
+                coaching_midpoint_after=timing["coaching_midpoint"],
+                coaching_review_after=timing["coaching_review"],
+                gentle_after=timing["gentle_reminder"],
+                snooze=self.duration(top["snooze"], "snooze"),
+            ),
+            hours=WorkingHours(start, end, frozenset(DAYS.index(d) for d in days_raw)),
+            per_minute=int(self.number(pacing["per_minute"], "pacing per_minute", 1, 600, True)),
+            texts=texts,
+            last_of_kind=self.text(top["last_of_kind"], "last_of_kind", 300),
+        )
+
+    def clock_time(self, value: Any, where: str) -> time:
+        try:
+            return time.fromisoformat(str(value))
+        except ValueError:
+            raise self.fail(where, f"{value!r} is not a time like 09:00") from None

@@ -14,10 +14,11 @@ from bot.app import build_app
 from bot.background import Background
 from bot.content import Content, load_content
 from bot.deps import Deps
+from bot.nudger import Pacer
 from bot.server import EVENTS_PATH, web_app
 from bot.settings import load_settings
 from bot.store import Store
-from tests.fakes import SIGNING_SECRET, FakeClock, FakeSlack, SlackUser
+from tests.fakes import SIGNING_SECRET, FakeClock, FakeSlack, SlackUser, VirtualTime
 
 
 @dataclass
@@ -30,6 +31,7 @@ class Running:
     content: Content
     db_path: Path
     background: Background
+    pacing: VirtualTime
 
 
 @pytest.fixture(scope="session")
@@ -71,7 +73,10 @@ async def bot(env: dict[str, str], content: Content) -> AsyncIterator[Running]:
     server = TestServer(web_app(app), host="127.0.0.1")
     await server.start_server()
     url = str(server.make_url(EVENTS_PATH))
-    yield Running(url, store, clock, content, settings.db_path, Background(deps, app.client))
+    pacing = VirtualTime()
+    pacer = Pacer(content.nudges.per_minute, pacing.monotonic, pacing.sleep)
+    background = Background(deps, app.client, pacer)
+    yield Running(url, store, clock, content, settings.db_path, background, pacing)
     await server.close()
     store.close()
 

@@ -50,6 +50,21 @@ class FakeClock:
         self.now += timedelta(**delta)
 
 
+@dataclass
+class VirtualTime:
+    """A monotonic clock and a sleep that only move it: pacing is checked, never waited for."""
+
+    now: float = 0.0
+    slept: list[float] = field(default_factory=list)
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
 class FakeSlack:
     """Answers like Slack's Web API, records what the bot sent and checks it against the limits."""
 

@@ -23,7 +23,6 @@ class Intro:
     note: str = ""
     shares: tuple[str, ...] = ()
     answered_at: datetime | None = None
-    reminded: bool = False
     source: Literal["match", "open_request"] = "match"
     # Where the mentor's copy of the request is, so it can be updated once answered.
     mentor_message: dict[str, str] = field(default_factory=dict)

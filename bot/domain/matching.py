@@ -58,7 +58,6 @@ class MatchingRules:
     mentee_levels: Mapping[str, int]
     matches_shown: int
     intro_expires_after: timedelta
-    intro_remind_before: timedelta
     kickoff: str
 
     def mentee(self, user_id: str, answers: Answers, timezone: str | None) -> Mentee:

@@ -25,3 +25,4 @@ class Response:
     recommendation: Recommendation
     content_version: str
     created_at: datetime
+    id: str = ""  # given by the store

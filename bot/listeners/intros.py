@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.domain.intros import Intro, excluded_mentors, mentees_now, why_not_request
 from bot.domain.matching import Match, rank_mentors
+from bot.domain.nudges import plan_after_intro_accepted, plan_after_intro_requested
 from bot.domain.pool import clean_text
 from bot.domain.questionnaire import Answers
 from bot.listeners.common import post_to_group, send_dm, user_info
@@ -92,6 +93,7 @@ async def tell_admins_about_gap(client: AsyncWebClient, deps: Deps, answers: Ans
 def register(app: AsyncApp, deps: Deps) -> None:
     content = deps.content
     rules = content.matching
+    cadence = content.nudges.cadence
 
     async def show(client: AsyncWebClient, body: dict[str, Any], view: dict[str, Any]) -> None:
         """On top of the modal the button is in, or as a new modal from a message or Home."""
@@ -187,6 +189,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             )
             return
         await deps.store.mark_intro(intro.id, mentor_message=landed)
+        await deps.store.add_nudges(plan_after_intro_requested(intro, now, cadence))
 
     async def answer(
         body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient, accept: bool
@@ -225,6 +228,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
                     replace_original=False,
                 )
             return
+        await deps.store.cancel_nudges(mentor_id, subject=intro_id)
+        if accept:
+            await deps.store.add_nudges(plan_after_intro_accepted(moved, now, cadence))
         outcome = "accepted" if accept else "declined"
         await update_mentor_copies(client, body, moved, answered_message(moved, outcome))
         name = mentor.name if mentor else f"<@{mentor_id}>"
@@ -362,6 +368,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             source="open_request",
         )
         await deps.store.add_intro(intro)
+        await deps.store.add_nudges(plan_after_intro_accepted(intro, now, cadence))
         await post_to_group(
             client, [mentee_id, mentor_id], kickoff_message(content, mentee_id, mentor_id)
         )

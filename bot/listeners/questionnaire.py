@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
+from bot.domain.nudges import RESULT_KINDS, plan_after_recommendation
 from bot.domain.questionnaire import check_step, keep_known
 from bot.domain.recommendation import recommend
 from bot.domain.records import Draft, Response
@@ -74,7 +75,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
         rec = recommend(questionnaire, merged, deps.content.thresholds)
         # On disk before the person is told anything.
-        await deps.store.add_response(Response(user_id, merged, rec, deps.content.version, now))
+        response_id = await deps.store.add_response(
+            Response(user_id, merged, rec, deps.content.version, now)
+        )
         await deps.store.delete_draft(user_id)
         matches = None
         if rec.path != "coaching":
@@ -86,6 +89,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
         message = result_message(deps.content, rec, now, matches, open_request)
         await send_dm(client, user_id, message)
+        # A retake replaces the nudges about the earlier result.
+        await deps.store.cancel_nudges(user_id, kinds=RESULT_KINDS)
+        cadence = deps.content.nudges.cadence
+        plan = plan_after_recommendation(
+            user_id, response_id, rec.path, bool(matches), now, cadence
+        )
+        await deps.store.add_nudges(plan)
         if matches == []:
             await tell_admins_about_gap(client, deps, merged)
         if channel_id and wants_share(view):

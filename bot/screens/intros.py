@@ -219,24 +219,6 @@ def declined_for_mentee(
     }
 
 
-def reminder_message(intro: Intro, expires: str) -> dict[str, Any]:
-    text = (
-        f"A reminder: <@{intro.mentee_id}> asked you to be their mentor. "
-        f"The request lapses {expires}."
-    )
-    return {
-        "text": text,
-        "blocks": [
-            section(text),
-            actions(
-                "answer",
-                button("Accept", ACCEPT_ACTION, value=intro.id, style="primary"),
-                button("Decline", DECLINE_ACTION, value=intro.id),
-            ),
-        ],
-    }
-
-
 def gap_message(field: str | None, topics: list[str], mentors_in_field: int) -> dict[str, Any]:
     need = f"in *{field}*" if field else "for their needs"
     text = (

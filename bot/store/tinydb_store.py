@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,6 +17,7 @@ from tinydb import Query, TinyDB
 
 from bot.domain.intros import Intro
 from bot.domain.matching import Mentor
+from bot.domain.nudges import Nudge
 from bot.domain.questionnaire import Answers
 from bot.domain.recommendation import Reason, Recommendation
 from bot.domain.records import Draft, Response
@@ -41,6 +42,8 @@ class Store:
         self._audit = db.table("audit")
         self._open_requests = db.table("open_requests")
         self._gaps = db.table("gaps")
+        self._nudges = db.table("nudges")
+        self._people = db.table("people")
 
     @classmethod
     def open(cls, path: str | Path) -> Store:
@@ -82,7 +85,8 @@ class Store:
 
     # Responses: every completed questionnaire, kept as history.
 
-    async def add_response(self, response: Response) -> None:
+    async def add_response(self, response: Response) -> str:
+        """Keep a completed questionnaire; its id, for what refers to it (its nudges)."""
         rec = response.recommendation
         doc = {
             "user_id": response.user_id,
@@ -98,7 +102,7 @@ class Store:
             "content_version": response.content_version,
             "created_at": response.created_at.isoformat(),
         }
-        await self._run(lambda: self._responses.insert(doc))
+        return str(await self._run(lambda: self._responses.insert(doc)))
 
     async def responses(self, user_id: str) -> list[Response]:
         docs = await self._run(lambda: self._responses.search(Query().user_id == user_id))
@@ -282,6 +286,97 @@ class Store:
                 counts[doc["field"]] = counts.get(doc["field"], 0) + 1
         return counts
 
+    # Nudges: one document per DM nudge, from planned to sent and answered.
+
+    async def add_nudges(self, nudges: list[Nudge]) -> None:
+        if nudges:
+            await self._run(lambda: self._nudges.insert_multiple([_nudge_doc(n) for n in nudges]))
+
+    async def get_nudge(self, nudge_id: str) -> Nudge | None:
+        doc = await self._run(lambda: self._nudges.get(Query().id == nudge_id))
+        return _nudge(doc) if doc else None
+
+    async def nudges(self) -> list[Nudge]:
+        return [_nudge(d) for d in await self._run(self._nudges.all)]
+
+    async def nudges_of(self, user_id: str) -> list[Nudge]:
+        docs = await self._run(lambda: self._nudges.search(Query().user_id == user_id))
+        return [_nudge(d) for d in docs]
+
+    async def due_nudges(self, now: datetime) -> list[Nudge]:
+        """Scheduled nudges whose time has come, oldest first."""
+        moment = _utc(now)
+        q = Query()
+        docs = await self._run(
+            lambda: self._nudges.search((q.state == "scheduled") & (q.due_at <= moment))
+        )
+        return sorted((_nudge(d) for d in docs), key=lambda n: n.due_at)
+
+    async def claim_nudge(self, nudge_id: str) -> Nudge | None:
+        """Scheduled to sending, only once: the claim is what makes a nudge go out at most once."""
+
+        def work() -> Nudge | None:
+            q = Query()
+            doc = self._nudges.get(q.id == nudge_id)
+            if doc is None or doc["state"] != "scheduled":
+                return None
+            changes = {"state": "sending", "attempts": doc.get("attempts", 0) + 1}
+            self._nudges.update(changes, q.id == nudge_id)
+            return _nudge({**doc, **changes})
+
+        return await self._run(work)
+
+    async def update_nudge(self, nudge_id: str, **changes: Any) -> None:
+        doc = {k: _utc(v) if isinstance(v, datetime) else v for k, v in changes.items()}
+        await self._run(lambda: self._nudges.update(doc, Query().id == nudge_id))
+
+    async def cancel_nudges(
+        self, user_id: str, subject: str | None = None, kinds: set[str] | None = None
+    ) -> int:
+        """Cancel this person's scheduled nudges (about `subject`, of `kinds`, or all)."""
+
+        def work() -> int:
+            q = Query()
+            test = (q.user_id == user_id) & (q.state == "scheduled")
+            if subject is not None:
+                test &= q.subject == subject
+            if kinds is not None:
+                test &= q.kind.one_of(sorted(kinds))
+            return len(self._nudges.update({"state": "cancelled"}, test))
+
+        return await self._run(work)
+
+    # People: what a person chose about devpath itself (reminders stopped, say).
+
+    async def person(self, user_id: str) -> dict[str, Any]:
+        doc = await self._run(lambda: self._people.get(Query().user_id == user_id))
+        return dict(doc) if doc else {"user_id": user_id}
+
+    async def set_person(self, user_id: str, **changes: Any) -> None:
+        await self._run(
+            lambda: self._people.upsert({"user_id": user_id, **changes}, Query().user_id == user_id)
+        )
+
+
+def _utc(moment: datetime) -> str:
+    """Times are stored in UTC, so that comparing the text compares the moments."""
+    return moment.astimezone(UTC).isoformat()
+
+
+def _nudge_doc(nudge: Nudge) -> dict[str, Any]:
+    doc = vars(nudge).copy()
+    for key in ("due_at", "created_at", "sent_at", "answered_at"):
+        doc[key] = _utc(doc[key]) if doc[key] else None
+    doc["answer"], doc["message"] = dict(nudge.answer), dict(nudge.message)
+    return doc
+
+
+def _nudge(doc: dict[str, Any]) -> Nudge:
+    doc = dict(doc)
+    for key in ("due_at", "created_at", "sent_at", "answered_at"):
+        doc[key] = datetime.fromisoformat(doc[key]) if doc.get(key) else None
+    return Nudge(**doc)
+
 
 def _mentor_doc(mentor: Mentor) -> dict[str, Any]:
     doc = vars(mentor).copy()
@@ -347,4 +442,5 @@ def _response(doc: dict[str, Any]) -> Response:
         ),
         content_version=doc["content_version"],
         created_at=datetime.fromisoformat(doc["created_at"]),
+        id=str(doc.doc_id) if hasattr(doc, "doc_id") else "",
     )

@@ -140,19 +140,28 @@ async def test_capacity_is_never_exceeded(user, slack, bot, pool):
     assert states == ["accepted", "pending"]
 
 
-async def test_a_request_is_reminded_then_lapses(user, slack, bot, pool):
+async def test_a_request_is_reminded_in_the_mentors_hours_then_lapses(user, slack, bot, pool):
+    # Tuesday 24 November, 10:00 UTC. The request lapses a week later; the mentor (Grace, in
+    # New York) is reminded two days before, but that is a Sunday: so Monday, 09:00 her time.
     result = (await walk(user, slack, MENTORING))["view"]
     await ask(user, slack, result, "U2")
     await bot.background.run_due()
-    assert len(slack.called("chat.postMessage", channel="DU2")) == 1  # nothing due yet
+    assert len(slack.called("chat.postMessage", channel="DU2")) == 1  # just the request
 
-    bot.clock.advance(days=5, minutes=1)  # two days before the 7-day lapse
+    bot.clock.advance(days=5, minutes=1)  # Sunday 29th
+    await bot.background.run_due()
+    bot.clock.advance(hours=23)  # Monday 09:01 UTC, 04:01 in New York
+    await bot.background.run_due()
+    assert len(slack.called("chat.postMessage", channel="DU2")) == 1
+
+    bot.clock.advance(hours=5)  # 14:01 UTC, 09:01 in New York
     await bot.background.run_due()
     await bot.background.run_due()  # a second round does not remind twice
     reminders = slack.called("chat.postMessage", channel="DU2")
-    assert len(reminders) == 2 and "A reminder" in reminders[-1]["text"]
+    assert len(reminders) == 2 and "waiting for your answer" in reminders[-1]["text"]
+    assert "Accept" in text_of(reminders[-1]) and "Snooze a week" in text_of(reminders[-1])
 
-    bot.clock.advance(days=2)
+    bot.clock.advance(days=1)
     await bot.background.run_due()
     told = (await slack.wait_for("chat.postMessage", 2, channel="DU1"))[-1]
     assert "lapsed" in told["text"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -78,10 +79,11 @@ async def test_every_response_is_kept_and_latest_is_the_newest(
     newer = response(content, MENTORING, T0 + timedelta(days=30))
     older = response(content, COACHING, T0)
     # Stored newest first: the history is still in time order.
-    await store.add_response(newer)
-    await store.add_response(older)
+    newer = replace(newer, id=await store.add_response(newer))
+    older = replace(older, id=await store.add_response(older))
     await store.add_response(response(content, COACHING, T0, user="U2"))
 
+    assert older.id != newer.id
     assert await store.responses("U1") == [older, newer]
     latest = await store.latest_response("U1")
     assert latest == newer
@@ -93,7 +95,7 @@ async def test_data_survives_close_and_reopen(db_path: Path, content: Content) -
     saved_response = response(content, COACHING, T0)
     first = Store.open(db_path)
     await first.save_draft(saved_draft)
-    await first.add_response(saved_response)
+    saved_response = replace(saved_response, id=await first.add_response(saved_response))
     first.close()
 
     second = Store.open(db_path)

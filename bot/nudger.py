@@ -1,0 +1,224 @@
+"""Sends the nudges that are due: each at most once, in the person's working hours, paced
+within Slack's limits, and never about something the person already did.
+
+At most once, also across a crash: a nudge is claimed in the store (scheduled -> sending)
+before it is sent and marked sent after. A crash in between leaves it "sending"; at start,
+`recover()` counts those as sent rather than risk a second copy (the window is one HTTP call).
+Nudges that fell due while the bot was down are simply due: they go out once, in the next
+round, however many intervals were missed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.deps import Deps
+from bot.domain.intros import Intro
+from bot.domain.nudges import Facts, Nudge, decide, ignored_in_a_row, next_delivery, plan_follow_up
+from bot.listeners.intros import matches_for
+from bot.screens.blocks import when
+from bot.screens.nudges import nudge_message
+
+log = logging.getLogger(__name__)
+# Slack answers these when the person cannot get a DM at all: retrying will not help.
+GONE = {"user_not_found", "account_inactive", "user_disabled", "cannot_dm_bot"}
+PERMANENT = GONE | {"channel_not_found", "not_in_channel", "is_archived", "invalid_auth"}
+MAX_ATTEMPTS = 6
+BACKOFF_FIRST = timedelta(minutes=1)
+BACKOFF_MOST = timedelta(hours=1)
+
+
+class Pacer:
+    """Spaces messages: at most `per_minute` in all, and one a second to any one person."""
+
+    def __init__(
+        self,
+        per_minute: int,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
+        self.gap = 60 / per_minute
+        self.monotonic = monotonic
+        self.sleep = sleep
+        self._next = 0.0
+        self._per_person: dict[str, float] = {}
+
+    async def wait(self, person: str) -> None:
+        now = self.monotonic()
+        ready = max(now, self._next, self._per_person.get(person, 0.0))
+        if ready > now:
+            await self.sleep(ready - now)
+        self._next = ready + self.gap
+        self._per_person[person] = ready + 1.0
+
+
+@dataclass
+class Round:
+    """What one round did, for logs, the operator's CLI and tests."""
+
+    sent: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    deferred: list[str] = field(default_factory=list)
+    cancelled: list[str] = field(default_factory=list)
+    retrying: list[str] = field(default_factory=list)
+
+
+class Nudger:
+    def __init__(self, deps: Deps, client: AsyncWebClient, pacer: Pacer | None = None) -> None:
+        self.deps = deps
+        self.client = client
+        self.pacer = pacer or Pacer(deps.content.nudges.per_minute)
+
+    async def recover(self) -> int:
+        """After a crash: nudges left mid-send count as sent (at most once, never twice)."""
+        stuck = [n for n in await self.deps.store.nudges() if n.state == "sending"]
+        for nudge in stuck:
+            log.warning("nudge %s was mid-send at a crash; counted as sent", nudge.id)
+            await self.deps.store.update_nudge(nudge.id, state="sent", sent_at=self.deps.clock())
+        return len(stuck)
+
+    async def run_due(self) -> Round:
+        done = Round()
+        people: dict[str, dict[str, Any] | None] = {}
+        for nudge in await self.deps.store.due_nudges(self.deps.clock()):
+            await self._one(nudge, people, done)
+        if any(vars(done).values()):
+            log.info(
+                "nudges: %d sent, %d skipped, %d deferred, %d cancelled, %d retrying",
+                *(len(v) for v in vars(done).values()),
+            )
+        return done
+
+    async def _one(
+        self, nudge: Nudge, people: dict[str, dict[str, Any] | None], done: Round
+    ) -> None:
+        store, now = self.deps.store, self.deps.clock()
+        if nudge.user_id not in people:
+            people[nudge.user_id] = await self._person(nudge.user_id)
+        person = people[nudge.user_id]
+        if person is None or person.get("deleted") or person.get("is_bot"):
+            await store.cancel_nudges(nudge.user_id)
+            done.cancelled.append(nudge.id)
+            return
+        deliver_at = next_delivery(now, person.get("tz"), self.deps.content.nudges.hours)
+        if deliver_at > now:
+            await store.update_nudge(nudge.id, due_at=deliver_at)
+            done.deferred.append(nudge.id)
+            return
+        facts, intro = await self._facts(nudge)
+        decision, why = decide(nudge, facts)
+        matches = None
+        if decision != "skip" and nudge.kind in ("reach_out", "gentle_reminder"):
+            latest = await store.latest_response(nudge.user_id)
+            matches = (
+                await matches_for(self.client, self.deps, nudge.user_id, latest.answers)
+                if latest
+                else []
+            )
+            if nudge.kind == "reach_out" and not matches:
+                decision, why = "skip", "no mentor fits any more"
+        if decision == "skip":
+            await store.update_nudge(nudge.id, state="skipped")
+            log.info("nudge %s (%s) skipped: %s", nudge.id, nudge.kind, why)
+            done.skipped.append(nudge.id)
+            return
+        if await store.claim_nudge(nudge.id) is None:
+            return  # another round got there first
+        other = ""
+        if intro is not None:
+            other = f"<@{intro.mentor_id if intro.mentee_id == nudge.user_id else intro.mentee_id}>"
+        lapses = when(intro.expires_at, now) if intro is not None else ""
+        message = nudge_message(
+            self.deps.content, nudge, decision == "send_last", other, lapses, matches
+        )
+        await self.pacer.wait(nudge.user_id)
+        try:
+            landed = await self._post(nudge.user_id, message)
+        except SlackApiError as error:
+            await self._failed(
+                nudge, str(error.response.get("error") or error.response.status_code), done
+            )
+            return
+        except (aiohttp.ClientError, TimeoutError) as error:
+            await self._failed(nudge, type(error).__name__, done)
+            return
+        await store.update_nudge(
+            nudge.id,
+            state="sent",
+            sent_at=now,
+            message=landed,
+            last_of_kind=decision == "send_last",
+        )
+        await store.add_nudges(plan_follow_up(nudge, now, self.deps.content.nudges.cadence))
+        done.sent.append(nudge.id)
+
+    async def _post(self, user_id: str, message: dict[str, Any]) -> dict[str, str]:
+        opened = await self.client.conversations_open(users=user_id)
+        posted = await self.client.chat_postMessage(channel=opened["channel"]["id"], **message)
+        return {"channel": str(posted.get("channel")), "ts": str(posted.get("ts"))}
+
+    async def _failed(self, nudge: Nudge, error: str, done: Round) -> None:
+        """Slack's client already retried 429s (after Retry-After) and 5xx; what is left here
+        is either permanent (cancel) or a fault that outlasted those retries (back off)."""
+        store, now = self.deps.store, self.deps.clock()
+        attempts = nudge.attempts + 1
+        if error in PERMANENT or attempts >= MAX_ATTEMPTS:
+            await store.update_nudge(nudge.id, state="cancelled")
+            if error in GONE:
+                await store.cancel_nudges(nudge.user_id)
+            log.warning("nudge %s cancelled after %s (attempt %d)", nudge.id, error, attempts)
+            done.cancelled.append(nudge.id)
+            return
+        wait = min(BACKOFF_FIRST * 2 ** (attempts - 1), BACKOFF_MOST)
+        await store.update_nudge(nudge.id, state="scheduled", due_at=now + wait, attempts=attempts)
+        log.warning("nudge %s failed (%s); retrying in %s", nudge.id, error, wait)
+        done.retrying.append(nudge.id)
+
+    async def _person(self, user_id: str) -> dict[str, Any] | None:
+        try:
+            answer = await self.client.users_info(user=user_id)
+        except SlackApiError as error:
+            if error.response.get("error") in GONE:
+                return None
+            raise
+        user = answer.get("user")
+        return user if isinstance(user, dict) else None
+
+    async def _facts(self, nudge: Nudge) -> tuple[Facts, Intro | None]:
+        store = self.deps.store
+        person = await store.person(nudge.user_id)
+        latest = await store.latest_response(nudge.user_id)
+        intros = await store.intros_of(nudge.user_id)
+        theirs = await store.nudges_of(nudge.user_id)
+        intro = next((i for i in intros if i.id == nudge.subject), None)
+        since = latest.created_at if latest else nudge.created_at
+        asked = [i for i in intros if i.mentee_id == nudge.user_id]
+        facts = Facts(
+            stopped=bool(person.get("stopped")),
+            intro_state=intro.state if intro else None,
+            intro_requested_since=any(i.requested_at >= nudge.created_at for i in asked),
+            latest_response_id=latest.id if latest else None,
+            latest_path=latest.recommendation.path if latest else None,
+            acted_since=any(i.requested_at >= since for i in asked)
+            or any(n.answered_at is not None and n.answered_at >= since for n in theirs),
+            met=any(
+                n.kind == "did_you_meet"
+                and n.subject == nudge.subject
+                and n.answer.get("met") == "yes"
+                for n in theirs
+            ),
+            ignored_in_a_row=ignored_in_a_row(
+                nudge.kind, [n for n in theirs if n.state in ("sent", "answered")]
+            ),
+        )
+        return facts, intro

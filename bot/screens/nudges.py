@@ -1,0 +1,180 @@
+"""Nudge DMs: the nudge's own action, then Snooze a week and Stop these reminders."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.content import Content
+from bot.domain.matching import Match
+from bot.domain.nudges import Nudge
+from bot.screens.blocks import (
+    Block,
+    actions,
+    bullets,
+    button,
+    context,
+    plain,
+    section,
+    when,
+)
+from bot.screens.intros import ACCEPT_ACTION, DECLINE_ACTION, match_blocks
+from bot.screens.result import OPEN_QUESTIONNAIRE_ACTION
+
+SNOOZE_ACTION = "nudge_snooze"
+STOP_ACTION = "nudge_stop"
+MET_ACTION = "nudge_met"
+NOT_YET_ACTION = "nudge_not_yet"
+SCORE_ACTION = "nudge_score"  # action ids nudge_score_1 ... nudge_score_5
+NOTE_ACTION = "nudge_note"
+GOALS_ACTION = "nudge_goals"
+NOTE_CALLBACK = "nudge_note"
+GOALS_CALLBACK = "nudge_goals"
+NOTE_MOST = 1000
+GOALS_MOST = 1500
+KIND_NAMES = {
+    "reach_out": "reach out to a mentor",
+    "answer_request": "answer a mentoring request",
+    "did_you_meet": "did you meet?",
+    "check_in": "mentoring check-in",
+    "coaching_goals": "set your coaching goals",
+    "coaching_midpoint": "coaching mid-point review",
+    "coaching_review": "coaching end review",
+    "gentle_reminder": "a gentle reminder",
+}
+
+
+def nudge_message(
+    content: Content,
+    nudge: Nudge,
+    last: bool,
+    other: str = "",
+    lapses: str = "",
+    matches: list[Match] | None = None,
+) -> dict[str, Any]:
+    """`other` is the other person of an intro, shown as a mention; `lapses` when a request ends."""
+    text = content.nudges.texts[nudge.kind].format(other=other, mentee=other, lapses=lapses)
+    blocks: list[Block] = [section(text, "nudge")]
+    blocks += _own_action(nudge, matches)
+    if last:
+        blocks.append(context(content.nudges.last_of_kind))
+    blocks.append(
+        actions(
+            "nudge_controls",
+            button("Snooze a week", SNOOZE_ACTION, value=nudge.id),
+            button("Stop these reminders", STOP_ACTION, value=nudge.id),
+        )
+    )
+    return {"text": text, "blocks": blocks}
+
+
+def _own_action(nudge: Nudge, matches: list[Match] | None) -> list[Block]:
+    kind = nudge.kind
+    if kind == "reach_out" or (kind == "gentle_reminder" and matches):
+        return match_blocks(matches or [], False)
+    if kind == "gentle_reminder":
+        return [
+            actions("nudge_action", button("Retake the questionnaire", OPEN_QUESTIONNAIRE_ACTION))
+        ]
+    if kind == "answer_request":
+        return [
+            actions(
+                "answer",
+                button("Accept", ACCEPT_ACTION, value=nudge.subject, style="primary"),
+                button("Decline", DECLINE_ACTION, value=nudge.subject),
+            )
+        ]
+    if kind == "did_you_meet":
+        return [
+            actions(
+                "nudge_action",
+                button("Yes, we met", MET_ACTION, value=nudge.id, style="primary"),
+                button("Not yet", NOT_YET_ACTION, value=nudge.id),
+            )
+        ]
+    if kind == "check_in":
+        scores = [
+            button(f"{n} {'★' * n}", f"{SCORE_ACTION}_{n}", value=f"{nudge.id}:{n}")
+            for n in range(1, 6)
+        ]
+        return [
+            actions("nudge_scores", *scores),
+            context("1 is not going well, 5 is going great."),
+            actions("nudge_action", button("Add a note", NOTE_ACTION, value=nudge.id)),
+        ]
+    return [
+        actions(
+            "nudge_action", button("Update goals", GOALS_ACTION, value=nudge.id, style="primary")
+        )
+    ]
+
+
+def answered_nudge(text: str) -> dict[str, Any]:
+    """What a nudge DM becomes once answered: the answer, no buttons left to click twice."""
+    return {"text": text, "blocks": [section(text, "nudge")]}
+
+
+def note_view(nudge_id: str, title: str, label: str) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": NOTE_CALLBACK,
+        "title": plain(title),
+        "submit": plain("Save"),
+        "close": plain("Cancel"),
+        "private_metadata": json.dumps({"nudge": nudge_id}),
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "note",
+                "label": plain(label),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "note",
+                    "multiline": True,
+                    "max_length": NOTE_MOST,
+                },
+            }
+        ],
+    }
+
+
+def goals_view(nudge_id: str, goals: str) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": "goals",
+        "multiline": True,
+        "max_length": GOALS_MOST,
+        "placeholder": plain("1. Run my staff meeting without overruns for 6 weeks"),
+    }
+    if goals:
+        element["initial_value"] = goals
+    return {
+        "type": "modal",
+        "callback_id": GOALS_CALLBACK,
+        "title": plain("Your coaching goals"),
+        "submit": plain("Save"),
+        "close": plain("Cancel"),
+        "private_metadata": json.dumps({"nudge": nudge_id}),
+        "blocks": [
+            section("Two or three goals you can measure, each on its own line."),
+            {
+                "type": "input",
+                "block_id": "goals",
+                "label": plain("Goals"),
+                "element": element,
+                "hint": plain("Only you can see these; your reviews will ask how they are going."),
+            },
+        ],
+    }
+
+
+def upcoming_lines(nudges: list[Nudge], now: Any) -> list[str]:
+    return [f"{KIND_NAMES[n.kind]}, {when(n.due_at, now)}" for n in nudges]
+
+
+def nudges_summary(stopped: bool, upcoming: list[Nudge], now: Any) -> str:
+    if stopped:
+        return "*Reminders:* stopped. Type `/devpath nudges on` to get them again."
+    if not upcoming:
+        return "*Reminders:* none coming up."
+    return "*Coming up:*\n" + bullets(upcoming_lines(upcoming[:5], now))
