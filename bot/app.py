@@ -10,6 +10,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
@@ -17,17 +18,21 @@ from bot.listeners import register_listeners
 from bot.settings import Settings
 
 
-def web_client(settings: Settings) -> AsyncWebClient:
-    """Every Web API call goes through this client, so SLACK_API_URL holds for all of them."""
+def web_client(settings: Settings, backoff: float = 0.5) -> AsyncWebClient:
+    """Every Web API call goes through this client, so SLACK_API_URL holds for all of them.
+
+    429s wait for Retry-After; 5xx and connection faults are retried after `backoff`,
+    twice that, ... seconds."""
+    waits = BackoffRetryIntervalCalculator(backoff_factor=backoff)
     return AsyncWebClient(
         token=settings.bot_token,
         base_url=settings.api_url,
         timeout=10,
         # Passing retry_handlers replaces slack-sdk's defaults, so every one we want is listed.
         retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncConnectionErrorRetryHandler(max_retry_count=2, interval_calculator=waits),
             AsyncRateLimitErrorRetryHandler(max_retry_count=2),
-            AsyncServerErrorRetryHandler(max_retry_count=2),
+            AsyncServerErrorRetryHandler(max_retry_count=2, interval_calculator=waits),
         ],
     )
 

@@ -10,7 +10,7 @@ import pytest
 from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 
-from bot.app import build_app
+from bot.app import build_app, web_client
 from bot.background import Background
 from bot.content import Content, load_content
 from bot.deps import Deps
@@ -69,7 +69,8 @@ async def bot(env: dict[str, str], content: Content) -> AsyncIterator[Running]:
     store = Store.open(settings.db_path)
     clock = FakeClock()
     deps = Deps(settings, content, store, clock)
-    app = build_app(deps)
+    # Slack's retries back off for real; a hundredth of the usual keeps the suite fast.
+    app = build_app(deps, web_client(settings, backoff=0.005))
     server = TestServer(web_app(app), host="127.0.0.1")
     await server.start_server()
     url = str(server.make_url(EVENTS_PATH))

@@ -10,11 +10,15 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
+from bot.domain.stats import program_stats
 from bot.listeners.common import is_admin, open_questionnaire
 from bot.listeners.intros import matches_for
+from bot.listeners.nudges import STARTED, STOPPED, start_nudges, stop_nudges
 from bot.listeners.pool import CHANGE_POOL, pool_screen
 from bot.screens.help import help_message
 from bot.screens.mentors import edit_view, refusal_text
+from bot.screens.nudges import nudges_summary
+from bot.screens.stats import stats_message
 from bot.screens.status import status_message
 
 
@@ -30,7 +34,13 @@ async def status_screen(client: AsyncWebClient, deps: Deps, user_id: str) -> dic
         for i in await deps.store.intros_of(user_id)
         if i.mentee_id == user_id
     ]
-    return status_message(deps.content, latest, draft, deps.clock(), matches, intros)
+    person = await deps.store.person(user_id)
+    upcoming = sorted(
+        (n for n in await deps.store.nudges_of(user_id) if n.state == "scheduled"),
+        key=lambda n: n.due_at,
+    )
+    nudges = nudges_summary(bool(person.get("stopped")), upcoming, deps.clock())
+    return status_message(deps.content, latest, draft, deps.clock(), matches, intros, nudges)
 
 
 log = logging.getLogger(__name__)
@@ -68,6 +78,28 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 else await pool_screen(deps)
             )
             await client.views_open(trigger_id=command["trigger_id"], view=view)
+        elif subcommand in ("nudges off", "nudges on"):
+            if subcommand == "nudges off":
+                await stop_nudges(deps, user_id)
+            else:
+                await start_nudges(deps, user_id)
+            text = STOPPED if subcommand == "nudges off" else STARTED
+            await ack(text=text, response_type="ephemeral")
+        elif subcommand == "stats":
+            await ack()
+            if not await is_admin(client, deps, user_id):
+                await respond(
+                    text=refusal_text("see the program's figures"), response_type="ephemeral"
+                )
+                return
+            store = deps.store
+            stats = program_stats(
+                await store.all_latest_responses(),
+                await store.intros(),
+                await store.mentors(),
+                await store.nudges(),
+            )
+            await respond(**stats_message(stats))
         elif subcommand == "help":
             await ack(**help_message())
         elif subcommand == "status":

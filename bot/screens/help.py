@@ -11,12 +11,14 @@ COMMANDS = [
         "/devpath",
         "answer a few questions and find out whether coaching, mentoring or both fit you now",
     ),
-    ("/devpath status", "your latest recommendation and when you got it"),
+    ("/devpath status", "your path, the mentors who fit you, your intros and coming reminders"),
+    ("/devpath nudges off", "stop all reminders (`/devpath nudges on` starts them again)"),
     ("/devpath help", "this list"),
 ]
 ADMIN_COMMANDS = [
     ("/devpath mentor add", "add a mentor to the pool, or edit one"),
     ("/devpath mentors", "the mentor pool: edit, pause, resume, remove"),
+    ("/devpath stats", "the program in numbers"),
 ]
 
 

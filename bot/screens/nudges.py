@@ -109,9 +109,13 @@ def _own_action(nudge: Nudge, matches: list[Match] | None) -> list[Block]:
     ]
 
 
-def answered_nudge(text: str) -> dict[str, Any]:
-    """What a nudge DM becomes once answered: the answer, no buttons left to click twice."""
-    return {"text": text, "blocks": [section(text, "nudge")]}
+def answered_nudge(text: str, note_for: str | None = None) -> dict[str, Any]:
+    """What a nudge DM becomes once answered: the answer, no buttons left to click twice
+    (but a check-in keeps Add a note, for the nudge `note_for`)."""
+    blocks: list[Block] = [section(text, "nudge")]
+    if note_for:
+        blocks.append(actions("nudge_action", button("Add a note", NOTE_ACTION, value=note_for)))
+    return {"text": text, "blocks": blocks}
 
 
 def note_view(nudge_id: str, title: str, label: str) -> dict[str, Any]:

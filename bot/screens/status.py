@@ -20,6 +20,7 @@ def status_message(
     now: datetime,
     matches: list[Match] | None = None,
     intros: list[tuple[Intro, str]] | None = None,
+    nudges: str | None = None,
 ) -> dict[str, Any]:
     lines = []
     if latest is None:
@@ -43,6 +44,8 @@ def status_message(
         lines.append("*Mentors who fit:* nobody in the pool yet; the program admins know.")
     if intros:
         lines.append("*Your intros:*\n" + bullets([intro_line(i, name, now) for i, name in intros]))
+    if nudges:
+        lines.append(nudges)
     if draft is not None:
         total = len(content.questionnaire.steps)
         lines.append(

@@ -1,0 +1,67 @@
+"""The program's figures for admins: who took the questionnaire, intros, places, nudges."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.domain.intros import Intro, mentees_now
+from bot.domain.matching import Mentor
+from bot.domain.nudges import Nudge
+from bot.domain.records import Response
+
+
+@dataclass(frozen=True)
+class ProgramStats:
+    people: int
+    paths: dict[str, int]
+    intros: dict[str, int]  # requested, accepted, declined, expired, pending
+    median_hours_to_accept: float | None
+    places_used: int
+    places_free: int
+    nudges_sent: int
+    nudges_answered: int
+    check_ins: int
+    average_score: float | None
+
+
+def program_stats(
+    latest: Iterable[Response],
+    intros: Iterable[Intro],
+    mentors: Iterable[Mentor],
+    nudges: Iterable[Nudge],
+) -> ProgramStats:
+    latest, intros, nudges = list(latest), list(intros), list(nudges)
+    paths = Counter(r.recommendation.path for r in latest)
+    states = Counter(i.state for i in intros)
+    requested = [i for i in intros if i.source == "match"]
+    waits = [
+        (i.answered_at - i.requested_at).total_seconds() / 3600
+        for i in requested
+        if i.state == "accepted" and i.answered_at is not None
+    ]
+    taken = mentees_now(intros)
+    active = [m for m in mentors if m.active]
+    used = sum(min(taken.get(m.user_id, 0), m.capacity) for m in active)
+    sent = [n for n in nudges if n.sent_at is not None]
+    scores = [int(n.answer["score"]) for n in nudges if n.answer.get("score", "").isdigit()]
+    return ProgramStats(
+        people=len(latest),
+        paths={p: paths.get(p, 0) for p in ("coaching", "mentoring", "both")},
+        intros={
+            "requested": len(requested),
+            "accepted": states.get("accepted", 0),
+            "declined": states.get("declined", 0),
+            "expired": states.get("expired", 0),
+            "pending": states.get("pending", 0),
+        },
+        median_hours_to_accept=round(statistics.median(waits), 1) if waits else None,
+        places_used=used,
+        places_free=sum(m.capacity for m in active) - used,
+        nudges_sent=len(sent),
+        nudges_answered=sum(1 for n in sent if n.answered_at is not None),
+        check_ins=len(scores),
+        average_score=round(statistics.fmean(scores), 1) if scores else None,
+    )
