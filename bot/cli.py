@@ -10,6 +10,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import UTC
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -80,7 +81,68 @@ def _parser() -> argparse.ArgumentParser:
         "--output", type=Path, metavar="FILE", help="write to this file (default: stdout)"
     )
     exporting.set_defaults(run=_export_mentors)
+    nudges = commands.add_parser("nudges", help="the DM nudges: list them, or send what is due")
+    nudging = nudges.add_subparsers(dest="nudges_command", required=True, metavar="COMMAND")
+    listing = nudging.add_parser("list", help="the nudges coming up (and, with --all, the rest)")
+    listing.add_argument("--all", action="store_true", help="also sent, answered and cancelled")
+    listing.set_defaults(run=_list_nudges)
+    due = nudging.add_parser(
+        "run-due",
+        help="send the nudges that are due now, once (while the bot is stopped: it does this "
+        "itself every 30 seconds)",
+    )
+    due.set_defaults(run=_run_due_nudges)
     return parser
+
+
+def _list_nudges(args: argparse.Namespace) -> int:
+    settings = load_settings(slack=False)
+    if not settings.db_path.exists():
+        print("no nudges: the database does not exist yet")
+        return 0
+    store = Store.open(settings.db_path)
+    try:
+        nudges = asyncio.run(store.nudges())
+    finally:
+        store.close()
+    shown = sorted(
+        (n for n in nudges if args.all or n.state in ("scheduled", "sending")),
+        key=lambda n: n.due_at,
+    )
+    print(f"{'due (UTC)':<17}  {'user':<12}  {'kind':<17}  {'state':<9}  tries")
+    for n in shown:
+        print(
+            f"{n.due_at.astimezone(UTC):%Y-%m-%d %H:%M}  {n.user_id:<12}  {n.kind:<17}  "
+            f"{n.state:<9}  {n.attempts}"
+        )
+    print(f"{_count(len(shown), 'nudge')}" + ("" if args.all else " coming up"))
+    return 0
+
+
+def _run_due_nudges(_: argparse.Namespace) -> int:
+    from bot.app import web_client
+    from bot.background import Background
+
+    settings = load_settings(slack=False)
+    if settings.bot_token is None:
+        raise UsageError("SLACK_BOT_TOKEN: missing; nudges are sent through Slack")
+    content = load_content(settings.content_dir)
+    store = Store.open(settings.db_path)
+
+    async def once() -> Any:
+        background = Background(Deps(settings, content, store), web_client(settings))
+        await background.nudger.recover()
+        return await background.run_due()
+
+    try:
+        done = asyncio.run(once())
+    finally:
+        store.close()
+    print(
+        f"sent {len(done.sent)}, skipped {len(done.skipped)}, waiting for working hours "
+        f"{len(done.deferred)}, cancelled {len(done.cancelled)}, retrying {len(done.retrying)}"
+    )
+    return 0
 
 
 def _serve(_: argparse.Namespace) -> int:
