@@ -10,10 +10,12 @@ from bot.domain.intros import Intro
 from bot.domain.matching import Match, Mentor
 from bot.domain.recommendation import recommend
 from bot.domain.records import Draft, Response
+from bot.domain.stats import ProgramStats, program_stats
 from bot.screens.help import help_message
 from bot.screens.home import AdminSide, MentorSide, home_view
 from bot.screens.questionnaire import step_view
 from bot.screens.result import result_message, result_view, share_failed_message, share_message
+from bot.screens.stats import stats_message
 from bot.screens.status import status_message
 from tests.answers import COACHING, MENTORING
 from tests.blockkit import assert_valid_message, assert_valid_view
@@ -90,3 +92,29 @@ def test_a_full_home_fits(content):
     admin = AdminSide(300, 280, 900, 420, [(f"Field {i}", 10 - i, i) for i in range(12)])
     assert_valid_view(home_view(content, NOW, response, None, matches, intros, mentor, admin))
     assert_valid_view(home_view(content, NOW, response, None, [], intros, mentor, admin))
+
+
+def test_the_stats_message_fits_empty_and_full():
+    empty = program_stats([], [], [], [])
+    assert_valid_message(stats_message(empty))
+    full = ProgramStats(
+        people=5000,
+        paths={"coaching": 1200, "mentoring": 3000, "both": 800},
+        intros={
+            "requested": 2000,
+            "accepted": 1500,
+            "declined": 300,
+            "expired": 150,
+            "pending": 50,
+        },
+        median_hours_to_accept=20.5,
+        places_used=900,
+        places_free=100,
+        nudges_sent=10000,
+        nudges_answered=6000,
+        check_ins=4000,
+        average_score=4.2,
+    )
+    message = stats_message(full)
+    assert_valid_message(message)
+    assert "`███████░░░░░` 6000 of 10000 answered" in str(message)
