@@ -1,7 +1,8 @@
 """Store: devpath's records in TinyDB, one async method per thing the bot asks for.
 
 Every TinyDB call runs on one worker thread, so file I/O never blocks the event loop and
-TinyDB, which is not thread-safe, only ever sees one caller at a time.
+TinyDB, which is not thread-safe, only ever sees one caller at a time. The storage beneath
+(bot/store/journal.py, docs/storage.md) makes each write one small durable append.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from tinydb import Query, TinyDB
+from tinydb.table import Document
 
 from bot.domain.intros import Intro
 from bot.domain.matching import Mentor
@@ -21,10 +22,10 @@ from bot.domain.nudges import Nudge
 from bot.domain.questionnaire import Answers
 from bot.domain.recommendation import Reason, Recommendation
 from bot.domain.records import Draft, Response
-from bot.store.storage import AtomicJSONStorage
+from bot.store.journal import DatabaseLocked, JournaledTable, JournaledTinyDB, JournalStorage
+from bot.store.migrations import migrate
 
 T = TypeVar("T")
-SCHEMA_VERSION = 1
 
 
 class StoreError(Exception):
@@ -32,29 +33,44 @@ class StoreError(Exception):
 
 
 class Store:
-    def __init__(self, db: TinyDB, executor: ThreadPoolExecutor) -> None:
+    def __init__(self, db: JournaledTinyDB, executor: ThreadPoolExecutor) -> None:
         self._db = db
         self._executor = executor
-        self._drafts = db.table("drafts")
-        self._responses = db.table("responses")
-        self._mentors = db.table("mentors")
-        self._intros = db.table("intros")
-        self._audit = db.table("audit")
-        self._open_requests = db.table("open_requests")
-        self._gaps = db.table("gaps")
-        self._nudges = db.table("nudges")
-        self._people = db.table("people")
+
+        def table(name: str, *indexed: str) -> JournaledTable:
+            found = db.table(name)
+            assert isinstance(found, JournaledTable)
+            return found.index_on(*indexed)
+
+        # Each lookup the bot makes has its index, so no read or write scans a table.
+        self._drafts = table("drafts", "user_id")
+        self._responses = table("responses", "user_id")
+        self._mentors = table("mentors", "user_id")
+        self._intros = table("intros", "id", "mentee_id", "mentor_id")
+        self._audit = table("audit")
+        self._open_requests = table("open_requests", "id", "mentee_id")
+        self._gaps = table("gaps", "field")
+        self._nudges = table("nudges", "id", "user_id", "state")
+        self._people = table("people", "user_id")
 
     @classmethod
     def open(cls, path: str | Path) -> Store:
+        """Open (or create) the database, migrating an older one after a backup copy."""
+        shown = Path(path)
         try:
-            db = TinyDB(path, storage=AtomicJSONStorage)
-            meta = db.table("meta")
-            if not meta.all():
-                # The first write: a read-only directory shows up here, not at TinyDB().
-                meta.insert({"schema_version": SCHEMA_VERSION})
+            db = JournaledTinyDB(path, storage=JournalStorage)
+        except DatabaseLocked as held:
+            raise StoreError(
+                f"DEVPATH_DB: {shown} is in use by {held}; one process per database "
+                "(stop the bot first, or point DEVPATH_DB elsewhere)"
+            ) from None
         except (OSError, ValueError) as error:
-            raise StoreError(f"DEVPATH_DB: cannot open {path}: {error}") from None
+            raise StoreError(f"DEVPATH_DB: cannot open {shown}: {error}") from None
+        try:
+            migrate(db.storage, shown)
+        except (OSError, ValueError) as error:
+            db.close()
+            raise StoreError(f"DEVPATH_DB: {shown}: {error}") from None
         return cls(db, ThreadPoolExecutor(max_workers=1, thread_name_prefix="devpath-store"))
 
     def close(self) -> None:
@@ -67,7 +83,7 @@ class Store:
     # Drafts: a half-finished questionnaire, one per person.
 
     async def get_draft(self, user_id: str) -> Draft | None:
-        doc = await self._run(lambda: self._drafts.get(Query().user_id == user_id))
+        doc = await self._run(lambda: self._drafts.first("user_id", user_id))
         return _draft(doc) if doc else None
 
     async def save_draft(self, draft: Draft) -> None:
@@ -76,12 +92,12 @@ class Store:
             "answers": _answers_doc(draft.answers),
             "step": draft.step,
             "channel_id": draft.channel_id,
-            "updated_at": draft.updated_at.isoformat(),
+            "updated_at": _utc(draft.updated_at),
         }
-        await self._run(lambda: self._drafts.upsert(doc, Query().user_id == draft.user_id))
+        await self._run(lambda: _upsert(self._drafts, "user_id", doc))
 
     async def delete_draft(self, user_id: str) -> None:
-        await self._run(lambda: self._drafts.remove(Query().user_id == user_id))
+        await self._run(lambda: _remove(self._drafts, self._drafts.find("user_id", user_id)))
 
     # Responses: every completed questionnaire, kept as history.
 
@@ -100,12 +116,13 @@ class Store:
                 "reasons": [vars(reason) for reason in rec.reasons],
             },
             "content_version": response.content_version,
-            "created_at": response.created_at.isoformat(),
+            "created_at": _utc(response.created_at),
         }
         return str(await self._run(lambda: self._responses.insert(doc)))
 
     async def responses(self, user_id: str) -> list[Response]:
-        docs = await self._run(lambda: self._responses.search(Query().user_id == user_id))
+        """This person's history, oldest first (ties in the order they were given)."""
+        docs = await self._run(lambda: self._responses.find("user_id", user_id))
         return sorted((_response(d) for d in docs), key=lambda r: r.created_at)
 
     async def latest_response(self, user_id: str) -> Response | None:
@@ -115,12 +132,10 @@ class Store:
     async def all_latest_responses(self) -> list[Response]:
         """Each person's newest response: what the program figures count."""
         docs = await self._run(self._responses.all)
-        latest: dict[str, dict[str, Any]] = {}
+        latest: dict[str, Document] = {}
         for doc in docs:
-            if (
-                doc["user_id"] not in latest
-                or doc["created_at"] >= latest[doc["user_id"]]["created_at"]
-            ):
+            known = latest.get(doc["user_id"])
+            if known is None or doc["created_at"] >= known["created_at"]:
                 latest[doc["user_id"]] = doc
         return [_response(d) for d in latest.values()]
 
@@ -131,39 +146,35 @@ class Store:
         return sorted((_mentor(d) for d in docs), key=lambda m: (m.name.casefold(), m.user_id))
 
     async def get_mentor(self, user_id: str) -> Mentor | None:
-        doc = await self._run(lambda: self._mentors.get(Query().user_id == user_id))
+        doc = await self._run(lambda: self._mentors.first("user_id", user_id))
         return _mentor(doc) if doc else None
 
     async def save_mentors(self, mentors: list[Mentor], by: str, what: str, now: datetime) -> None:
-        """Add or replace mentors (one write for the lot) and record who did it."""
+        """Add or replace mentors and record who did it."""
 
         def work() -> None:
-            wanted = {m.user_id: _mentor_doc(m) for m in mentors}
-            existing = {d["user_id"]: d.doc_id for d in self._mentors.all()}
-            updates = [
-                (doc, Query().user_id == uid) for uid, doc in wanted.items() if uid in existing
-            ]
-            if updates:
-                self._mentors.update_multiple(updates)
-            new = [doc for uid, doc in wanted.items() if uid not in existing]
-            if new:
-                self._mentors.insert_multiple(new)
+            for mentor in mentors:
+                _upsert(self._mentors, "user_id", _mentor_doc(mentor))
             self._audit.insert(_audit_doc(by, what, now))
 
         await self._run(work)
 
     async def remove_mentor(self, user_id: str, by: str, what: str, now: datetime) -> bool:
         def work() -> bool:
-            removed = self._mentors.remove(Query().user_id == user_id)
-            if removed:
+            found = self._mentors.find("user_id", user_id)
+            _remove(self._mentors, found)
+            if found:
                 self._audit.insert(_audit_doc(by, what, now))
-            return bool(removed)
+            return bool(found)
 
         return await self._run(work)
 
     async def audit_log(self, limit: int = 10) -> list[dict[str, str]]:
-        docs = await self._run(self._audit.all)
-        return [dict(d) for d in docs[-limit:]][::-1]
+        def work() -> list[dict[str, str]]:
+            ids = sorted(self._audit._read_table(), key=int)[-limit:]
+            return [dict(self._audit.get(doc_id=int(i)) or {}) for i in reversed(ids)]
+
+        return await self._run(work)
 
     # Intros: requests from a mentee to a mentor, and their answers.
 
@@ -172,17 +183,16 @@ class Store:
         submission, or two tabs): then nothing is written and the answer is False."""
 
         def work() -> bool:
-            q = Query()
-            same_pair = (q.mentee_id == intro.mentee_id) & (q.mentor_id == intro.mentor_id)
-            if self._intros.contains(same_pair & q.state.one_of(["pending", "accepted"])):
-                return False
+            for doc in self._intros.find("mentee_id", intro.mentee_id):
+                if doc["mentor_id"] == intro.mentor_id and doc["state"] in ("pending", "accepted"):
+                    return False
             self._intros.insert(_intro_doc(intro))
             return True
 
         return await self._run(work)
 
     async def get_intro(self, intro_id: str) -> Intro | None:
-        doc = await self._run(lambda: self._intros.get(Query().id == intro_id))
+        doc = await self._run(lambda: self._intros.first("id", intro_id))
         return _intro(doc) if doc else None
 
     async def intros(self) -> list[Intro]:
@@ -190,11 +200,13 @@ class Store:
 
     async def intros_of(self, user_id: str) -> list[Intro]:
         """Intros where this person is the mentee or the mentor."""
-        q = Query()
-        docs = await self._run(
-            lambda: self._intros.search((q.mentee_id == user_id) | (q.mentor_id == user_id))
-        )
-        return [_intro(d) for d in docs]
+
+        def work() -> list[Document]:
+            found = {d.doc_id: d for d in self._intros.find("mentee_id", user_id)}
+            found.update({d.doc_id: d for d in self._intros.find("mentor_id", user_id)})
+            return [found[i] for i in sorted(found)]
+
+        return [_intro(d) for d in await self._run(work)]
 
     async def move_intro(
         self,
@@ -211,25 +223,22 @@ class Store:
         """
 
         def work() -> Intro | None:
-            q = Query()
-            doc = self._intros.get(q.id == intro_id)
+            doc = self._intros.first("id", intro_id)
             if doc is None or doc["state"] != from_state:
                 return None
             if capacity is not None:
-                taken = self._intros.count(
-                    (q.mentor_id == doc["mentor_id"]) & (q.state == "accepted")
-                )
-                if taken >= capacity:
+                theirs = self._intros.find("mentor_id", doc["mentor_id"])
+                if sum(d["state"] == "accepted" for d in theirs) >= capacity:
                     return None
-            changes = {"state": to_state, "answered_at": now.isoformat()}
-            self._intros.update(changes, q.id == intro_id)
+            changes = {"state": to_state, "answered_at": _utc(now)}
+            self._intros.update(changes, doc_ids=[doc.doc_id])
             return _intro({**doc, **changes})
 
         return await self._run(work)
 
     async def mark_intro(self, intro_id: str, **changes: Any) -> None:
-        """Record bookkeeping on an intro: the reminder sent, where the mentor's message is."""
-        await self._run(lambda: self._intros.update(changes, Query().id == intro_id))
+        """Record bookkeeping on an intro: where the mentor's message is."""
+        await self._run(lambda: _update(self._intros, "id", intro_id, changes))
 
     # Open requests: a mentee's post in the match channel, until a mentor claims it.
 
@@ -237,7 +246,7 @@ class Store:
         await self._run(lambda: self._open_requests.insert(request))
 
     async def get_open_request(self, request_id: str) -> dict[str, Any] | None:
-        doc = await self._run(lambda: self._open_requests.get(Query().id == request_id))
+        doc = await self._run(lambda: self._open_requests.first("id", request_id))
         return dict(doc) if doc else None
 
     async def claim_open_request(
@@ -246,18 +255,17 @@ class Store:
         """Give the request to this mentor unless someone was quicker."""
 
         def work() -> dict | None:
-            q = Query()
-            doc = self._open_requests.get(q.id == request_id)
+            doc = self._open_requests.first("id", request_id)
             if doc is None or doc.get("claimed_by"):
                 return None
-            changes = {"claimed_by": mentor_id, "claimed_at": now.isoformat()}
-            self._open_requests.update(changes, q.id == request_id)
+            changes = {"claimed_by": mentor_id, "claimed_at": _utc(now)}
+            self._open_requests.update(changes, doc_ids=[doc.doc_id])
             return {**doc, **changes}
 
         return await self._run(work)
 
     async def open_requests_of(self, mentee_id: str) -> list[dict[str, Any]]:
-        docs = await self._run(lambda: self._open_requests.search(Query().mentee_id == mentee_id))
+        docs = await self._run(lambda: self._open_requests.find("mentee_id", mentee_id))
         return [dict(d) for d in docs]
 
     # Gaps: a mentee nobody in the pool fits, by field, so admins know what to recruit.
@@ -268,11 +276,10 @@ class Store:
         """Count the gap; True when admins were not told about this field within `quiet`."""
 
         def work() -> bool:
-            q = Query()
-            since = (now - quiet).isoformat()
-            told = self._gaps.contains((q.field == field) & (q.alerted == True) & (q.at >= since))  # noqa: E712
+            since = _utc(now - quiet)
+            told = any(d["alerted"] and d["at"] >= since for d in self._gaps.find("field", field))
             self._gaps.insert(
-                {"field": field, "topics": topics, "at": now.isoformat(), "alerted": not told}
+                {"field": field, "topics": topics, "at": _utc(now), "alerted": not told}
             )
             return not told
 
@@ -293,42 +300,39 @@ class Store:
             await self._run(lambda: self._nudges.insert_multiple([_nudge_doc(n) for n in nudges]))
 
     async def get_nudge(self, nudge_id: str) -> Nudge | None:
-        doc = await self._run(lambda: self._nudges.get(Query().id == nudge_id))
+        doc = await self._run(lambda: self._nudges.first("id", nudge_id))
         return _nudge(doc) if doc else None
 
     async def nudges(self) -> list[Nudge]:
         return [_nudge(d) for d in await self._run(self._nudges.all)]
 
     async def nudges_of(self, user_id: str) -> list[Nudge]:
-        docs = await self._run(lambda: self._nudges.search(Query().user_id == user_id))
+        docs = await self._run(lambda: self._nudges.find("user_id", user_id))
         return [_nudge(d) for d in docs]
 
     async def due_nudges(self, now: datetime) -> list[Nudge]:
         """Scheduled nudges whose time has come, oldest first."""
         moment = _utc(now)
-        q = Query()
-        docs = await self._run(
-            lambda: self._nudges.search((q.state == "scheduled") & (q.due_at <= moment))
-        )
-        return sorted((_nudge(d) for d in docs), key=lambda n: n.due_at)
+        docs = await self._run(lambda: self._nudges.find("state", "scheduled"))
+        due = (_nudge(d) for d in docs if d["due_at"] <= moment)
+        return sorted(due, key=lambda n: n.due_at)
 
     async def claim_nudge(self, nudge_id: str) -> Nudge | None:
         """Scheduled to sending, only once: the claim is what makes a nudge go out at most once."""
 
         def work() -> Nudge | None:
-            q = Query()
-            doc = self._nudges.get(q.id == nudge_id)
+            doc = self._nudges.first("id", nudge_id)
             if doc is None or doc["state"] != "scheduled":
                 return None
             changes = {"state": "sending", "attempts": doc.get("attempts", 0) + 1}
-            self._nudges.update(changes, q.id == nudge_id)
+            self._nudges.update(changes, doc_ids=[doc.doc_id])
             return _nudge({**doc, **changes})
 
         return await self._run(work)
 
     async def update_nudge(self, nudge_id: str, **changes: Any) -> None:
         doc = {k: _utc(v) if isinstance(v, datetime) else v for k, v in changes.items()}
-        await self._run(lambda: self._nudges.update(doc, Query().id == nudge_id))
+        await self._run(lambda: _update(self._nudges, "id", nudge_id, doc))
 
     async def cancel_nudges(
         self, user_id: str, subject: str | None = None, kinds: set[str] | None = None
@@ -336,26 +340,49 @@ class Store:
         """Cancel this person's scheduled nudges (about `subject`, of `kinds`, or all)."""
 
         def work() -> int:
-            q = Query()
-            test = (q.user_id == user_id) & (q.state == "scheduled")
-            if subject is not None:
-                test &= q.subject == subject
-            if kinds is not None:
-                test &= q.kind.one_of(sorted(kinds))
-            return len(self._nudges.update({"state": "cancelled"}, test))
+            ids = [
+                d.doc_id
+                for d in self._nudges.find("user_id", user_id)
+                if d["state"] == "scheduled"
+                and (subject is None or d["subject"] == subject)
+                and (kinds is None or d["kind"] in kinds)
+            ]
+            return len(self._nudges.update({"state": "cancelled"}, doc_ids=ids)) if ids else 0
 
         return await self._run(work)
 
     # People: what a person chose about devpath itself (reminders stopped, say).
 
     async def person(self, user_id: str) -> dict[str, Any]:
-        doc = await self._run(lambda: self._people.get(Query().user_id == user_id))
+        doc = await self._run(lambda: self._people.first("user_id", user_id))
         return dict(doc) if doc else {"user_id": user_id}
 
     async def set_person(self, user_id: str, **changes: Any) -> None:
-        await self._run(
-            lambda: self._people.upsert({"user_id": user_id, **changes}, Query().user_id == user_id)
-        )
+        def work() -> None:
+            doc = self._people.first("user_id", user_id)
+            _upsert(self._people, "user_id", {**(doc or {}), "user_id": user_id, **changes})
+
+        await self._run(work)
+
+
+def _upsert(table: JournaledTable, key: str, doc: dict[str, Any]) -> None:
+    """Replace the document with this key's value, or add it."""
+    found = table.first(key, doc[key])
+    if found is None:
+        table.insert(doc)
+    else:
+        table.update(lambda stored: (stored.clear(), stored.update(doc)), doc_ids=[found.doc_id])
+
+
+def _update(table: JournaledTable, key: str, value: Any, changes: dict[str, Any]) -> None:
+    found = table.first(key, value)
+    if found is not None:
+        table.update(changes, doc_ids=[found.doc_id])
+
+
+def _remove(table: JournaledTable, docs: list[Document]) -> None:
+    if docs:
+        table.remove(doc_ids=[d.doc_id for d in docs])
 
 
 def _utc(moment: datetime) -> str:
@@ -389,13 +416,13 @@ def _mentor(doc: dict[str, Any]) -> Mentor:
 
 
 def _audit_doc(by: str, what: str, now: datetime) -> dict[str, str]:
-    return {"by": by, "what": what, "at": now.isoformat()}
+    return {"by": by, "what": what, "at": _utc(now)}
 
 
 def _intro_doc(intro: Intro) -> dict[str, Any]:
     doc = vars(intro).copy()
     for key in ("requested_at", "expires_at", "answered_at"):
-        doc[key] = doc[key].isoformat() if doc[key] else None
+        doc[key] = _utc(doc[key]) if doc[key] else None
     doc["shares"] = list(intro.shares)
     doc["mentor_message"] = dict(intro.mentor_message)
     return doc

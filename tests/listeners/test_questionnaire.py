@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 
+from bot.store.journal import read_database
 from tests.answers import COACHING, MENTORING, for_view
 from tests.blockkit import assert_valid_view
 
@@ -58,7 +59,7 @@ async def test_coaching_answers_get_coaching_with_reasons_and_a_dm(user, slack, 
     assert dm["channel"] == "DU1"
     assert "Executive coaching fits you now" in dm["text"]
 
-    saved = json.loads(bot.db_path.read_text())["responses"]
+    saved = read_database(bot.db_path)[0]["responses"]
     (doc,) = saved.values()
     assert doc["user_id"] == "U1" and doc["recommendation"]["path"] == "coaching"
     assert doc["content_version"] == bot.content.version

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
@@ -15,7 +14,7 @@ from bot.content import Content
 from bot.domain.recommendation import recommend
 from bot.domain.records import Draft, Response
 from bot.store import Store, StoreError
-from bot.store.storage import AtomicJSONStorage
+from bot.store.journal import JournalStorage, read_database
 from tests.answers import COACHING, MENTORING
 
 T0 = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
@@ -49,7 +48,8 @@ def store(db_path: Path) -> Iterator[Store]:
 
 
 def on_disk(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
+    """What a fresh start would read: the snapshot with the journal replayed over it."""
+    return read_database(path)[0]
 
 
 async def test_draft_save_get_upsert_delete(store: Store) -> None:
@@ -123,7 +123,8 @@ async def test_file_is_valid_json_after_each_write(
     assert data["drafts"] == {}
     assert len(data["responses"]) == 2
     # No temporary file is left behind next to the database.
-    assert sorted(p.name for p in db_path.parent.iterdir()) == ["devpath.json"]
+    names = sorted(p.name for p in db_path.parent.iterdir())
+    assert names == ["devpath.json", "devpath.json.journal", "devpath.json.lock"]
 
 
 def test_leftover_temp_file_is_removed_at_open(db_path: Path) -> None:
@@ -156,13 +157,13 @@ async def test_writes_happen_off_the_event_loop(
     store: Store, content: Content, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     threads: list[threading.Thread] = []
-    write = AtomicJSONStorage.write
+    commit = JournalStorage.commit
 
-    def recording_write(self: AtomicJSONStorage, data: dict) -> None:
+    def recording_commit(self: JournalStorage, table: str, changed: dict) -> None:
         threads.append(threading.current_thread())
-        write(self, data)
+        commit(self, table, changed)
 
-    monkeypatch.setattr(AtomicJSONStorage, "write", recording_write)
+    monkeypatch.setattr(JournalStorage, "commit", recording_commit)
 
     await store.save_draft(draft())
     await store.add_response(response(content, COACHING, T0))
@@ -176,10 +177,10 @@ async def test_writes_happen_off_the_event_loop(
 def test_unwritable_new_database_gives_one_line(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refuse(self: AtomicJSONStorage, data: dict) -> None:
+    def refuse(self: JournalStorage) -> None:
         raise PermissionError(13, "Permission denied", str(db_path.parent))
 
-    monkeypatch.setattr(AtomicJSONStorage, "write", refuse)
+    monkeypatch.setattr(JournalStorage, "compact", refuse)
 
     with pytest.raises(StoreError) as caught:
         Store.open(db_path)

@@ -1,0 +1,302 @@
+"""TinyDB storage whose writes cost one small append, whatever the size of the database.
+
+The database is two files: the snapshot at DEVPATH_DB (a plain TinyDB JSON file) and a
+journal beside it (`<name>.journal`), one JSON line per committed write holding the documents
+it changed. Opening reads the snapshot and replays the journal; writing appends a line and
+fsyncs it before returning, so an acknowledged write survives a crash and a torn last line
+(a crash mid-append, never acknowledged) is dropped. Once the journal outgrows the snapshot,
+the snapshot is rewritten atomically (temporary file, fsync, os.replace, fsync of the folder)
+and the journal emptied; replaying a journal twice is harmless, as each line holds whole
+documents, so a crash between those two steps loses nothing.
+
+`JournaledTable` replaces TinyDB's table write path, which rebuilds the whole table on every
+write, with one that records just the documents touched, and keeps indexes on the fields the
+store looks things up by, so reads need not scan either.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Document, Table
+
+TEMP_SUFFIX = ".tmp"
+JOURNAL_SUFFIX = ".journal"
+LOCK_SUFFIX = ".lock"
+COMPACT_FLOOR = 4 * 1024 * 1024  # never compact for a journal smaller than this
+
+
+class DatabaseLocked(Exception):
+    """Another process has the database open."""
+
+
+class JournalStorage(Storage):
+    def __init__(self, path: str | os.PathLike[str], compact_floor: int = COMPACT_FLOOR) -> None:
+        self.path = Path(path)
+        self.journal_path = self.path.with_name(self.path.name + JOURNAL_SUFFIX)
+        self.compact_floor = compact_floor
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = _lock(self.path.with_name(self.path.name + LOCK_SUFFIX))
+        try:
+            self._remove_leftover_temp_files()
+            self._data, self.replayed = self._load()
+            self._snapshot_bytes = self.path.stat().st_size if self.path.exists() else 0
+            self._journal = open(self.journal_path, "ab")  # noqa: SIM115  (held open for appends)
+            self._journal_bytes = self._journal.tell()
+        except BaseException:
+            self._lock.close()
+            raise
+
+    # TinyDB's Storage interface: the whole database. Only TinyDB's own table-wide operations
+    # (drop_tables, say) write through it; JournaledTable commits documents instead.
+
+    def read(self) -> dict[str, dict[str, Any]]:
+        return self._data
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        self._data = data
+        self.compact()
+
+    def close(self) -> None:
+        self._journal.close()
+        self._lock.close()
+
+    def table(self, name: str) -> dict[str, Any]:
+        return self._data.setdefault(name, {})
+
+    def commit(self, table: str, changed: Mapping[str, Any]) -> None:
+        """Make these documents (None: removed) durable: one journal line, then fsync."""
+        if not changed:
+            return
+        line = _encode({"t": table, "d": changed}) + b"\n"
+        try:
+            self._journal.write(line)
+            self._journal.flush()
+            os.fdatasync(self._journal.fileno())
+        except BaseException:
+            # The change is in memory but maybe not on disk: go back to what is on disk.
+            self._journal.close()
+            self._data, _ = self._load()
+            self._journal = open(self.journal_path, "ab")  # noqa: SIM115
+            raise
+        self._journal_bytes += len(line)
+        if self._journal_bytes > max(self.compact_floor, self._snapshot_bytes):
+            self.compact()
+
+    def compact(self) -> None:
+        """Fold the journal into a fresh snapshot, replaced atomically."""
+        encoded = _encode(self._data)
+        replace_atomically(self.path, encoded)
+        self._snapshot_bytes = len(encoded)
+        self._journal.truncate(0)
+        self._journal.seek(0)
+        os.fsync(self._journal.fileno())
+        self._journal_bytes = 0
+
+    def _load(self) -> tuple[dict[str, dict[str, Any]], int]:
+        return read_database(self.path, self.journal_path)
+
+    def _remove_leftover_temp_files(self) -> None:
+        for leftover in self.path.parent.glob(f".{self.path.name}.*{TEMP_SUFFIX}"):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+
+
+class _Touched(MutableMapping[int, Any]):
+    """A table's raw documents as TinyDB's updaters expect them (int ids), noting each one an
+    updater reads or writes: the only documents that can have changed."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.raw = raw
+        self.touched: set[str] = set()
+
+    def __getitem__(self, doc_id: int) -> Any:
+        key = str(doc_id)
+        doc = self.raw[key]
+        self.touched.add(key)
+        return doc
+
+    def __setitem__(self, doc_id: int, doc: Any) -> None:
+        key = str(doc_id)
+        self.raw[key] = doc
+        self.touched.add(key)
+
+    def __delitem__(self, doc_id: int) -> None:
+        key = str(doc_id)
+        del self.raw[key]
+        self.touched.add(key)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return str(doc_id) in self.raw
+
+    def __iter__(self) -> Iterator[int]:
+        return (int(key) for key in list(self.raw))
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+
+class JournaledTable(Table):
+    """A TinyDB table that commits only the documents a write touched, with field indexes."""
+
+    _storage: JournalStorage
+
+    def __init__(self, storage: JournalStorage, name: str, **kwargs: Any) -> None:
+        super().__init__(storage, name, **kwargs)
+        self._indexes: dict[str, dict[Any, set[str]]] = {}
+        self._indexed: dict[str, dict[str, Any]] = {}  # field -> doc id -> value indexed
+
+    def index_on(self, *fields: str) -> JournaledTable:
+        raw = self._storage.table(self.name)
+        for field in fields:
+            if field in self._indexes:
+                continue
+            self._indexes[field], self._indexed[field] = {}, {}
+            for key, doc in raw.items():
+                self._reindex(field, key, doc)
+        return self
+
+    def find(self, field: str, value: Any) -> list[Document]:
+        """The documents whose `field` equals `value`, by index: no scan."""
+        raw = self._storage.table(self.name)
+        keys = sorted(self._indexes[field].get(_hashable(value), ()), key=int)
+        return [Document(raw[key], int(key)) for key in keys]
+
+    def first(self, field: str, value: Any) -> Document | None:
+        found = self.find(field, value)
+        return found[0] if found else None
+
+    def _update_table(self, updater: Callable[[dict[int, Mapping]], None]) -> None:
+        raw = self._storage.table(self.name)
+        touched = _Touched(raw)
+        try:
+            updater(touched)  # type: ignore[arg-type]
+        finally:
+            changed = {key: raw.get(key) for key in touched.touched}
+            for field in self._indexes:
+                for key, doc in changed.items():
+                    self._reindex(field, key, doc)
+            self._storage.commit(self.name, changed)
+            self.clear_cache()
+
+    def _reindex(self, field: str, key: str, doc: Mapping[str, Any] | None) -> None:
+        index, indexed = self._indexes[field], self._indexed[field]
+        if key in indexed:
+            old = indexed.pop(key)
+            keys = index.get(old)
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del index[old]
+        if doc is not None and field in doc:
+            value = _hashable(doc[field])
+            index.setdefault(value, set()).add(key)
+            indexed[key] = value
+
+
+class JournaledTinyDB(TinyDB):
+    table_class = JournaledTable
+
+
+def read_database(
+    path: Path, journal_path: Path | None = None
+) -> tuple[dict[str, dict[str, Any]], int]:
+    """The database as the snapshot and journal hold it, and how many journal lines were
+    replayed. Reads only: no lock, so tools and tests can look while the bot runs."""
+    journal_path = journal_path or path.with_name(path.name + JOURNAL_SUFFIX)
+    data: dict[str, dict[str, Any]] = {}
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raw = b""
+    if raw.strip():
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as error:
+            problem = f"line {error.lineno}: not valid JSON ({error.msg})"
+            raise ValueError(f"{path}: {problem}") from None
+    try:
+        journal = journal_path.read_bytes()
+    except FileNotFoundError:
+        journal = b""
+    lines = journal.split(b"\n")
+    replayed = 0
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+            table = data.setdefault(entry["t"], {})
+            changes = entry["d"]
+        except (json.JSONDecodeError, KeyError, TypeError):
+            if number == len(lines):
+                break  # the torn tail of a write that was never acknowledged
+            raise ValueError(f"{journal_path}: line {number}: not a journal entry") from None
+        for doc_id, doc in changes.items():
+            if doc is None:
+                table.pop(doc_id, None)
+            else:
+                table[doc_id] = doc
+        replayed += 1
+    return data, replayed
+
+
+def _hashable(value: Any) -> Any:
+    return json.dumps(value, sort_keys=True) if isinstance(value, (dict, list)) else value
+
+
+def _encode(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def replace_atomically(path: Path, data: bytes) -> None:
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+class _Lock:
+    def __init__(self, file: Any) -> None:
+        self.file = file
+
+    def close(self) -> None:
+        self.file.close()  # closing the file releases the lock
+
+
+def _lock(path: Path) -> _Lock:
+    """One process per database: a second one is refused, not left to corrupt it."""
+    file = open(path, "a+")  # noqa: SIM115  (held open for as long as the lock)
+    try:
+        fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        file.seek(0)
+        holder = file.read().strip()
+        file.close()
+        raise DatabaseLocked(holder or "another process") from None
+    file.seek(0)
+    file.truncate()
+    file.write(f"devpath process {os.getpid()}")
+    file.flush()
+    return _Lock(file)

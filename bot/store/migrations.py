@@ -1,0 +1,62 @@
+"""The database's format version, and the steps that bring an older database up to date.
+
+At open: a new database is stamped with the current version; an older one is copied aside
+(`<name>.v<N>.bak`, the whole database as it was) and migrated step by step; a newer one,
+written by a later devpath, is refused rather than misread.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bot.store.journal import JournalStorage, replace_atomically
+
+SCHEMA_VERSION = 2
+META = "meta"
+
+
+def _v1_to_v2(data: dict[str, dict[str, Any]]) -> None:
+    """Version 2 moved the mentor's reminder before an intro lapses into the nudges: intros
+    lose their `reminded` flag, and the nudges table begins (TinyDB makes it on first use)."""
+    for intro in data.get("intros", {}).values():
+        intro.pop("reminded", None)
+        intro.setdefault("source", "match")
+
+
+# MIGRATIONS[n] turns a version-n database into version n + 1, in place.
+MIGRATIONS: dict[int, Callable[[dict[str, dict[str, Any]]], None]] = {1: _v1_to_v2}
+
+
+def version_of(data: dict[str, dict[str, Any]]) -> int | None:
+    stamps = [doc.get("schema_version") for doc in data.get(META, {}).values()]
+    return max((s for s in stamps if isinstance(s, int)), default=None)
+
+
+def migrate(storage: JournalStorage, shown: Path) -> int:
+    """Bring the database to SCHEMA_VERSION; the version it was at."""
+    data = storage.read()
+    found = version_of(data)
+    if found is None:
+        if any(data.get(name) for name in data if name != META):
+            found = 1  # written before versions were recorded
+        else:
+            data[META] = {"1": {"schema_version": SCHEMA_VERSION}}
+            storage.write(data)
+            return SCHEMA_VERSION
+    if found > SCHEMA_VERSION:
+        raise ValueError(
+            f"written by a newer devpath (format {found}; this one reads up to "
+            f"{SCHEMA_VERSION}): upgrade devpath instead"
+        )
+    if found == SCHEMA_VERSION:
+        return found
+    backup = shown.with_name(f"{shown.name}.v{found}.bak")
+    replace_atomically(backup, json.dumps(data, ensure_ascii=False).encode())
+    for version in range(found, SCHEMA_VERSION):
+        MIGRATIONS[version](data)
+    data[META] = {"1": {"schema_version": SCHEMA_VERSION}}
+    storage.write(data)
+    return found
