@@ -21,6 +21,17 @@ from bot.store import Store
 from tests.fakes import SIGNING_SECRET, FakeClock, FakeSlack, SlackUser, VirtualTime
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--kills", type=int, default=20, help="how many SIGKILLs the storage crash test deals"
+    )
+
+
+@pytest.fixture
+def kills(request: pytest.FixtureRequest) -> int:
+    return request.config.getoption("--kills")
+
+
 @dataclass
 class Running:
     """The bot as a test sees it: its HTTP address, its store and its clock."""

@@ -22,7 +22,13 @@ from bot.domain.nudges import Nudge
 from bot.domain.questionnaire import Answers
 from bot.domain.recommendation import Reason, Recommendation
 from bot.domain.records import Draft, Response
-from bot.store.journal import DatabaseLocked, JournaledTable, JournaledTinyDB, JournalStorage
+from bot.store.journal import (
+    COMPACT_FLOOR,
+    DatabaseLocked,
+    JournaledTable,
+    JournaledTinyDB,
+    JournalStorage,
+)
 from bot.store.migrations import migrate
 
 T = TypeVar("T")
@@ -54,11 +60,11 @@ class Store:
         self._people = table("people", "user_id")
 
     @classmethod
-    def open(cls, path: str | Path) -> Store:
+    def open(cls, path: str | Path, compact_floor: int = COMPACT_FLOOR) -> Store:
         """Open (or create) the database, migrating an older one after a backup copy."""
         shown = Path(path)
         try:
-            db = JournaledTinyDB(path, storage=JournalStorage)
+            db = JournaledTinyDB(path, storage=JournalStorage, compact_floor=compact_floor)
         except DatabaseLocked as held:
             raise StoreError(
                 f"DEVPATH_DB: {shown} is in use by {held}; one process per database "
