@@ -38,6 +38,17 @@ BACKOFF_FIRST = timedelta(minutes=1)
 BACKOFF_MOST = timedelta(hours=1)
 
 
+def _taking_turns(due: list[Nudge]) -> list[Nudge]:
+    """Everyone's first nudge, then everyone's second...: a person with several waits a
+    second between theirs (Slack's pace per channel) without holding up the others."""
+    turn: dict[str, int] = {}
+    order = []
+    for nudge in due:
+        turn[nudge.user_id] = turn.get(nudge.user_id, -1) + 1
+        order.append((turn[nudge.user_id], nudge.due_at, nudge))
+    return [nudge for _, _, nudge in sorted(order, key=lambda item: item[:2])]
+
+
 class Pacer:
     """Spaces messages: at most `per_minute` in all, and one a second to any one person."""
 
@@ -90,7 +101,7 @@ class Nudger:
     async def run_due(self) -> Round:
         done = Round()
         people: dict[str, dict[str, Any] | None] = {}
-        for nudge in await self.deps.store.due_nudges(self.deps.clock()):
+        for nudge in _taking_turns(await self.deps.store.due_nudges(self.deps.clock())):
             await self._one(nudge, people, done)
         if any(vars(done).values()):
             log.info(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -36,11 +37,14 @@ def web_app(app: AsyncApp) -> web.Application:
 
 async def serve(app: AsyncApp, deps: Deps) -> None:
     """Serve Slack until stopped, with the background round (reminders, lapses) beside it."""
+    # One connection pool for every Web API call, instead of a new connection per call.
+    app.client.session = aiohttp.ClientSession()
     background = asyncio.create_task(Background(deps, app.client).loop())
     try:
         await _serve_requests(app, deps.settings)
     finally:
         background.cancel()
+        await app.client.session.close()
 
 
 async def _serve_requests(app: AsyncApp, settings: Settings) -> None:

@@ -47,14 +47,21 @@ GAP_QUIET = timedelta(days=1)
 
 
 async def matches_for(
-    client: AsyncWebClient, deps: Deps, user_id: str, answers: Answers, count: int | None = None
+    client: AsyncWebClient,
+    deps: Deps,
+    user_id: str,
+    answers: Answers,
+    count: int | None = None,
+    person: dict[str, Any] | None = None,
 ) -> list[Match]:
-    """The mentors who fit this person now. Their timezone comes from Slack when it answers
-    quickly; without it, timezone distance simply does not count."""
-    try:
-        person = await asyncio.wait_for(user_info(client, user_id), TIMEZONE_LOOKUP_SECONDS)
-    except TimeoutError:
-        person = None
+    """The mentors who fit this person now. Their timezone comes from `person` (Slack's
+    users.info) or, without it, from Slack when it answers quickly; failing both, timezone
+    distance simply does not count."""
+    if person is None:
+        try:
+            person = await asyncio.wait_for(user_info(client, user_id), TIMEZONE_LOOKUP_SECONDS)
+        except TimeoutError:
+            person = None
     timezone = person.get("tz") if person else None
     intros = await deps.store.intros()
     content = deps.content
