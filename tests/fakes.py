@@ -72,6 +72,7 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.problems: list[str] = []
         self.users: dict[str, dict[str, Any]] = {}
+        self.uploads: dict[str, bytes] = {}
         self._failures: dict[str, list[Failure]] = {}
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -81,6 +82,7 @@ class FakeSlack:
         web_app = web.Application()
         web_app.router.add_route("*", "/api/{method}", self._api)
         web_app.router.add_post("/respond/{token}", self._respond)
+        web_app.router.add_post("/upload/{file_id}", self._upload)
         self.server = TestServer(web_app, host="127.0.0.1")
         await self.server.start_server()
         return str(self.server.make_url("/api/"))
@@ -167,6 +169,11 @@ class FakeSlack:
             body["view"] = answer["view"]
         return web.json_response(answer)
 
+    async def _upload(self, request: web.Request) -> web.Response:
+        """Where files.getUploadURLExternal sends the file's bytes."""
+        self.uploads[request.match_info["file_id"]] = await request.read()
+        return web.Response(text="OK - 200")
+
     async def _respond(self, request: web.Request) -> web.Response:
         await self._record("response_url", await _body(request))
         return web.Response(text="ok")
@@ -193,10 +200,20 @@ class FakeSlack:
             return {"ok": True, "channel": {"id": "D" + users.replace(",", "")}}
         if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
             return {"ok": True, "channel": body.get("channel"), "ts": f"1700000000.{n:06d}"}
+        if method == "files.getUploadURLExternal":
+            assert self.server is not None
+            url = str(self.server.make_url(f"/upload/F{n}"))
+            return {"ok": True, "upload_url": url, "file_id": f"F{n}"}
+        if method == "files.completeUploadExternal":
+            return {"ok": True, "files": [{"id": f["id"]} for f in _listed(body.get("files"))]}
         if method == "users.info":
             user = self.users.get(str(body.get("user")))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
         return {"ok": True}
+
+
+def _listed(value: Any) -> list[dict[str, Any]]:
+    return json.loads(value) if isinstance(value, str) else list(value or [])
 
 
 async def _body(request: web.Request) -> dict[str, Any]:

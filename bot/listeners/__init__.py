@@ -5,7 +5,16 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.deps import Deps
-from bot.listeners import commands, fallback, home, intros, nudges, pool, questionnaire
+from bot.listeners import (
+    commands,
+    fallback,
+    home,
+    intros,
+    nudges,
+    pool,
+    privacy,
+    questionnaire,
+)
 
 
 def register_listeners(app: AsyncApp, deps: Deps) -> None:
@@ -14,6 +23,7 @@ def register_listeners(app: AsyncApp, deps: Deps) -> None:
     pool.register(app, deps)
     intros.register(app, deps)
     nudges.register(app, deps)
+    privacy.register(app, deps)
     home.register(app, deps)
     # Last, because its catch-all answers any button nobody else claimed.
     fallback.register(app, deps)

@@ -15,9 +15,11 @@ from bot.listeners.common import is_admin, open_questionnaire
 from bot.listeners.intros import matches_for
 from bot.listeners.nudges import STARTED, STOPPED, start_nudges, stop_nudges
 from bot.listeners.pool import CHANGE_POOL, pool_screen
+from bot.listeners.privacy import send_export
 from bot.screens.help import help_message
 from bot.screens.mentors import edit_view, refusal_text
 from bot.screens.nudges import nudges_summary
+from bot.screens.privacy import forget_question
 from bot.screens.stats import stats_message
 from bot.screens.status import status_message
 
@@ -44,6 +46,10 @@ async def status_screen(client: AsyncWebClient, deps: Deps, user_id: str) -> dic
 
 
 log = logging.getLogger(__name__)
+EXPORT_FAILED = (
+    "Slack would not let me send your data just now. Please try `/devpath export` again."
+)
+EXPORT_COMING = "I am sending you everything devpath keeps about you, by DM."
 OPEN_FAILED = (
     "Slack did not let me open the questionnaire just now. Please type `/devpath` again: "
     "anything you answered before is kept."
@@ -100,6 +106,15 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 await store.nudges(),
             )
             await respond(**stats_message(stats))
+        elif subcommand == "forget":
+            await ack(**forget_question(user_id))
+        elif subcommand == "export":
+            await ack(
+                text="I am sending you everything devpath keeps about you, by DM.",
+                response_type="ephemeral",
+            )
+            if not await send_export(client, deps, user_id):
+                await respond(text=EXPORT_FAILED, response_type="ephemeral")
         elif subcommand == "help":
             await ack(**help_message())
         elif subcommand == "status":

@@ -13,6 +13,8 @@ COMMANDS = [
     ),
     ("/devpath status", "your path, the mentors who fit you, your intros and coming reminders"),
     ("/devpath nudges off", "stop all reminders (`/devpath nudges on` starts them again)"),
+    ("/devpath export", "everything devpath keeps about you, sent to you by DM"),
+    ("/devpath forget", "erase everything devpath keeps about you (after a confirmation)"),
     ("/devpath help", "this list"),
 ]
 ADMIN_COMMANDS = [

@@ -370,6 +370,70 @@ class Store:
 
         await self._run(work)
 
+    # A person's own data: all of it, to take away or to erase.
+
+    async def export(self, user_id: str) -> dict[str, Any]:
+        """Everything stored about this person, as stored."""
+
+        def work() -> dict[str, Any]:
+            mine = {
+                "drafts": self._drafts.find("user_id", user_id),
+                "questionnaires": self._responses.find("user_id", user_id),
+                "as_mentor": self._mentors.find("user_id", user_id),
+                "intros": self._intros.find("mentee_id", user_id)
+                + self._intros.find("mentor_id", user_id),
+                "open_requests": self._open_requests.find("mentee_id", user_id)
+                + [d for d in self._open_requests.all() if d.get("claimed_by") == user_id],
+                "reminders": self._nudges.find("user_id", user_id),
+                "settings": self._people.find("user_id", user_id),
+                "changes_made_as_admin": [d for d in self._audit.all() if d.get("by") == user_id],
+            }
+            return {kind: [dict(d) for d in docs] for kind, docs in mine.items()}
+
+        return await self._run(work)
+
+    async def forget(self, user_id: str, name: str | None) -> dict[str, int]:
+        """Erase every trace of this person, then rewrite the files so that no old journal
+        line keeps one. `name` (a mentor's, as the pool showed it) is scrubbed from the record
+        of admin changes. How many records went, by kind."""
+
+        def work() -> dict[str, int]:
+            gone: dict[str, int] = {}
+            intros = self._intros.find("mentee_id", user_id) + self._intros.find(
+                "mentor_id", user_id
+            )
+            about = {d["id"] for d in intros}
+            others = [d for d in self._nudges.find("state", "scheduled") if d["subject"] in about]
+            requests = self._open_requests.find("mentee_id", user_id) + [
+                d for d in self._open_requests.all() if d.get("claimed_by") == user_id
+            ]
+            for kind, table, docs in (
+                ("drafts", self._drafts, self._drafts.find("user_id", user_id)),
+                ("questionnaires", self._responses, self._responses.find("user_id", user_id)),
+                ("mentor entry", self._mentors, self._mentors.find("user_id", user_id)),
+                ("intros", self._intros, intros),
+                ("open requests", self._open_requests, requests),
+                ("reminders", self._nudges, self._nudges.find("user_id", user_id) + others),
+                ("settings", self._people, self._people.find("user_id", user_id)),
+            ):
+                unique = list({d.doc_id: d for d in docs}.values())
+                _remove(table, unique)
+                gone[kind] = len(unique)
+            for entry in self._audit.all():
+                changed = dict(entry)
+                if entry.get("by") == user_id:
+                    changed["by"] = "a former admin"
+                if name and name in entry.get("what", ""):
+                    changed["what"] = entry["what"].replace(name, "a former mentor")
+                if changed != dict(entry):
+                    self._audit.update(
+                        lambda d, c=changed: (d.clear(), d.update(c)), doc_ids=[entry.doc_id]
+                    )
+            self._db.storage.compact()
+            return gone
+
+        return await self._run(work)
+
 
 def _upsert(table: JournaledTable, key: str, doc: dict[str, Any]) -> None:
     """Replace the document with this key's value, or add it."""

@@ -1,0 +1,71 @@
+"""/devpath forget and /devpath export: a person's data is theirs to erase or take away."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.deps import Deps
+from bot.listeners.common import send_dm
+from bot.screens.privacy import (
+    FORGET_ACTION,
+    KEEP_ACTION,
+    export_file_note,
+    export_messages,
+    forgotten_message,
+)
+
+log = logging.getLogger(__name__)
+NOT_YOURS = "Only the person it is about can erase their data."
+
+
+async def send_export(client: AsyncWebClient, deps: Deps, user_id: str) -> bool:
+    """A JSON file in the person's DM; as messages where files cannot be sent."""
+    data = {"user_id": user_id, **await deps.store.export(user_id)}
+    content = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
+    try:
+        opened = await client.conversations_open(users=user_id)
+        await client.files_upload_v2(
+            channel=opened["channel"]["id"],
+            content=content,
+            filename="devpath-my-data.json",
+            title="devpath: my data",
+            initial_comment=export_file_note(),
+        )
+        return True
+    except SlackApiError as error:
+        log.info(
+            "export as a file refused (%s); sending it as messages", error.response.get("error")
+        )
+    sent = [await send_dm(client, user_id, message) for message in export_messages(data)]
+    return all(sent)
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    @app.action(FORGET_ACTION)
+    async def forget(
+        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        await ack()
+        user_id = body["user"]["id"]
+        if str((body.get("actions") or [{}])[0].get("value")) != user_id:
+            await respond(text=NOT_YOURS, response_type="ephemeral", replace_original=False)
+            return
+        mentor = await deps.store.get_mentor(user_id)
+        gone = await deps.store.forget(user_id, mentor.name if mentor else None)
+        await respond(**forgotten_message(gone))
+        if mentor is not None:
+            left = f"A mentor, {mentor.name}, left the pool and asked devpath to erase their data."
+            note = {"text": left}
+            for admin in sorted(deps.settings.admins):
+                await send_dm(client, admin, note)
+
+    @app.action(KEEP_ACTION)
+    async def keep(ack: AsyncAck, respond: AsyncRespond) -> None:
+        await ack()
+        await respond(text="Nothing was erased.", response_type="ephemeral", replace_original=True)

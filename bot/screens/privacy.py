@@ -1,0 +1,64 @@
+"""The person's own data: the confirmation before erasing it, and a copy of it by DM."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.screens.blocks import Block, actions, button, context, section
+
+FORGET_ACTION = "forget_confirm"
+KEEP_ACTION = "forget_cancel"
+CHUNK = 2900  # a section's text holds 3,000 characters; the code fence takes the rest
+BLOCKS_PER_MESSAGE = 40
+
+
+def forget_question(user_id: str) -> dict[str, Any]:
+    text = (
+        "*Erase everything devpath keeps about you?* Your answers and drafts, your intros, "
+        "your reminders and check-in notes, and your place in the mentor pool if you have one. "
+        "This cannot be undone. (`/devpath export` sends you a copy first.)"
+    )
+    erase = button("Erase my data", FORGET_ACTION, value=user_id, style="danger")
+    erase["confirm"] = {
+        "title": {"type": "plain_text", "text": "Erase your data?"},
+        "text": {"type": "mrkdwn", "text": "Everything devpath keeps about you goes, for good."},
+        "confirm": {"type": "plain_text", "text": "Erase"},
+        "deny": {"type": "plain_text", "text": "Keep it"},
+        "style": "danger",
+    }
+    return {
+        "response_type": "ephemeral",
+        "text": "Erase everything devpath keeps about you?",
+        "blocks": [section(text), actions("forget", erase, button("Keep it", KEEP_ACTION))],
+    }
+
+
+def forgotten_message(gone: dict[str, int]) -> dict[str, Any]:
+    counts = ", ".join(f"{n} {kind}" for kind, n in gone.items() if n) or "nothing was stored"
+    text = f"Done: devpath has erased everything it kept about you ({counts})."
+    return {
+        "response_type": "ephemeral",
+        "replace_original": True,
+        "text": text,
+        "blocks": [section(text)],
+    }
+
+
+def export_messages(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The data as JSON in code blocks, split over as many messages as Slack's limits need."""
+    dumped = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
+    pieces = [dumped[i : i + CHUNK] for i in range(0, len(dumped), CHUNK)] or ["{}"]
+    blocks: list[Block] = [section(f"```{piece}```") for piece in pieces]
+    batches = [
+        blocks[i : i + BLOCKS_PER_MESSAGE] for i in range(0, len(blocks), BLOCKS_PER_MESSAGE)
+    ]
+    messages = []
+    for number, batch in enumerate(batches, start=1):
+        note = f"Everything devpath keeps about you, as JSON (part {number} of {len(batches)})."
+        messages.append({"text": note, "blocks": [context(note), *batch]})
+    return messages
+
+
+def export_file_note() -> str:
+    return "Everything devpath keeps about you, as a JSON file."

@@ -1,0 +1,96 @@
+"""A person's data is theirs: a copy on request, and erased for good on request."""
+
+from __future__ import annotations
+
+import json
+
+from tests.answers import MENTORING
+from tests.listeners.test_intros import ask, pool  # noqa: F401  (fixture)
+from tests.listeners.test_nudges import button
+from tests.listeners.test_pool import ADMIN, people  # noqa: F401  (fixture)
+from tests.listeners.test_questionnaire import walk
+
+
+def files_bytes(bot) -> bytes:
+    folder = bot.db_path.parent
+    return b"".join(p.read_bytes() for p in folder.iterdir() if p.name.startswith(bot.db_path.name))
+
+
+async def story(user, slack, bot) -> None:
+    """Mia answers, asks Grace for an intro with a note, Grace accepts, nudges are planned."""
+    result = (await walk(user, slack, MENTORING))["view"]
+    request = await ask(user, slack, result, "U2", note="Mia's private worries")
+    accept = button(request, "intro_accept")
+    await user.as_user("U2").click("intro_accept", "answer", value=accept["value"], message=True)
+    await slack.wait_for("conversations.open", users="U1,U2")
+    await user.command("nudges off")
+
+
+async def test_export_sends_everything_as_a_file(user, slack, bot, pool):  # noqa: F811
+    await story(user, slack, bot)
+    _, body = await user.command("export")
+    assert "by DM" in body["text"]
+    done = await slack.wait_for("files.completeUploadExternal")
+    assert done[-1]["channel_id"] == "DU1"
+    (content,) = slack.uploads.values()
+    data = json.loads(content)
+    assert data["user_id"] == "U1"
+    assert len(data["questionnaires"]) == 1 and len(data["intros"]) == 1
+    assert data["intros"][0]["note"] == "Mia's private worries"
+    assert data["settings"][0]["stopped"] is True
+
+
+async def test_export_falls_back_to_messages_when_files_are_refused(user, slack, bot, pool):  # noqa: F811
+    await story(user, slack, bot)
+    slack.fail("files.getUploadURLExternal", "missing_scope")
+    await user.command("export")
+    parts = await slack.wait_for("chat.postMessage", channel="DU1", within=5)
+    exported = [p for p in parts if "as JSON (part" in p["text"]]
+    assert exported
+    joined = "".join(b["text"]["text"].strip("`") for p in exported for b in p["blocks"][1:])
+    assert json.loads(joined)["questionnaires"][0]["user_id"] == "U1"
+
+
+async def test_forget_asks_first_then_erases_every_trace(user, slack, bot, pool):  # noqa: F811
+    await story(user, slack, bot)
+    assert b"U1" in files_bytes(bot)
+    _, question = await user.command("forget")
+    erase = button(question, "forget_confirm")
+    assert erase["style"] == "danger" and "confirm" in erase
+    assert b"U1" in files_bytes(bot)  # nothing happens before the confirmation
+
+    await user.click("forget_confirm", "forget", value=erase["value"], message=True)
+    done = (await slack.wait_for("response_url"))[-1]
+    assert "erased everything" in done["text"] and done["replace_original"]
+    assert b"U1" not in files_bytes(bot)  # not in the snapshot, not in the journal
+    assert await bot.store.latest_response("U1") is None
+    # Grace's side of the intro is gone with it: no check-ins about a mentee who left.
+    assert not [n for n in await bot.store.nudges_of("U2") if n.state == "scheduled"]
+
+
+async def test_a_mentor_who_forgets_leaves_the_pool_and_admins_are_told(user, slack, bot, pool):  # noqa: F811
+    grace = user.as_user("U2")
+    _, question = await grace.command("forget")
+    erase = button(question, "forget_confirm")
+    await grace.click("forget_confirm", "forget", value=erase["value"], message=True)
+    await slack.wait_for("response_url")
+    assert await bot.store.get_mentor("U2") is None
+    told = (await slack.wait_for("chat.postMessage", channel=f"D{ADMIN}"))[-1]
+    assert "Grace Hopper, left the pool" in told["text"]
+    assert b"U2" not in files_bytes(bot)
+    assert "Grace Hopper" not in json.dumps(await bot.store.audit_log())
+
+
+async def test_nobody_can_erase_someone_else(user, slack, bot, pool):  # noqa: F811
+    await walk(user, slack, MENTORING)
+    await user.as_user("U3").click("forget_confirm", "forget", value="U1", message=True)
+    reply = (await slack.wait_for("response_url"))[-1]
+    assert "Only the person" in reply["text"]
+    assert await bot.store.latest_response("U1") is not None
+
+
+async def test_keep_it_erases_nothing(user, slack, bot):
+    await walk(user, slack, MENTORING)
+    await user.click("forget_cancel", "forget", message=True)
+    assert "Nothing was erased" in (await slack.wait_for("response_url"))[-1]["text"]
+    assert await bot.store.latest_response("U1") is not None
