@@ -132,7 +132,9 @@ class Nudger:
         if decision != "skip" and nudge.kind in ("reach_out", "gentle_reminder"):
             latest = await store.latest_response(nudge.user_id)
             matches = (
-                await matches_for(self.client, self.deps, nudge.user_id, latest.answers)
+                await matches_for(
+                    self.client, self.deps, nudge.user_id, latest.answers, person=person
+                )
                 if latest
                 else []
             )
