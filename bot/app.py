@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.listeners import register_listeners
+from bot.middleware import register_middleware
 from bot.settings import Settings
 
 
@@ -52,5 +53,6 @@ def build_app(deps: Deps, client: AsyncWebClient | None = None) -> AsyncApp:
         )
     finally:
         bolt_logger.setLevel(level)
+    register_middleware(app, deps)
     register_listeners(app, deps)
     return app

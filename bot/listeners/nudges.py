@@ -61,18 +61,21 @@ async def start_nudges(deps: Deps, user_id: str) -> None:
 def register(app: AsyncApp, deps: Deps) -> None:
     store = deps.store
 
-    async def mine(body: dict[str, Any], respond: AsyncRespond) -> Nudge | None:
-        """The nudge this button belongs to, if it is the clicker's own."""
+    async def mine(
+        body: dict[str, Any], respond: AsyncRespond, answered_ok: bool = False
+    ) -> Nudge | None:
+        """The nudge this button belongs to, if it is the clicker's own and still open (a
+        double click, or an old copy of the DM, changes nothing twice)."""
         value = str((body.get("actions") or [{}])[0].get("value", ""))
         nudge = await store.get_nudge(value.split(":")[0])
         if nudge is None or nudge.user_id != body["user"]["id"]:
-            await respond(
-                text="That reminder is no longer active.",
-                response_type="ephemeral",
-                replace_original=False,
-            )
-            return None
-        return nudge
+            text = "That reminder is no longer active."
+        elif nudge.state == "sent" or (answered_ok and nudge.state == "answered"):
+            return nudge
+        else:
+            text = "You already answered this reminder."
+        await respond(text=text, response_type="ephemeral", replace_original=False)
+        return None
 
     async def record(
         nudge: Nudge, answer: dict[str, str], shown: str, respond: AsyncRespond
@@ -155,7 +158,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
     async def score(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
-        nudge = await mine(body, respond)
+        nudge = await mine(body, respond, answered_ok=True)
         if nudge is None:
             return
         value = str(body["actions"][0].get("value", ""))
@@ -177,7 +180,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
         await ack()
-        if nudge := await mine(body, respond):
+        if nudge := await mine(body, respond, answered_ok=True):
             await client.views_open(
                 trigger_id=body["trigger_id"],
                 view=note_view(nudge.id, "Check-in note", "How is it going?"),
@@ -188,7 +191,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
         await ack()
-        if nudge := await mine(body, respond):
+        if nudge := await mine(body, respond, answered_ok=True):
             goals = str((await store.person(nudge.user_id)).get("goals", ""))
             await client.views_open(trigger_id=body["trigger_id"], view=goals_view(nudge.id, goals))
 

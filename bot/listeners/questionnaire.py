@@ -59,10 +59,24 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 errors={question_block_id(q): message for q, message in errors.items()},
             )
             return
+        last = number == len(questionnaire.steps)
+        open_request = deps.settings.match_channel is not None
+        done = await deps.store.response_for_view(user_id, view.get("id")) if last else None
+        if done is not None:
+            # The same last screen sent twice (a double click, a retry): show, change nothing.
+            rec = done.recommendation
+            matches = (
+                None
+                if rec.path == "coaching"
+                else await matches_for(client, deps, user_id, done.answers)
+            )
+            await ack(
+                response_action="update", view=result_view(deps.content, rec, matches, open_request)
+            )
+            return
         draft = await deps.store.get_draft(user_id)
         merged = {**(draft.answers if draft else {}), **answers}
         now = deps.clock()
-        last = number == len(questionnaire.steps)
         if not last or not questionnaire.is_complete(merged):
             following = number + 1 if not last else questionnaire.first_unanswered_step(merged)
             await deps.store.save_draft(Draft(user_id, merged, following, channel_id, now))
@@ -76,13 +90,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
         rec = recommend(questionnaire, merged, deps.content.thresholds)
         # On disk before the person is told anything.
         response_id = await deps.store.add_response(
-            Response(user_id, merged, rec, deps.content.version, now)
+            Response(user_id, merged, rec, deps.content.version, now), view_id=view.get("id")
         )
         await deps.store.delete_draft(user_id)
         matches = None
         if rec.path != "coaching":
             matches = await matches_for(client, deps, user_id, merged)
-        open_request = deps.settings.match_channel is not None
         await ack(
             response_action="update", view=result_view(deps.content, rec, matches, open_request)
         )

@@ -107,8 +107,9 @@ class Store:
 
     # Responses: every completed questionnaire, kept as history.
 
-    async def add_response(self, response: Response) -> str:
-        """Keep a completed questionnaire; its id, for what refers to it (its nudges)."""
+    async def add_response(self, response: Response, view_id: str | None = None) -> str:
+        """Keep a completed questionnaire; its id, for what refers to it (its nudges).
+        `view_id` is the modal it was submitted from, so a second submission is known."""
         rec = response.recommendation
         doc = {
             "user_id": response.user_id,
@@ -123,8 +124,16 @@ class Store:
             },
             "content_version": response.content_version,
             "created_at": _utc(response.created_at),
+            "view_id": view_id,
         }
         return str(await self._run(lambda: self._responses.insert(doc)))
+
+    async def response_for_view(self, user_id: str, view_id: str | None) -> Response | None:
+        """The questionnaire this person already submitted from this modal, if any."""
+        if not view_id:
+            return None
+        docs = await self._run(lambda: self._responses.find("user_id", user_id))
+        return next((_response(d) for d in docs if d.get("view_id") == view_id), None)
 
     async def responses(self, user_id: str) -> list[Response]:
         """This person's history, oldest first (ties in the order they were given)."""
