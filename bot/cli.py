@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import getpass
 import json
-import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -21,6 +20,7 @@ from bot.domain.matching import Match, Mentor, rank_mentors
 from bot.domain.questionnaire import Answers, Question, check_step
 from bot.domain.recommendation import Recommendation, recommend
 from bot.domain.records import Response
+from bot.logs import configure_logging
 from bot.pool_csv import HEADER_PROBLEM, bad_row_count, iana_timezone, read_pool, write_pool
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store import Store, StoreError
@@ -149,7 +149,7 @@ def _serve(_: argparse.Namespace) -> int:
     from bot.app import build_app
     from bot.server import serve
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()
     settings = load_settings()
     content = load_content(settings.content_dir)
     store = Store.open(settings.db_path)

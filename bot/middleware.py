@@ -1,10 +1,9 @@
-"""What every request goes through: one log line each, once-only events, and a kind word
-when something fails on our side."""
+"""What every request goes through: once-only events, and a kind word when something fails
+on our side. (The log line per request is written where requests arrive: bot/server.py.)"""
 
 from __future__ import annotations
 
 import logging
-import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -50,22 +49,6 @@ def register_middleware(app: AsyncApp, deps: Deps) -> None:
     seen: OrderedDict[str, None] = OrderedDict()
 
     @app.use
-    async def log_request(body: dict[str, Any], next: Callable[[], Awaitable[Any]]) -> Any:
-        started = time.perf_counter()
-        kind, name = describe(body)
-        response = await next()
-        status = getattr(response, "status", "-")
-        log.info(
-            "request kind=%s name=%s user=%s status=%s ms=%.1f",
-            kind,
-            name or "-",
-            _user(body) or "-",
-            status,
-            (time.perf_counter() - started) * 1000,
-        )
-        return response
-
-    @app.use
     async def once_per_event(body: dict[str, Any], next: Callable[[], Awaitable[Any]]) -> Any:
         """Slack retries an event it thinks we missed; its side effects must not repeat."""
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
@@ -77,10 +60,7 @@ def register_middleware(app: AsyncApp, deps: Deps) -> None:
         seen[event_id] = None
         while len(seen) > EVENTS_REMEMBERED:
             seen.popitem(last=False)
-        response = await next()
-        if getattr(response, "status", 200) >= 500:
-            seen.pop(event_id, None)  # it did not happen: let Slack's retry through
-        return response
+        return await next()
 
     @app.error
     async def tell_the_person(error: Exception, body: dict[str, Any]) -> None:
@@ -97,3 +77,16 @@ def register_middleware(app: AsyncApp, deps: Deps) -> None:
                 await send_dm(app.client, user, {"text": SORRY})
         except Exception:
             log.warning("could not tell %s about the failure", user or "the person")
+
+
+def log_request(body: dict[str, Any], status: int, seconds: float) -> None:
+    """One line per request: kind, name, user, outcome, time. Nothing a person typed."""
+    kind, name = describe(body)
+    log.info(
+        "request kind=%s name=%s user=%s status=%s ms=%.1f",
+        kind,
+        name or "-",
+        _user(body) or "-",
+        status,
+        seconds * 1000,
+    )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -14,6 +16,7 @@ from slack_bolt.async_app import AsyncApp
 import bot
 from bot.background import Background
 from bot.deps import Deps
+from bot.middleware import log_request
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -21,10 +24,22 @@ EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 
 
+class _LoggedSocketModeHandler(AsyncSocketModeHandler):
+    """Socket Mode, with the same log line per request as HTTP."""
+
+    async def handle(self, client: Any, req: Any) -> None:
+        started = time.perf_counter()
+        await super().handle(client, req)
+        log_request(req.payload or {}, 200, time.perf_counter() - started)
+
+
 def web_app(app: AsyncApp) -> web.Application:
     async def events(request: web.Request) -> web.Response:
+        started = time.perf_counter()
         bolt_request = await to_bolt_request(request)
-        return await to_aiohttp_response(await app.async_dispatch(bolt_request))
+        bolt_response = await app.async_dispatch(bolt_request)
+        log_request(bolt_request.body, bolt_response.status, time.perf_counter() - started)
+        return await to_aiohttp_response(bolt_response)
 
     async def health(_: web.Request) -> web.Response:
         return web.json_response({"ok": True, "service": "devpath", "version": bot.__version__})
@@ -50,7 +65,7 @@ async def serve(app: AsyncApp, deps: Deps) -> None:
 async def _serve_requests(app: AsyncApp, settings: Settings) -> None:
     if settings.socket_mode:
         log.info("devpath: connecting to Slack in Socket Mode")
-        handler = AsyncSocketModeHandler(app, settings.app_token)
+        handler = _LoggedSocketModeHandler(app, settings.app_token)
         await handler.start_async()
         return
     runner = web.AppRunner(web_app(app), access_log=None)

@@ -37,6 +37,7 @@ class Failure:
     headers: dict[str, str]
     times: int
     where: dict[str, Any]
+    drop: bool = False
 
 
 @dataclass
@@ -117,10 +118,11 @@ class FakeSlack:
         times: int = 1,
         headers: dict[str, str] | None = None,
         where: dict[str, Any] | None = None,
+        drop: bool = False,
     ) -> None:
         """The next `times` calls of `method` (whose body has `where`) fail with Slack's `error`,
         or with an HTTP status."""
-        failure = Failure(error, status, headers or {}, times, where or {})
+        failure = Failure(error, status, headers or {}, times, where or {}, drop)
         self._failures.setdefault(method, []).append(failure)
 
     def called(self, method: str, **where: Any) -> list[dict[str, Any]]:
@@ -158,6 +160,10 @@ class FakeSlack:
             failure.times -= 1
             if failure.times <= 0:
                 failures.remove(failure)
+            if failure.drop:
+                assert request.transport is not None
+                request.transport.close()  # the connection drops, as a network fault does
+                return web.Response(status=500)
             if failure.status != 200:
                 return web.json_response(
                     {"ok": False}, status=failure.status, headers=failure.headers
@@ -257,6 +263,7 @@ class SlackUser:
         content_type: str,
         timestamp: int | None = None,
         signature: str | None = None,
+        extra_headers: dict[str, str] | None = None,
     ) -> tuple[int, Any]:
         timestamp = int(time.time()) if timestamp is None else timestamp
         verifier = SignatureVerifier(self.secret)
@@ -266,6 +273,7 @@ class SlackUser:
             "X-Slack-Signature": signature
             or verifier.generate_signature(timestamp=str(timestamp), body=body),
         }
+        headers.update(extra_headers or {})
         async with self.session.post(self.url, data=body.encode(), headers=headers) as response:
             text = await response.text()
             return response.status, json.loads(text) if text.startswith("{") else text
@@ -368,7 +376,8 @@ class SlackUser:
                 "event": event,
             }
         )
-        return await self.post(body, "application/json")
+        retried = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+        return await self.post(body, "application/json", extra_headers=retried if retry else None)
 
 
 def with_state(view: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:

@@ -88,7 +88,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if not entry["user"]:
             errors["mentor"] = "Choose the person who will mentor."
         elif person is None:
-            errors["mentor"] = "Slack does not know this person any more."
+            errors["mentor"] = (
+                "I could not look this person up in Slack. If they are still here, try again."
+            )
         elif person.get("is_bot"):
             errors["mentor"] = "That is a bot: mentors are people."
         elif person.get("deleted"):

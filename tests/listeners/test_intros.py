@@ -5,30 +5,13 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-import pytest
-
 from tests.answers import COACHING, MENTORING
-from tests.listeners.test_pool import ADMIN, GOOD, add, people  # noqa: F401  (fixture)
+from tests.listeners.test_pool import ADMIN
 from tests.listeners.test_questionnaire import walk
 
 
 def text_of(thing: dict) -> str:
     return json.dumps(thing, ensure_ascii=False)
-
-
-@pytest.fixture
-async def pool(user, slack, people):  # noqa: F811
-    """Grace (engineering, the mentee's topics) and Alan (design) in the pool, via the modal."""
-    admin = user.as_user(ADMIN)
-    await add(admin, slack)
-    await add(
-        admin,
-        slack,
-        mentor="U3",
-        fields=["design"],
-        topics=["confidence", "networking"],
-        capacity="1",
-    )
 
 
 def request_button(view: dict, mentor_id: str) -> dict:

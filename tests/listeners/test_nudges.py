@@ -8,8 +8,8 @@ import pytest
 
 from bot.background import Background
 from tests.answers import COACHING, MENTORING
-from tests.listeners.test_intros import ask, pool  # noqa: F401  (fixture)
-from tests.listeners.test_pool import ADMIN, people  # noqa: F401  (fixture)
+from tests.listeners.test_intros import ask
+from tests.listeners.test_pool import ADMIN
 from tests.listeners.test_questionnaire import walk
 
 
@@ -39,7 +39,7 @@ async def click(person, message: dict, action_id: str):
 
 
 @pytest.fixture
-async def pair(user, slack, bot, pool):  # noqa: F811
+async def pair(user, slack, bot, pool):
     """Mia (U1, London) asked Grace (U2, New York), who accepted: Tuesday 24 Nov, 10:00 UTC."""
     result = (await walk(user, slack, MENTORING))["view"]
     request = await ask(user, slack, result, "U2")
@@ -164,7 +164,7 @@ async def test_a_permanent_error_cancels_the_nudge(user, slack, bot, pair):
     assert not [n for n in await bot.store.nudges_of("U1") if n.state == "scheduled"]
 
 
-async def test_nobody_is_nudged_about_what_they_already_did(user, slack, bot, pool):  # noqa: F811
+async def test_nobody_is_nudged_about_what_they_already_did(user, slack, bot, pool):
     result = (await walk(user, slack, MENTORING))["view"]
     await ask(user, slack, result, "U2")  # reaches out at once
     bot.clock.advance(weeks=3)
@@ -174,7 +174,7 @@ async def test_nobody_is_nudged_about_what_they_already_did(user, slack, bot, po
     assert nudges_to(slack, "U1") == []
 
 
-async def test_coaching_checkpoints_and_goals(user, slack, bot, people):  # noqa: F811
+async def test_coaching_checkpoints_and_goals(user, slack, bot, people):
     await walk(user, slack, COACHING)
     bot.clock.advance(weeks=1)
     await bot.background.run_due()

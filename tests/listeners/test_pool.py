@@ -21,17 +21,6 @@ GOOD = {
 }
 
 
-@pytest.fixture
-def people(slack):
-    slack.add_user(ADMIN, real_name="Ada Admin")
-    slack.add_user("U1", real_name="Mia Mentee")
-    slack.add_user("U2", real_name="Grace Hopper", tz="America/New_York")
-    slack.add_user("U3", real_name="Alan Turing", tz="Europe/London")
-    slack.add_user("UOWNER", real_name="Olive Owner", is_owner=True)
-    slack.add_user("UBOT2", real_name="Some Bot", is_bot=True)
-    slack.add_user("UGONE", real_name="Gone Person", deleted=True)
-
-
 async def open_editor(admin, slack) -> dict:
     status, _ = await admin.command("mentor add")
     assert status == 200
@@ -82,7 +71,7 @@ async def test_adding_someone_already_in_the_pool_edits_them(user, slack, bot, p
     [
         ({"mentor": "UBOT2"}, "mentor", "bot"),
         ({"mentor": "UGONE"}, "mentor", "deactivated"),
-        ({"mentor": "UNOBODY"}, "mentor", "does not know"),
+        ({"mentor": "UNOBODY"}, "mentor", "could not look this person up"),
         ({"capacity": "11"}, "capacity", "1 to 10"),
         ({"capacity": "two"}, "capacity", "1 to 10"),
         ({"topics": []}, "topics", "at least one topic"),

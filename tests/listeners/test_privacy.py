@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 from tests.answers import MENTORING
-from tests.listeners.test_intros import ask, pool  # noqa: F401  (fixture)
+from tests.listeners.test_intros import ask
 from tests.listeners.test_nudges import button
-from tests.listeners.test_pool import ADMIN, people  # noqa: F401  (fixture)
+from tests.listeners.test_pool import ADMIN
 from tests.listeners.test_questionnaire import walk
 
 
@@ -26,7 +26,7 @@ async def story(user, slack, bot) -> None:
     await user.command("nudges off")
 
 
-async def test_export_sends_everything_as_a_file(user, slack, bot, pool):  # noqa: F811
+async def test_export_sends_everything_as_a_file(user, slack, bot, pool):
     await story(user, slack, bot)
     _, body = await user.command("export")
     assert "by DM" in body["text"]
@@ -40,7 +40,7 @@ async def test_export_sends_everything_as_a_file(user, slack, bot, pool):  # noq
     assert data["settings"][0]["stopped"] is True
 
 
-async def test_export_falls_back_to_messages_when_files_are_refused(user, slack, bot, pool):  # noqa: F811
+async def test_export_falls_back_to_messages_when_files_are_refused(user, slack, bot, pool):
     await story(user, slack, bot)
     slack.fail("files.getUploadURLExternal", "missing_scope")
     await user.command("export")
@@ -51,7 +51,7 @@ async def test_export_falls_back_to_messages_when_files_are_refused(user, slack,
     assert json.loads(joined)["questionnaires"][0]["user_id"] == "U1"
 
 
-async def test_forget_asks_first_then_erases_every_trace(user, slack, bot, pool):  # noqa: F811
+async def test_forget_asks_first_then_erases_every_trace(user, slack, bot, pool):
     await story(user, slack, bot)
     assert b"U1" in files_bytes(bot)
     _, question = await user.command("forget")
@@ -68,7 +68,7 @@ async def test_forget_asks_first_then_erases_every_trace(user, slack, bot, pool)
     assert not [n for n in await bot.store.nudges_of("U2") if n.state == "scheduled"]
 
 
-async def test_a_mentor_who_forgets_leaves_the_pool_and_admins_are_told(user, slack, bot, pool):  # noqa: F811
+async def test_a_mentor_who_forgets_leaves_the_pool_and_admins_are_told(user, slack, bot, pool):
     grace = user.as_user("U2")
     _, question = await grace.command("forget")
     erase = button(question, "forget_confirm")
@@ -81,7 +81,7 @@ async def test_a_mentor_who_forgets_leaves_the_pool_and_admins_are_told(user, sl
     assert "Grace Hopper" not in json.dumps(await bot.store.audit_log())
 
 
-async def test_nobody_can_erase_someone_else(user, slack, bot, pool):  # noqa: F811
+async def test_nobody_can_erase_someone_else(user, slack, bot, pool):
     await walk(user, slack, MENTORING)
     await user.as_user("U3").click("forget_confirm", "forget", value="U1", message=True)
     reply = (await slack.wait_for("response_url"))[-1]
