@@ -7,6 +7,7 @@ import asyncio
 import itertools
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -140,6 +141,11 @@ class FakeSlack:
         async with asyncio.timeout(within), self._changed:
             await self._changed.wait_for(lambda: len(self.called(method, **where)) >= count)
         return self.called(method, **where)
+
+    async def wait_until(self, check: Callable[[], bool], within: float = 5) -> None:
+        """Wait until `check()` holds, for what a single count of calls cannot say."""
+        async with asyncio.timeout(within), self._changed:
+            await self._changed.wait_for(check)
 
     async def _record(self, method: str, body: dict[str, Any]) -> None:
         self.calls.append(Call(method, body))

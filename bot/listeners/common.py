@@ -75,3 +75,41 @@ async def is_admin(client: AsyncWebClient, deps: Deps, user_id: str) -> bool:
         return True
     user = await user_info(client, user_id)
     return bool(user and not user.get("deleted") and (user.get("is_admin") or user.get("is_owner")))
+
+
+def clicked(body: dict[str, Any]) -> str:
+    """The value of the button (or the option) clicked; "" when the payload has none."""
+    actions = body.get("actions")
+    action = (
+        actions[0] if isinstance(actions, list) and actions and isinstance(actions[0], dict) else {}
+    )
+    option = action.get("selected_option")
+    value = option.get("value") if isinstance(option, dict) else action.get("value")
+    return value if isinstance(value, str) else ""
+
+
+def modal_of(body: dict[str, Any]) -> dict[str, Any] | None:
+    """The modal a button was clicked in, if it was."""
+    view = body.get("view")
+    return (
+        view if isinstance(view, dict) and view.get("type") == "modal" and view.get("id") else None
+    )
+
+
+def trigger_of(body: dict[str, Any]) -> str:
+    return str(body.get("trigger_id") or "")
+
+
+class Reply:
+    """Answers whoever clicked: ephemerally under (or in place of) the message they clicked,
+    or by DM when the click came from a modal or the Home tab, which have nothing to answer
+    under (and no response URL)."""
+
+    def __init__(self, body: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:
+        self.body, self.respond, self.client = body, respond, client
+
+    async def __call__(self, message: dict[str, Any], replace: bool = False) -> None:
+        if self.body.get("response_url"):
+            await self.respond(response_type="ephemeral", replace_original=replace, **message)
+        else:
+            await send_dm(self.client, str((self.body.get("user") or {}).get("id")), message)

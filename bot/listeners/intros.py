@@ -18,7 +18,7 @@ from bot.domain.matching import Match, rank_mentors
 from bot.domain.nudges import plan_after_intro_accepted, plan_after_intro_requested
 from bot.domain.pool import clean_text
 from bot.domain.questionnaire import Answers
-from bot.listeners.common import post_to_group, send_dm, user_info
+from bot.listeners.common import Reply, clicked, post_to_group, send_dm, trigger_of, user_info
 from bot.screens.blocks import when
 from bot.screens.intros import (
     ACCEPT_ACTION,
@@ -106,9 +106,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
         """On top of the modal the button is in, or as a new modal from a message or Home."""
         where = body.get("view") or {}
         if where.get("type") == "modal":
-            await client.views_push(trigger_id=body["trigger_id"], view=view)
+            await client.views_push(trigger_id=trigger_of(body), view=view)
         else:
-            await client.views_open(trigger_id=body["trigger_id"], view=view)
+            await client.views_open(trigger_id=trigger_of(body), view=view)
 
     async def next_matches(client: AsyncWebClient, mentee_id: str) -> list[Match]:
         latest = await deps.store.latest_response(mentee_id)
@@ -118,7 +118,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def ask_for_intro(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         mentee_id = body["user"]["id"]
-        mentor_id = str((body.get("actions") or [{}])[0].get("value", ""))
+        mentor_id = clicked(body)
         mentor = await deps.store.get_mentor(mentor_id)
         why = why_not_request(mentee_id, mentor_id, await deps.store.intros())
         if mentor is None or not mentor.active:
@@ -201,15 +201,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def answer(
         body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient, accept: bool
     ) -> None:
+        reply = Reply(body, respond, client)
         mentor_id = body["user"]["id"]
-        intro_id = str((body.get("actions") or [{}])[0].get("value", ""))
+        intro_id = clicked(body)
         intro = await deps.store.get_intro(intro_id)
         if intro is None or intro.mentor_id != mentor_id:
-            await respond(
-                text="This request is not one I can find for you.",
-                response_type="ephemeral",
-                replace_original=False,
-            )
+            await reply({"text": "This request is not one I can find for you."})
             return
         now = deps.clock()
         mentor = await deps.store.get_mentor(mentor_id)
@@ -222,18 +219,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if moved is None:
             current = await deps.store.get_intro(intro_id)
             if current is not None and current.state == "pending":
-                await respond(
-                    text=answered_message(intro, "full")["text"],
-                    response_type="ephemeral",
-                    replace_original=False,
-                )
+                await reply({"text": answered_message(intro, "full")["text"]})
             else:
                 state = current.state if current else "gone"
-                await respond(
-                    text=f"You already answered this request ({state}).",
-                    response_type="ephemeral",
-                    replace_original=False,
-                )
+                await reply({"text": f"You already answered this request ({state})."})
             return
         await deps.store.cancel_nudges(mentor_id, subject=intro_id)
         if accept:
@@ -335,10 +324,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
     ) -> None:
         await ack()
         mentor_id = body["user"]["id"]
-        request_id = str((body.get("actions") or [{}])[0].get("value", ""))
+        request_id = clicked(body)
 
         async def tell(text: str) -> None:
-            await respond(text=text, response_type="ephemeral", replace_original=False)
+            await Reply(body, respond, client)({"text": text})
 
         mentor = await deps.store.get_mentor(mentor_id)
         request = await deps.store.get_open_request(request_id)
@@ -393,12 +382,12 @@ async def update_mentor_copies(
 ) -> None:
     """Swap the buttons in the mentor's request, and a reminder they clicked, for the outcome."""
     places = [intro.mentor_message] if intro.mentor_message.get("ts") else []
-    clicked = {
+    pressed = {
         "channel": str((body.get("channel") or {}).get("id", "")),
         "ts": str((body.get("message") or {}).get("ts", "")),
     }
-    if clicked["ts"] and clicked not in places:
-        places.append(clicked)
+    if pressed["ts"] and pressed not in places:
+        places.append(pressed)
     for place in places:
         try:
             await client.chat_update(channel=place["channel"], ts=place["ts"], **message)

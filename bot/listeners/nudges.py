@@ -14,6 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.domain.nudges import Nudge, new_nudge
 from bot.domain.pool import clean_text
+from bot.listeners.common import Reply, clicked, trigger_of
 from bot.screens.nudges import (
     GOALS_ACTION,
     GOALS_CALLBACK,
@@ -61,12 +62,10 @@ async def start_nudges(deps: Deps, user_id: str) -> None:
 def register(app: AsyncApp, deps: Deps) -> None:
     store = deps.store
 
-    async def mine(
-        body: dict[str, Any], respond: AsyncRespond, answered_ok: bool = False
-    ) -> Nudge | None:
+    async def mine(body: dict[str, Any], reply: Reply, answered_ok: bool = False) -> Nudge | None:
         """The nudge this button belongs to, if it is the clicker's own and still open (a
         double click, or an old copy of the DM, changes nothing twice)."""
-        value = str((body.get("actions") or [{}])[0].get("value", ""))
+        value = clicked(body)
         nudge = await store.get_nudge(value.split(":")[0])
         if nudge is None or nudge.user_id != body["user"]["id"]:
             text = "That reminder is no longer active."
@@ -74,17 +73,15 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return nudge
         else:
             text = "You already answered this reminder."
-        await respond(text=text, response_type="ephemeral", replace_original=False)
+        await reply({"text": text})
         return None
 
-    async def record(
-        nudge: Nudge, answer: dict[str, str], shown: str, respond: AsyncRespond
-    ) -> None:
+    async def record(nudge: Nudge, answer: dict[str, str], shown: str, reply: Reply) -> None:
         await store.update_nudge(
             nudge.id, state="answered", answered_at=deps.clock(), answer={**nudge.answer, **answer}
         )
         note = nudge.id if nudge.kind == "check_in" else None
-        await respond(replace_original=True, **answered_nudge(shown, note_for=note))
+        await reply(answered_nudge(shown, note_for=note), replace=True)
         if nudge.kind == "check_in":
             await keep_checking_in(nudge)
 
@@ -103,9 +100,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
 
     @app.action(SNOOZE_ACTION)
-    async def snooze(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+    async def snooze(
+        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
         await ack()
-        nudge = await mine(body, respond)
+        reply = Reply(body, respond, client)
+        nudge = await mine(body, reply)
         if nudge is None:
             return
         now = deps.clock()
@@ -118,31 +118,38 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
         await store.add_nudges([later])
         await store.update_nudge(nudge.id, state="snoozed", answered_at=now)
-        await respond(
-            replace_original=True, **answered_nudge("Snoozed: I will remind you again in a week.")
-        )
+        await reply(answered_nudge("Snoozed: I will remind you again in a week."), replace=True)
 
     @app.action(STOP_ACTION)
-    async def stop(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+    async def stop(
+        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
         await ack()
-        nudge = await mine(body, respond)
+        reply = Reply(body, respond, client)
+        nudge = await mine(body, reply)
         if nudge is None:
             return
         await stop_nudges(deps, nudge.user_id)
-        await respond(replace_original=True, **answered_nudge(STOPPED))
+        await reply(answered_nudge(STOPPED), replace=True)
 
     @app.action(MET_ACTION)
-    async def met(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+    async def met(
+        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
         await ack()
-        if nudge := await mine(body, respond):
+        reply = Reply(body, respond, client)
+        if nudge := await mine(body, reply):
             await record(
-                nudge, {"met": "yes"}, "Great that you met! I will check in now and then.", respond
+                nudge, {"met": "yes"}, "Great that you met! I will check in now and then.", reply
             )
 
     @app.action(NOT_YET_ACTION)
-    async def not_yet(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+    async def not_yet(
+        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
         await ack()
-        if nudge := await mine(body, respond):
+        reply = Reply(body, respond, client)
+        if nudge := await mine(body, reply):
             now = deps.clock()
             again = new_nudge(
                 nudge.user_id,
@@ -152,16 +159,17 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 nudge.subject,
             )
             await store.add_nudges([again])
-            await record(
-                nudge, {"met": "no"}, "Not yet: fine. I will ask again in a week.", respond
-            )
+            await record(nudge, {"met": "no"}, "Not yet: fine. I will ask again in a week.", reply)
 
-    async def score(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+    async def score(
+        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
         await ack()
-        nudge = await mine(body, respond, answered_ok=True)
+        reply = Reply(body, respond, client)
+        nudge = await mine(body, reply, answered_ok=True)
         if nudge is None:
             return
-        value = str(body["actions"][0].get("value", ""))
+        value = clicked(body)
         points = value.rpartition(":")[2]
         if points not in {"1", "2", "3", "4", "5"}:
             return
@@ -169,7 +177,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             nudge,
             {"score": points},
             f"Thanks: you said {points} out of 5.",
-            respond,
+            reply,
         )
 
     for points in range(1, 6):
@@ -180,9 +188,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
         ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
         await ack()
-        if nudge := await mine(body, respond, answered_ok=True):
+        reply = Reply(body, respond, client)
+        if nudge := await mine(body, reply, answered_ok=True):
             await client.views_open(
-                trigger_id=body["trigger_id"],
+                trigger_id=trigger_of(body),
                 view=note_view(nudge.id, "Check-in note", "How is it going?"),
             )
 
@@ -191,9 +200,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
         ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
         await ack()
-        if nudge := await mine(body, respond, answered_ok=True):
+        reply = Reply(body, respond, client)
+        if nudge := await mine(body, reply, answered_ok=True):
             goals = str((await store.person(nudge.user_id)).get("goals", ""))
-            await client.views_open(trigger_id=body["trigger_id"], view=goals_view(nudge.id, goals))
+            await client.views_open(trigger_id=trigger_of(body), view=goals_view(nudge.id, goals))
 
     async def submitted(
         view: dict[str, Any], user_id: str, block: str, most: int

@@ -17,7 +17,7 @@ from bot.deps import Deps
 from bot.domain.intros import mentees_now
 from bot.domain.matching import Mentor
 from bot.domain.pool import clean_text, mentor_problems
-from bot.listeners.common import display_name, is_admin, send_dm, user_info
+from bot.listeners.common import clicked, display_name, is_admin, send_dm, trigger_of, user_info
 from bot.screens.blocks import plain, section
 from bot.screens.home import POOL_OPEN_ACTION
 from bot.screens.mentors import (
@@ -158,8 +158,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await send_dm(client, admin, {"text": refusal_text(CHANGE_POOL)})
             return
         view = body.get("view") or {}
-        choice = ((body.get("actions") or [{}])[0].get("selected_option") or {}).get("value", "")
-        verb, _, user_id = str(choice).partition(":")
+        verb, _, user_id = clicked(body).partition(":")
         mentor = await deps.store.get_mentor(user_id)
         page = _meta(view).get("page", 1)
         if mentor is None:
@@ -167,10 +166,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         if verb == "edit":
             editor = edit_view(content, mentor, root=view.get("id"), page=page)
-            await client.views_push(trigger_id=body["trigger_id"], view=editor)
+            await client.views_push(trigger_id=trigger_of(body), view=editor)
         elif verb == "remove":
             confirm = remove_view(mentor, root=view.get("id"), page=page)
-            await client.views_push(trigger_id=body["trigger_id"], view=confirm)
+            await client.views_push(trigger_id=trigger_of(body), view=confirm)
         elif verb in ("pause", "resume"):
             changed = replace(mentor, active=verb == "resume")
             what = f"{'paused' if verb == 'pause' else 'resumed'} {mentor.name}"
@@ -181,8 +180,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await ack()
         if not await is_admin(client, deps, body["user"]["id"]):
             return
-        value = (body.get("actions") or [{}])[0].get("value", "1")
-        page = int(value) if str(value).isdigit() else 1
+        value = clicked(body)
+        page = int(value) if value.isascii() and value.isdigit() else 1
         await refresh(client, (body.get("view") or {}).get("id"), page)
 
     app.action(f"{PAGE_ACTION}_previous")(turn_page)
@@ -195,7 +194,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if not await is_admin(client, deps, admin):
             await send_dm(client, admin, {"text": refusal_text(CHANGE_POOL)})
             return
-        await client.views_open(trigger_id=body["trigger_id"], view=await pool_screen(deps))
+        await client.views_open(trigger_id=trigger_of(body), view=await pool_screen(deps))
 
     @app.action(ADD_ACTION)
     async def add_mentor(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -207,8 +206,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
         view = body.get("view") or {}
         if view.get("type") == "modal" and view.get("callback_id") == POOL_CALLBACK:
             editor = edit_view(content, None, root=view.get("id"), page=_meta(view).get("page", 1))
-            await client.views_push(trigger_id=body["trigger_id"], view=editor)
+            await client.views_push(trigger_id=trigger_of(body), view=editor)
         elif view.get("type") == "modal":
             await client.views_update(view_id=view.get("id"), view=edit_view(content, None))
         else:
-            await client.views_open(trigger_id=body["trigger_id"], view=edit_view(content, None))
+            await client.views_open(trigger_id=trigger_of(body), view=edit_view(content, None))

@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.listeners.common import send_dm
+from bot.listeners.common import Reply, clicked, send_dm
 from bot.screens.privacy import (
     FORGET_ACTION,
     KEEP_ACTION,
@@ -52,13 +52,14 @@ def register(app: AsyncApp, deps: Deps) -> None:
         ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
         await ack()
+        reply = Reply(body, respond, client)
         user_id = body["user"]["id"]
-        if str((body.get("actions") or [{}])[0].get("value")) != user_id:
-            await respond(text=NOT_YOURS, response_type="ephemeral", replace_original=False)
+        if clicked(body) != user_id:
+            await reply({"text": NOT_YOURS})
             return
         mentor = await deps.store.get_mentor(user_id)
         gone = await deps.store.forget(user_id, mentor.name if mentor else None)
-        await respond(**forgotten_message(gone))
+        await reply(forgotten_message(gone), replace=True)
         if mentor is not None:
             left = f"A mentor, {mentor.name}, left the pool and asked devpath to erase their data."
             note = {"text": left}
@@ -66,6 +67,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 await send_dm(client, admin, note)
 
     @app.action(KEEP_ACTION)
-    async def keep(ack: AsyncAck, respond: AsyncRespond) -> None:
+    async def keep(
+        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
         await ack()
-        await respond(text="Nothing was erased.", response_type="ephemeral", replace_original=True)
+        await Reply(body, respond, client)({"text": "Nothing was erased."}, replace=True)

@@ -14,7 +14,7 @@ from bot.domain.nudges import RESULT_KINDS, plan_after_recommendation
 from bot.domain.questionnaire import check_step, keep_known
 from bot.domain.recommendation import recommend
 from bot.domain.records import Draft, Response
-from bot.listeners.common import open_questionnaire, send_dm
+from bot.listeners.common import modal_of, open_questionnaire, send_dm, trigger_of
 from bot.listeners.intros import matches_for, tell_admins_about_gap
 from bot.screens.blocks import context, plain, section
 from bot.screens.questionnaire import (
@@ -121,7 +121,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.action(BACK_ACTION)
     async def back(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        view = body["view"]
+        view = modal_of(body)
+        if view is None:
+            return  # not from the questionnaire's modal: nothing to go back in
         meta = read_metadata(view)
         if meta is None:
             await client.views_update(view_id=view["id"], view=stale_view())
@@ -139,7 +141,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.action(START_OVER_ACTION)
     async def start_over(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        view = body["view"]
+        view = modal_of(body)
+        if view is None:
+            return
         meta = read_metadata(view)
         channel_id = meta[1] if meta else None
         await deps.store.delete_draft(body["user"]["id"])
@@ -152,7 +156,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.action(OPEN_QUESTIONNAIRE_ACTION)
     async def open_from_button(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        await open_questionnaire(client, deps, body["trigger_id"], body["user"]["id"], None)
+        await open_questionnaire(client, deps, trigger_of(body), body["user"]["id"], None)
 
     @app.view_closed(CALLBACK_ID)
     async def close_half_way(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:

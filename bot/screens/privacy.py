@@ -37,12 +37,7 @@ def forget_question(user_id: str) -> dict[str, Any]:
 def forgotten_message(gone: dict[str, int]) -> dict[str, Any]:
     counts = ", ".join(f"{n} {kind}" for kind, n in gone.items() if n) or "nothing was stored"
     text = f"Done: devpath has erased everything it kept about you ({counts})."
-    return {
-        "response_type": "ephemeral",
-        "replace_original": True,
-        "text": text,
-        "blocks": [section(text)],
-    }
+    return {"text": text, "blocks": [section(text)]}
 
 
 def export_messages(data: dict[str, Any]) -> list[dict[str, Any]]:

@@ -180,8 +180,9 @@ async def test_coaching_checkpoints_and_goals(user, slack, bot, people):
     await bot.background.run_due()
     (goals,) = nudges_to(slack, "U1")
     assert "measurable goals" in goals["text"]
+    before = len(slack.called("views.open"))
     await click(user, goals, "nudge_goals")
-    modal = (await slack.wait_for("views.open"))[-1]["view"]
+    modal = (await slack.wait_for("views.open", before + 1))[-1]["view"]
     status, _ = await user.submit(
         modal, {"goals": "Run staff meetings on time\nDelegate two projects"}
     )

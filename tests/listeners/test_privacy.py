@@ -44,10 +44,13 @@ async def test_export_falls_back_to_messages_when_files_are_refused(user, slack,
     await story(user, slack, bot)
     slack.fail("files.getUploadURLExternal", "missing_scope")
     await user.command("export")
-    parts = await slack.wait_for("chat.postMessage", channel="DU1", within=5)
-    exported = [p for p in parts if "as JSON (part" in p["text"]]
-    assert exported
-    joined = "".join(b["text"]["text"].strip("`") for p in exported for b in p["blocks"][1:])
+
+    def exported() -> list[dict]:
+        dms = slack.called("chat.postMessage", channel="DU1")
+        return [p for p in dms if "as JSON (part" in p["text"]]
+
+    await slack.wait_until(lambda: bool(exported()))
+    joined = "".join(b["text"]["text"].strip("`") for p in exported() for b in p["blocks"][1:])
     assert json.loads(joined)["questionnaires"][0]["user_id"] == "U1"
 
 

@@ -11,9 +11,10 @@ from tests.blockkit import assert_valid_view
 
 
 async def open_modal(user, slack) -> dict:
-    status, _body = await user.command("")
+    before = len(slack.called("views.open"))
+    status, _ = await user.command("")
     assert status == 200
-    return (await slack.wait_for("views.open"))[-1]["view"]
+    return (await slack.wait_for("views.open", before + 1))[-1]["view"]
 
 
 async def walk(user, slack, answers: dict, share: bool = False) -> dict:
