@@ -12,7 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.domain.stats import program_stats
 from bot.listeners.common import is_admin, open_questionnaire
-from bot.listeners.intros import matches_for
+from bot.listeners.intros import matches_for, my_intros
 from bot.listeners.nudges import STARTED, STOPPED, start_nudges, stop_nudges
 from bot.listeners.pool import CHANGE_POOL, pool_screen
 from bot.listeners.privacy import send_export
@@ -30,12 +30,7 @@ async def status_screen(client: AsyncWebClient, deps: Deps, user_id: str) -> dic
     matches = None
     if latest is not None and latest.recommendation.path != "coaching":
         matches = await matches_for(client, deps, user_id, latest.answers)
-    mentors = {m.user_id: m.name for m in await deps.store.mentors()}
-    intros = [
-        (i, mentors.get(i.mentor_id, f"<@{i.mentor_id}>"))
-        for i in await deps.store.intros_of(user_id)
-        if i.mentee_id == user_id
-    ]
+    intros = await my_intros(deps, user_id)
     person = await deps.store.person(user_id)
     upcoming = sorted(
         (n for n in await deps.store.nudges_of(user_id) if n.state == "scheduled"),

@@ -10,7 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.domain.intros import mentees_now
 from bot.listeners.common import is_admin
-from bot.listeners.intros import matches_for
+from bot.listeners.intros import matches_for, my_intros
 from bot.screens.home import AdminSide, MentorSide, home_view
 
 
@@ -23,11 +23,7 @@ async def home_screen(client: AsyncWebClient, deps: Deps, user_id: str) -> dict[
         matches = await matches_for(client, deps, user_id, latest.answers)
     intros = await store.intros()
     mentors = {m.user_id: m for m in await store.mentors()}
-    mine = [
-        (i, mentors[i.mentor_id].name if i.mentor_id in mentors else f"<@{i.mentor_id}>")
-        for i in sorted(intros, key=lambda i: i.requested_at, reverse=True)
-        if i.mentee_id == user_id
-    ]
+    mine = await my_intros(deps, user_id)
     mentor_side = None
     if user_id in mentors:
         mentor_side = MentorSide(

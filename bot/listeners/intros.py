@@ -19,7 +19,7 @@ from bot.domain.nudges import plan_after_intro_accepted, plan_after_intro_reques
 from bot.domain.pool import clean_text
 from bot.domain.questionnaire import Answers
 from bot.listeners.common import Reply, clicked, post_to_group, send_dm, trigger_of, user_info
-from bot.screens.blocks import when
+from bot.screens.blocks import escape, when
 from bot.screens.intros import (
     ACCEPT_ACTION,
     CLAIM_ACTION,
@@ -75,6 +75,15 @@ async def matches_for(
         deps.clock(),
         count,
     )
+
+
+async def my_intros(deps: Deps, user_id: str) -> list[tuple[Intro, str]]:
+    """This person's requests as a mentee, newest first, each with its mentor as shown:
+    the name from the pool (escaped: a name is text someone typed), else a mention."""
+    names = {m.user_id: escape(m.name) for m in await deps.store.mentors()}
+    asked = [i for i in await deps.store.intros_of(user_id) if i.mentee_id == user_id]
+    asked.sort(key=lambda i: i.requested_at, reverse=True)
+    return [(i, names.get(i.mentor_id, f"<@{i.mentor_id}>")) for i in asked]
 
 
 async def tell_admins_about_gap(client: AsyncWebClient, deps: Deps, answers: Answers) -> None:

@@ -13,6 +13,7 @@ from bot.logs import QUIET
 from tests.answers import COACHING, MENTORING, for_view
 from tests.fakes import SIGNING_SECRET
 from tests.listeners.test_intros import ask
+from tests.listeners.test_pool import ADMIN, add
 from tests.listeners.test_questionnaire import open_modal, walk
 
 HOME = {"type": "app_home_opened", "user": "U1", "tab": "home"}
@@ -152,3 +153,16 @@ async def test_logs_hold_no_tokens_secrets_or_free_text(user, slack, bot, pool, 
     assert "request kind=view_submission name=intro_request user=U1 status=200" in text
     for secret in ("PRIVATE-WORRY", "PRIVATE-BODY", "xoxb-test", SIGNING_SECRET):
         assert secret not in text
+
+
+async def test_a_name_or_bio_someone_typed_never_pings(user, slack, bot, people):
+    slack.add_user("UEVIL", real_name="<!channel> Eve", tz="Europe/London")
+    admin = user.as_user(ADMIN)
+    await add(admin, slack, mentor="UEVIL", bio="Ask me <@U1> & <!here>")
+    result = (await walk(user, slack, MENTORING))["view"]
+    await ask(user, slack, result, "UEVIL")
+    await user.event({"type": "app_home_opened", "user": "U1", "tab": "home"}, event_id="Ev7")
+    home = (await slack.wait_for("views.publish"))[-1]["view"]
+    sent = json.dumps([result, home, *slack.called("chat.postMessage")])
+    assert "&lt;!channel&gt; Eve" in sent and "&lt;!here&gt;" in sent
+    assert "<!channel>" not in sent and "<!here>" not in sent
