@@ -15,6 +15,7 @@ from bot.deps import Deps
 from bot.domain.nudges import Nudge, new_nudge
 from bot.domain.pool import clean_text
 from bot.listeners.common import Reply, clicked, trigger_of
+from bot.screens.blocks import element_state
 from bot.screens.nudges import (
     GOALS_ACTION,
     GOALS_CALLBACK,
@@ -213,8 +214,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
         except (ValueError, AttributeError):
             nudge_id = ""
         nudge = await store.get_nudge(nudge_id)
-        raw = (((view.get("state") or {}).get("values") or {}).get(block) or {}).get(block) or {}
-        text = str(raw.get("value") or "")
+        typed = element_state(view, block, block).get("value")
+        text = typed if isinstance(typed, str) else ""
         problem = f"Please keep it to {most} characters." if len(text) > most else None
         if nudge is None or nudge.user_id != user_id:
             problem = "This reminder is no longer yours to answer."

@@ -78,3 +78,12 @@ def when(moment: datetime, now: datetime) -> str:
             count = round(seconds / size)
             return f"in {count} {unit}{'s' if count > 1 else ''}"
     return "in a moment"
+
+
+def element_state(view: Any, block_id: str, action_id: str) -> dict[str, Any]:
+    """What a modal's input holds, as Slack sends it back; {} for anything missing or odd."""
+    state = view.get("state") if isinstance(view, dict) else None
+    values = state.get("values") if isinstance(state, dict) else None
+    block = values.get(block_id) if isinstance(values, dict) else None
+    element = block.get(action_id) if isinstance(block, dict) else None
+    return element if isinstance(element, dict) else {}

@@ -16,6 +16,7 @@ from bot.screens.blocks import (
     bullets,
     button,
     context,
+    element_state,
     escape,
     option,
     plain,
@@ -118,15 +119,16 @@ def read_request(view: dict[str, Any]) -> tuple[str | None, tuple[str, ...], str
         mentor = json.loads(view.get("private_metadata") or "{}").get("mentor")
     except (ValueError, AttributeError):
         mentor = None
-    values = (view.get("state") or {}).get("values") or {}
-    chosen = ((values.get("shares") or {}).get("shares") or {}).get("selected_options") or []
+    chosen = element_state(view, "shares", "shares").get("selected_options")
+    chosen = chosen if isinstance(chosen, list) else []
     shares = tuple(
         str(o.get("value"))
         for o in chosen
         if isinstance(o, dict) and o.get("value") in (SHARE_PATH, SHARE_NEEDS)
     )
-    note = ((values.get("note") or {}).get("note") or {}).get("value") or ""
-    return (mentor if isinstance(mentor, str) else None), shares, str(note)
+    note = element_state(view, "note", "note").get("value")
+    note = note if isinstance(note, str) else ""
+    return (mentor if isinstance(mentor, str) else None), shares, note
 
 
 def notice_view(title: str, text: str) -> dict[str, Any]:

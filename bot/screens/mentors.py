@@ -9,7 +9,18 @@ from typing import Any
 from bot.content import Content
 from bot.domain.matching import Mentor
 from bot.domain.pool import BIO_MOST
-from bot.screens.blocks import Block, actions, ago, button, context, escape, option, plain, section
+from bot.screens.blocks import (
+    Block,
+    actions,
+    ago,
+    button,
+    context,
+    element_state,
+    escape,
+    option,
+    plain,
+    section,
+)
 
 EDIT_CALLBACK = "mentor_edit"
 REMOVE_CALLBACK = "mentor_remove"
@@ -125,22 +136,22 @@ def _input(
 
 def read_edit(view: dict[str, Any]) -> dict[str, Any]:
     """What the admin entered, by block: raw values, checked by the listener's caller."""
-    values = (view.get("state") or {}).get("values") or {}
 
     def element(block: str, action: str) -> dict[str, Any]:
-        found = (values.get(block) or {}).get(action)
-        return found if isinstance(found, dict) else {}
+        return element_state(view, block, action)
 
     def chosen(block: str, action: str) -> tuple[str, ...]:
-        items = element(block, action).get("selected_options") or []
+        items = element(block, action).get("selected_options")
+        items = items if isinstance(items, list) else []
         return tuple(str(i.get("value")) for i in items if isinstance(i, dict))
 
     def one(block: str, action: str) -> str | None:
         item = element(block, action).get("selected_option")
         return str(item.get("value")) if isinstance(item, dict) else None
 
+    user = element("mentor", "user").get("selected_user")
     return {
-        "user": element("mentor", "user").get("selected_user"),
+        "user": user if isinstance(user, str) else None,
         "fields": chosen("fields", "fields"),
         "topics": chosen("topics", "topics"),
         "seniority": one("seniority", "seniority"),

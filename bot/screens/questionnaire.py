@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from bot.domain.questionnaire import Answers, Question, Questionnaire
-from bot.screens.blocks import Block, actions, button, context, option, plain
+from bot.screens.blocks import Block, actions, button, context, element_state, option, plain
 
 CALLBACK_ID = "questionnaire"
 ANSWER_ACTION = "answer"
@@ -131,23 +131,19 @@ def read_metadata(view: dict[str, Any]) -> tuple[int, str | None] | None:
 
 def read_answers(view: dict[str, Any]) -> dict[str, list[str]]:
     """Chosen option values per question id, as the modal's state holds them."""
+    state = view.get("state") if isinstance(view, dict) else None
+    values = state.get("values") if isinstance(state, dict) else None
+    blocks = values if isinstance(values, dict) else {}
     raw: dict[str, list[str]] = {}
-    values = (view.get("state") or {}).get("values") or {}
-    if not isinstance(values, dict):
-        return raw
-    for block_id, block in values.items():
+    for block_id in blocks:
         question_id = question_id_of(str(block_id))
-        element = block.get(ANSWER_ACTION) if isinstance(block, dict) else None
-        if question_id is None or not isinstance(element, dict):
-            continue
-        raw[question_id] = _values(element)
+        if question_id is not None:
+            raw[question_id] = _values(element_state(view, block_id, ANSWER_ACTION))
     return raw
 
 
 def wants_share(view: dict[str, Any]) -> bool:
-    values = (view.get("state") or {}).get("values") or {}
-    element = (values.get(SHARE_BLOCK) or {}).get(SHARE_ACTION) or {}
-    return isinstance(element, dict) and SHARE_VALUE in _values(element)
+    return SHARE_VALUE in _values(element_state(view, SHARE_BLOCK, SHARE_ACTION))
 
 
 def _values(element: dict[str, Any]) -> list[str]:

@@ -80,7 +80,9 @@ BUTTONS = [
 ]
 HOSTILE_TEXT = st.one_of(
     st.text(max_size=60),
-    st.text(alphabet=st.characters(codec="utf-8"), min_size=3000, max_size=6000),
+    st.tuples(st.integers(3001, 6000), st.sampled_from("a<&🙂\x00\n")).map(
+        lambda nc: nc[1] * nc[0]
+    ),
     st.sampled_from(
         [
             "<!channel>",
@@ -138,8 +140,12 @@ VALUES = st.dictionaries(
     max_size=8,
 )
 WHO = st.sampled_from(["U1", ADMIN, "UNOBODY"])
+# Derandomized, so every run (and CI) throws the same values: a failure is reproducible.
 SLOW = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
 
