@@ -8,10 +8,10 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 from bot.content import Content, ContentError, load_content
 from bot.deps import Deps, utc_now
@@ -23,9 +23,11 @@ from bot.domain.records import Response
 from bot.logs import configure_logging
 from bot.pool_csv import HEADER_PROBLEM, bad_row_count, iana_timezone, read_pool, write_pool
 from bot.settings import Settings, SettingsError, load_settings
-from bot.store import Store, StoreError
+from bot.store import Store, StoreError, open_store
 
 EXAMPLE_POOL = "examples/mentors.csv"
+
+T = TypeVar("T")
 
 
 class UsageError(Exception):
@@ -100,11 +102,7 @@ def _list_nudges(args: argparse.Namespace) -> int:
     if not settings.db_path.exists():
         print("no nudges: the database does not exist yet")
         return 0
-    store = Store.open(settings.db_path)
-    try:
-        nudges = asyncio.run(store.nudges())
-    finally:
-        store.close()
+    nudges = _with_store(settings, lambda store: store.nudges())
     shown = sorted(
         (n for n in nudges if args.all or n.state in ("scheduled", "sending")),
         key=lambda n: n.due_at,
@@ -127,17 +125,13 @@ def _run_due_nudges(_: argparse.Namespace) -> int:
     if settings.bot_token is None:
         raise UsageError("SLACK_BOT_TOKEN: missing; nudges are sent through Slack")
     content = load_content(settings.content_dir)
-    store = Store.open(settings.db_path)
 
-    async def once() -> Any:
+    async def once(store: Store) -> Any:
         background = Background(Deps(settings, content, store), web_client(settings))
         await background.nudger.recover()
         return await background.run_due()
 
-    try:
-        done = asyncio.run(once())
-    finally:
-        store.close()
+    done = _with_store(settings, once)
     print(
         f"sent {len(done.sent)}, skipped {len(done.skipped)}, waiting for working hours "
         f"{len(done.deferred)}, cancelled {len(done.cancelled)}, retrying {len(done.retrying)}"
@@ -152,12 +146,12 @@ def _serve(_: argparse.Namespace) -> int:
     configure_logging()
     settings = load_settings()
     content = load_content(settings.content_dir)
-    store = Store.open(settings.db_path)
-    try:
+
+    async def run(store: Store) -> None:
         deps = Deps(settings, content, store)
-        asyncio.run(serve(build_app(deps), deps))
-    finally:
-        store.close()
+        await serve(build_app(deps), deps)
+
+    _with_store(settings, run)
     return 0
 
 
@@ -184,16 +178,25 @@ def _try(args: argparse.Namespace) -> int:
         matches = rank_mentors(mentee, pool, mentees_now(intros), excluded, rules, labels, now)
         return matches, not pool
 
-    store = Store.open(settings.db_path)
-    try:
-        found = asyncio.run(work(store))
-    finally:
-        store.close()
+    found = _with_store(settings, work)
     print(render_recommendation(content, rec))
     if found is not None:
         print(render_matches(content, *found))
     print(f"\nSaved in {settings.db_path} as {user_id}.")
     return 0
+
+
+def _with_store(settings: Settings, work: Callable[[Store], Awaitable[T]]) -> T:
+    """Open the database, do the work, close it, all in one event loop."""
+
+    async def run() -> T:
+        store = await open_store(settings)
+        try:
+            return await work(store)
+        finally:
+            await store.aclose()
+
+    return asyncio.run(run())
 
 
 def _mentee_timezone(given: str | None) -> str | None:
@@ -263,11 +266,8 @@ def _import_mentors(args: argparse.Namespace) -> int:
     )
     if added or updated:
         by = f"cli:{getpass.getuser()}"
-        store = Store.open(settings.db_path)
-        try:
-            asyncio.run(store.save_mentors([*added, *updated], by, summary, utc_now()))
-        finally:
-            store.close()
+        changed = [*added, *updated]
+        _with_store(settings, lambda store: store.save_mentors(changed, by, summary, utc_now()))
     print(summary)
     return 0
 
@@ -297,11 +297,7 @@ def _pool(settings: Settings) -> list[Mentor]:
     """The mentors in the database; none when there is no database yet (and none is made)."""
     if not settings.db_path.exists():
         return []
-    store = Store.open(settings.db_path)
-    try:
-        return asyncio.run(store.mentors())
-    finally:
-        store.close()
+    return _with_store(settings, lambda store: store.mentors())
 
 
 def _read_text(path: Path) -> str:

@@ -1,5 +1,15 @@
 """The only code that knows the database and the shape of its documents."""
 
+from __future__ import annotations
+
+import asyncio
+
+from bot.settings import Settings
 from bot.store.tinydb_store import Store, StoreError
 
-__all__ = ["Store", "StoreError"]
+__all__ = ["Store", "StoreError", "open_store"]
+
+
+async def open_store(settings: Settings) -> Store:
+    """The database the settings name: TinyDB at DEVPATH_DB."""
+    return await asyncio.to_thread(Store.open, settings.db_path)

@@ -83,6 +83,9 @@ class Store:
         self._executor.shutdown(wait=True)
         self._db.close()
 
+    async def aclose(self) -> None:
+        await asyncio.to_thread(self.close)
+
     async def _run(self, work: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, work)
 
