@@ -38,21 +38,25 @@ def web_client(settings: Settings, backoff: float = 0.5) -> AsyncWebClient:
     )
 
 
+class _OurClientWins(logging.Filter):
+    """Bolt also reads SLACK_BOT_TOKEN itself and warns that our client wins: that is the
+    point (ours honours SLACK_API_URL), so the warning only confuses operators."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "will be unused" not in record.getMessage()
+
+
+logging.getLogger("slack_bolt.AsyncApp").addFilter(_OurClientWins())
+
+
 def build_app(deps: Deps, client: AsyncWebClient | None = None) -> AsyncApp:
     settings = deps.settings
-    # Bolt also reads SLACK_BOT_TOKEN itself and warns that our client wins; that is the point.
-    bolt_logger = logging.getLogger("slack_bolt.AsyncApp")
-    level = bolt_logger.level
-    bolt_logger.setLevel(logging.ERROR)
-    try:
-        app = AsyncApp(
-            client=client or web_client(settings),
-            # Socket Mode requests are not signed; Bolt checks signatures on HTTP requests only.
-            signing_secret=settings.signing_secret or "",
-            raise_error_for_unhandled_request=False,
-        )
-    finally:
-        bolt_logger.setLevel(level)
+    app = AsyncApp(
+        client=client or web_client(settings),
+        # Socket Mode requests are not signed; Bolt checks signatures on HTTP requests only.
+        signing_secret=settings.signing_secret or "",
+        raise_error_for_unhandled_request=False,
+    )
     register_middleware(app, deps)
     register_listeners(app, deps)
     return app
