@@ -94,7 +94,91 @@ def _parser() -> argparse.ArgumentParser:
         "itself every 30 seconds)",
     )
     due.set_defaults(run=_run_due_nudges)
+    db = commands.add_parser("db", help="the database as a whole: copy it to another")
+    database = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
+    copying = database.add_parser(
+        "copy",
+        help="copy every record into a new, empty database (TinyDB to PostgreSQL or back), "
+        "then check the copy; stop the bot first",
+    )
+    copying.add_argument(
+        "--from",
+        dest="source",
+        required=True,
+        metavar="SRC",
+        help="a TinyDB file (like data/devpath.json) or a postgresql:// URL",
+    )
+    copying.add_argument(
+        "--to",
+        dest="target",
+        required=True,
+        metavar="DST",
+        help="a TinyDB file or a postgresql:// URL, empty (a new TinyDB file is made)",
+    )
+    copying.set_defaults(run=_copy_database)
     return parser
+
+
+def _copy_database(args: argparse.Namespace) -> int:
+    """`devpath db copy --from SRC --to DST`: everything, then counts and a sample checked."""
+    from urllib.parse import urlsplit
+
+    from bot.store.copy import KINDS, SAMPLE, copy_database
+    from bot.store.postgres_store import PostgresStore, shown_url
+
+    def place(given: str, flag: str) -> tuple[str, Any]:
+        """("postgres", url) or ("tinydb", path), and what the place is the same as."""
+        scheme = given.partition("://")[0].lower() if "://" in given else ""
+        if scheme in ("postgres", "postgresql"):
+            try:
+                parts = urlsplit(given)
+                same = (parts.hostname or "", parts.port or 5432, parts.path.strip("/"))
+            except ValueError as error:
+                raise UsageError(f"{flag}: {shown_url(given)}: not a valid URL ({error})") from None
+            return "postgres", same
+        if scheme:
+            raise UsageError(
+                f"{flag}: {shown_url(given)}: not a TinyDB file or a postgresql:// URL"
+            )
+        if not given.strip():
+            raise UsageError(f"{flag}: give a TinyDB file or a postgresql:// URL")
+        return "tinydb", Path(given).resolve()
+
+    source_kind, source_same = place(args.source, "--from")
+    target_kind, target_same = place(args.target, "--to")
+    shown = {"--from": shown_url(args.source), "--to": shown_url(args.target)}
+    if (source_kind, source_same) == (target_kind, target_same):
+        raise UsageError(f"--from and --to are the same database ({shown['--to']})")
+    if source_kind == "tinydb" and not source_same.is_file():
+        raise UsageError(f"--from: {args.source}: no such database file")
+
+    async def open_one(kind: str, given: str, flag: str) -> Any:
+        try:
+            if kind == "postgres":
+                return await PostgresStore.connect(given, max_size=2)
+            return await asyncio.to_thread(Store.open, given)
+        except StoreError as error:
+            reason = str(error).removeprefix("DATABASE_URL: ").removeprefix("DEVPATH_DB: ")
+            raise StoreError(f"{flag}: {reason}") from None
+
+    async def run() -> dict[str, int]:
+        source = await open_one(source_kind, args.source, "--from")
+        try:
+            target = await open_one(target_kind, args.target, "--to")
+            try:
+                return await copy_database(source, target)
+            finally:
+                await target.aclose()
+        finally:
+            await source.aclose()
+
+    counts = asyncio.run(run())
+    each = ", ".join(f"{kind} {counts[kind]}" for kind in KINDS)
+    print(
+        f"copied {_count(sum(counts.values()), 'document')} from {shown['--from']} to "
+        f"{shown['--to']} ({each}); counts and a sample of {SAMPLE} per kind match"
+    )
+    return 0
 
 
 def _list_nudges(args: argparse.Namespace) -> int:

@@ -25,6 +25,7 @@ class Settings:
     api_url: str
     port: int
     db_path: Path
+    database_url: str | None
     admins: frozenset[str]
     match_channel: str | None
     content_dir: Path | None
@@ -42,11 +43,6 @@ def load_settings(env: Mapping[str, str] | None = None, *, slack: bool = True) -
         value = env.get(name, "").strip()
         return value or None
 
-    if get("DATABASE_URL"):
-        raise SettingsError(
-            "DATABASE_URL: this version stores data in TinyDB only; unset DATABASE_URL and "
-            "point DEVPATH_DB at a file on a persistent disk"
-        )
     bot_token = get("SLACK_BOT_TOKEN")
     app_token = get("SLACK_APP_TOKEN")
     signing_secret = get("SLACK_SIGNING_SECRET")
@@ -71,6 +67,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, slack: bool = True) -
         api_url=_api_url(get("SLACK_API_URL") or DEFAULT_API_URL),
         port=_port(get("PORT")),
         db_path=Path(get("DEVPATH_DB") or DEFAULT_DB),
+        database_url=_database_url(get("DATABASE_URL")),
         admins=_user_ids(get("DEVPATH_ADMINS")),
         match_channel=_channel(get("DEVPATH_MATCH_CHANNEL")),
         content_dir=_content_dir(get("DEVPATH_CONTENT")),
@@ -82,6 +79,17 @@ def _api_url(value: str) -> str:
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise SettingsError(f"SLACK_API_URL: {value!r} is not an http(s) URL")
     return value if value.endswith("/") else value + "/"
+
+
+def _database_url(value: str | None) -> str | None:
+    """PostgreSQL's URL, as platforms set it (postgres:// or postgresql://)."""
+    if value is None:
+        return None
+    parsed = urlparse(value)
+    if parsed.scheme not in ("postgres", "postgresql") or not parsed.hostname:
+        shown = f"{parsed.scheme}://{parsed.hostname or ''}..." if parsed.scheme else "it"
+        raise SettingsError(f"DATABASE_URL: {shown} is not a postgresql://user@host/database URL")
+    return value
 
 
 def _port(value: str | None) -> int:

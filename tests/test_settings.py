@@ -84,7 +84,7 @@ def test_offline_mode_needs_no_tokens() -> None:
             id="channel-name",
         ),
         pytest.param(
-            {**HTTP, "DATABASE_URL": "postgres://db/devpath"}, "DATABASE_URL", id="database-url"
+            {**HTTP, "DATABASE_URL": "mysql://db/devpath"}, "DATABASE_URL", id="database-url"
         ),
         pytest.param(
             {**HTTP, "DEVPATH_CONTENT": "/no/such/dir"}, "DEVPATH_CONTENT", id="content-missing"
@@ -99,9 +99,17 @@ def test_each_bad_variable_is_named_first(env: dict[str, str], variable: str) ->
     assert "\n" not in message
 
 
-def test_database_url_is_refused_even_offline() -> None:
-    with pytest.raises(SettingsError, match=r"^DATABASE_URL: "):
-        load_settings({"DATABASE_URL": "postgres://db/devpath"}, slack=False)
+@pytest.mark.parametrize(
+    "url", ["postgres://db/devpath", "postgresql://me:secret@db.example:5432/devpath"]
+)
+def test_a_postgresql_url_selects_the_server_backend(url: str) -> None:
+    assert load_settings({"DATABASE_URL": url}, slack=False).database_url == url
+
+
+def test_a_bad_database_url_never_shows_its_password() -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"DATABASE_URL": "mysql://me:hunter2@db/x"}, slack=False)
+    assert str(caught.value).startswith("DATABASE_URL: ") and "hunter2" not in str(caught.value)
 
 
 def test_python_m_bot_with_empty_environment_prints_one_line(tmp_path: Path) -> None:

@@ -446,6 +446,162 @@ class Store:
 
         return await self._run(work)
 
+    # The whole database, to copy it to another store (bot/store/copy.py).
+
+    async def dump(self) -> dict[str, list[dict[str, Any]]]:
+        """Every record, by kind, in the canonical format both stores share: documents as
+        this store keeps them (every field there, times in UTC), responses with their "id"."""
+        from copy import deepcopy
+
+        def work() -> dict[str, list[dict[str, Any]]]:
+            def docs(table: JournaledTable) -> list[Document]:
+                return sorted(table.all(), key=lambda doc: doc.doc_id)
+
+            def moment(value: str) -> str:
+                return _utc(datetime.fromisoformat(value))
+
+            def response(doc: Document) -> dict[str, Any]:
+                given = _response(doc)
+                rec = given.recommendation
+                return {
+                    "id": given.id,
+                    "user_id": given.user_id,
+                    "answers": _answers_doc(given.answers),
+                    "recommendation": {
+                        "path": rec.path,
+                        "confidence": rec.confidence,
+                        "confidence_label": rec.confidence_label,
+                        "coaching": rec.coaching,
+                        "mentoring": rec.mentoring,
+                        "reasons": [vars(reason).copy() for reason in rec.reasons],
+                    },
+                    "content_version": given.content_version,
+                    "created_at": _utc(given.created_at),
+                    "view_id": doc.get("view_id"),
+                }
+
+            def draft(doc: Document) -> dict[str, Any]:
+                given = _draft(doc)
+                return {
+                    "user_id": given.user_id,
+                    "answers": _answers_doc(given.answers),
+                    "step": given.step,
+                    "channel_id": given.channel_id,
+                    "updated_at": _utc(given.updated_at),
+                }
+
+            def request(doc: Document) -> dict[str, Any]:
+                found = deepcopy(dict(doc))
+                found.setdefault("claimed_by", None)
+                claimed_at = found.pop("claimed_at", None)
+                if claimed_at:
+                    found["claimed_at"] = moment(claimed_at)
+                return found
+
+            def by_user(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+                return sorted(found, key=lambda doc: doc["user_id"])
+
+            return {
+                "drafts": by_user([draft(d) for d in docs(self._drafts)]),
+                "responses": [response(d) for d in docs(self._responses)],
+                "mentors": by_user([_mentor_doc(_mentor(d)) for d in docs(self._mentors)]),
+                "intros": [_intro_doc(_intro(d)) for d in docs(self._intros)],
+                "audit": [
+                    {"by": d["by"], "what": d["what"], "at": moment(d["at"])}
+                    for d in docs(self._audit)
+                ],
+                "open_requests": [request(d) for d in docs(self._open_requests)],
+                "gaps": [
+                    {
+                        "field": d.get("field"),
+                        "topics": list(d.get("topics") or []),
+                        "at": moment(d["at"]),
+                        "alerted": bool(d["alerted"]),
+                    }
+                    for d in docs(self._gaps)
+                ],
+                "nudges": [_nudge_doc(_nudge(d)) for d in docs(self._nudges)],
+                "people": by_user([deepcopy(dict(d)) for d in docs(self._people)]),
+            }
+
+        return await self._run(work)
+
+    async def restore(self, tables: dict[str, list[dict[str, Any]]]) -> None:
+        """Write a dump (see `dump`) into this database, which must be empty: one journal
+        write per kind, then a fresh snapshot. Responses keep their ids where they can."""
+        from copy import deepcopy
+
+        from bot.store.copy import check_tables, not_empty, stable_ids
+
+        given = deepcopy(check_tables(tables))
+        readers: dict[str, Callable[[dict[str, Any]], Any]] = {
+            "drafts": _draft,
+            "responses": _response,
+            "mentors": _mentor,
+            "intros": _intro,
+            "audit": lambda d: (d["by"], d["what"], datetime.fromisoformat(d["at"])),
+            "open_requests": lambda d: (d["id"], d["mentee_id"]),
+            "gaps": lambda d: (d["field"], list(d["topics"]), datetime.fromisoformat(d["at"])),
+            "nudges": _nudge,
+            "people": lambda d: d["user_id"],
+        }
+        for kind, docs in given.items():
+            for number, doc in enumerate(docs, start=1):
+                if kind == "responses":
+                    doc = {key: value for key, value in doc.items() if key != "id"}
+                try:
+                    readers[kind](doc)
+                except (KeyError, TypeError, ValueError, AttributeError) as error:
+                    raise StoreError(
+                        f"cannot restore {kind}: document {number} is not one ({error!r})"
+                    ) from None
+        named = {
+            "drafts": self._drafts,
+            "responses": self._responses,
+            "mentors": self._mentors,
+            "intros": self._intros,
+            "audit": self._audit,
+            "open_requests": self._open_requests,
+            "gaps": self._gaps,
+            "nudges": self._nudges,
+            "people": self._people,
+        }
+
+        def work() -> None:
+            counts = {kind: len(table) for kind, table in named.items()}
+            if any(counts.values()):
+                raise not_empty(counts)
+            for kind, table in named.items():
+                docs = given[kind]
+                if kind == "responses":
+                    ids = stable_ids([doc.pop("id", None) for doc in docs])
+                    docs = [Document(doc, doc_id) for doc, doc_id in zip(docs, ids, strict=True)]
+                if docs:
+                    table.insert_multiple(docs)
+                table._next_id = None  # worked out again from the ids now in the table
+            self._db.storage.compact()
+
+        await self._run(work)
+
+    async def first_time(self, event_id: str) -> bool:
+        """True the first time this event id is seen, False after: Slack retries an event it
+        thinks went unanswered. One process per database, so memory is enough: the last
+        10,000 ids, none older than a day."""
+        import time
+
+        kept, most = 24 * 60 * 60.0, 10_000
+        seen: dict[str, float] = self.__dict__.setdefault("_seen_events", {})
+        now = time.monotonic()
+        while seen:
+            oldest = next(iter(seen))
+            if len(seen) < most and now - seen[oldest] <= kept:
+                break
+            del seen[oldest]
+        if event_id in seen:
+            return False
+        seen[event_id] = now
+        return True
+
 
 def _upsert(table: JournaledTable, key: str, doc: dict[str, Any]) -> None:
     """Replace the document with this key's value, or add it."""

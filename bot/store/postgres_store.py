@@ -1,0 +1,1141 @@
+"""PostgresStore: devpath's records in PostgreSQL, so several instances can share one database.
+
+asyncpg, because it is native asyncio (no thread between the event loop and the server), fast
+(binary protocol, prepared statements cached per connection) and has a connection pool built in.
+
+The methods, arguments, answers and domain objects are those of `Store` in tinydb_store.py, so
+the two are interchangeable. What TinyDB got from running every call on one thread, this gets
+from the database, because other processes write too: each check-then-write is one statement
+or one transaction holding the locks it depends on. Claims are a conditional
+`UPDATE ... WHERE state = 'scheduled' RETURNING`; a partial unique index keeps one pending or
+accepted intro per pair; an accept with a capacity and a gap alert serialise on an advisory
+lock per mentor or per field.
+
+Real columns (and indexes) hold what the bot looks things up by; JSONB holds the free-shaped
+parts (answers, recommendation, messages, person settings, an open request's extra fields).
+Times are timestamptz and come back as aware UTC datetimes, as from the TinyDB store.
+`seen_events` keeps the event ids handled in the last day, so a retried Slack event is handled
+once whichever instance it reaches; `dump()` and `restore()` move everything else to or from
+the TinyDB store (bot/store/copy.py).
+
+The schema is versioned in `schema_meta` (its own numbering, not the TinyDB file format's):
+`connect()` creates or migrates it under an advisory lock held for one transaction, so
+instances starting together migrate once, and refuses a schema written by a newer devpath.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import fields
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import asyncpg
+
+from bot.domain.intros import Intro
+from bot.domain.matching import Mentor
+from bot.domain.nudges import Nudge
+from bot.domain.questionnaire import Answers
+from bot.domain.recommendation import Reason, Recommendation
+from bot.domain.records import Draft, Response
+from bot.store.tinydb_store import StoreError
+
+SCHEMA_VERSION = 2
+CONNECT_TIMEOUT = 10.0  # seconds, per connection attempt
+# Advisory lock keys. The one-key (bigint) and two-key (int, int) spaces do not overlap.
+MIGRATION_LOCK = 0x64657670_6174685F  # "devpath_"
+MENTOR_LOCK = 1  # (MENTOR_LOCK, hashtext(mentor_id)): accepts that count a mentor's places
+GAP_LOCK = 2  # (GAP_LOCK, hashtext(field)): gap alerts for one field
+SEEN_EVENTS_SWEEP = 60.0  # seconds between an instance's deletions of event ids over a day old
+
+# MIGRATIONS[n] brings a version-n schema to version n + 1 (0: an empty database).
+MIGRATIONS: dict[int, str] = {
+    0: """
+CREATE TABLE IF NOT EXISTS schema_meta (version integer NOT NULL);
+
+CREATE TABLE IF NOT EXISTS drafts (
+    user_id text PRIMARY KEY,
+    answers jsonb NOT NULL,
+    step integer NOT NULL,
+    channel_id text,
+    updated_at timestamptz NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS responses (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    user_id text NOT NULL,
+    answers jsonb NOT NULL,
+    recommendation jsonb NOT NULL,
+    content_version text NOT NULL,
+    created_at timestamptz NOT NULL,
+    view_id text
+);
+CREATE INDEX IF NOT EXISTS responses_user ON responses (user_id, created_at, id);
+
+CREATE TABLE IF NOT EXISTS mentors (
+    user_id text PRIMARY KEY,
+    name text NOT NULL,
+    timezone text,
+    fields text[] NOT NULL,
+    topics text[] NOT NULL,
+    seniority text NOT NULL,
+    capacity integer NOT NULL,
+    bio text NOT NULL DEFAULT '',
+    active boolean NOT NULL DEFAULT true
+);
+
+CREATE TABLE IF NOT EXISTS audit (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    by_user text NOT NULL,
+    what text NOT NULL,
+    at timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_by ON audit (by_user);
+
+CREATE TABLE IF NOT EXISTS intros (
+    seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+    id text PRIMARY KEY,
+    mentee_id text NOT NULL,
+    mentor_id text NOT NULL,
+    state text NOT NULL,
+    requested_at timestamptz NOT NULL,
+    expires_at timestamptz NOT NULL,
+    note text NOT NULL DEFAULT '',
+    shares text[] NOT NULL DEFAULT '{}',
+    answered_at timestamptz,
+    source text NOT NULL DEFAULT 'match',
+    mentor_message jsonb NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS intros_mentee ON intros (mentee_id);
+CREATE INDEX IF NOT EXISTS intros_mentor_state ON intros (mentor_id, state);
+CREATE UNIQUE INDEX IF NOT EXISTS intros_one_open_per_pair
+    ON intros (mentee_id, mentor_id) WHERE state IN ('pending', 'accepted');
+
+CREATE TABLE IF NOT EXISTS open_requests (
+    seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+    id text PRIMARY KEY,
+    mentee_id text NOT NULL,
+    claimed_by text,
+    claimed_at timestamptz,
+    extra jsonb NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS open_requests_mentee ON open_requests (mentee_id);
+CREATE INDEX IF NOT EXISTS open_requests_claimed_by ON open_requests (claimed_by);
+
+CREATE TABLE IF NOT EXISTS gaps (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    field text,
+    topics text[] NOT NULL,
+    at timestamptz NOT NULL,
+    alerted boolean NOT NULL
+);
+CREATE INDEX IF NOT EXISTS gaps_alerted ON gaps (field, at) WHERE alerted;
+
+CREATE TABLE IF NOT EXISTS nudges (
+    seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+    id text PRIMARY KEY,
+    user_id text NOT NULL,
+    kind text NOT NULL,
+    due_at timestamptz NOT NULL,
+    created_at timestamptz NOT NULL,
+    subject text NOT NULL DEFAULT '',
+    state text NOT NULL DEFAULT 'scheduled',
+    sent_at timestamptz,
+    answered_at timestamptz,
+    answer jsonb NOT NULL DEFAULT '{}',
+    attempts integer NOT NULL DEFAULT 0,
+    last_of_kind boolean NOT NULL DEFAULT false,
+    message jsonb NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS nudges_user ON nudges (user_id);
+CREATE INDEX IF NOT EXISTS nudges_due ON nudges (due_at) WHERE state = 'scheduled';
+CREATE INDEX IF NOT EXISTS nudges_subject ON nudges (subject) WHERE state = 'scheduled';
+
+CREATE TABLE IF NOT EXISTS people (
+    user_id text PRIMARY KEY,
+    settings jsonb NOT NULL DEFAULT '{}'
+);
+""",
+    # Event ids already handled, so an event Slack retries is handled once by all instances.
+    1: """
+CREATE TABLE IF NOT EXISTS seen_events (
+    event_id text PRIMARY KEY,
+    seen_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS seen_events_at ON seen_events (seen_at);
+""",
+}
+
+_DRAFT = "user_id, answers, step, channel_id, updated_at"
+_RESPONSE = "id, user_id, answers, recommendation, content_version, created_at, view_id"
+_MENTOR = "user_id, name, timezone, fields, topics, seniority, capacity, bio, active"
+_INTRO = (
+    "id, mentee_id, mentor_id, state, requested_at, expires_at, note, shares, answered_at, "
+    "source, mentor_message"
+)
+_REQUEST = "id, mentee_id, claimed_by, claimed_at, extra"
+_NUDGE = (
+    "id, user_id, kind, due_at, created_at, subject, state, sent_at, answered_at, answer, "
+    "attempts, last_of_kind, message"
+)
+_DATABASE_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError)
+_NUDGE_TIMES = frozenset({"due_at", "created_at", "sent_at", "answered_at"})
+_INTRO_TIMES = frozenset({"requested_at", "expires_at", "answered_at"})
+
+
+class PostgresStore:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+        self._next_sweep = 0.0  # time.monotonic() of the next clear-out of seen_events
+
+    @classmethod
+    async def connect(cls, url: str, min_size: int = 1, max_size: int = 10) -> PostgresStore:
+        """A pool on the database at `url`, its schema created or brought up to date."""
+        shown = shown_url(url)
+        try:
+            pool = await asyncpg.create_pool(
+                url,
+                min_size=min_size,
+                max_size=max_size,
+                init=_init_connection,
+                timeout=CONNECT_TIMEOUT,
+                server_settings={"application_name": "devpath"},
+            )
+        except (OSError, TimeoutError, ValueError, *_DATABASE_ERRORS) as error:
+            raise StoreError(
+                f"DATABASE_URL: cannot connect to {shown}: {_one_line(error, url)}"
+            ) from None
+        try:
+            await _migrate(pool, shown)
+        except (OSError, TimeoutError, *_DATABASE_ERRORS) as error:
+            await pool.close()
+            raise StoreError(
+                f"DATABASE_URL: {shown}: cannot set up the schema: {_one_line(error, url)}"
+            ) from None
+        except BaseException:
+            await pool.close()
+            raise
+        return cls(pool)
+
+    async def aclose(self) -> None:
+        await self._pool.close()
+
+    # Drafts: a half-finished questionnaire, one per person.
+
+    async def get_draft(self, user_id: str) -> Draft | None:
+        row = await self._pool.fetchrow(f"SELECT {_DRAFT} FROM drafts WHERE user_id = $1", user_id)
+        return _draft(row) if row else None
+
+    async def save_draft(self, draft: Draft) -> None:
+        await self._pool.execute(
+            f"INSERT INTO drafts ({_DRAFT}) VALUES ($1, $2, $3, $4, $5) "
+            "ON CONFLICT (user_id) DO UPDATE SET answers = EXCLUDED.answers, "
+            "step = EXCLUDED.step, channel_id = EXCLUDED.channel_id, "
+            "updated_at = EXCLUDED.updated_at",
+            draft.user_id,
+            _answers_doc(draft.answers),
+            draft.step,
+            draft.channel_id,
+            _utc(draft.updated_at),
+        )
+
+    async def delete_draft(self, user_id: str) -> None:
+        await self._pool.execute("DELETE FROM drafts WHERE user_id = $1", user_id)
+
+    # Responses: every completed questionnaire, kept as history.
+
+    async def add_response(self, response: Response, view_id: str | None = None) -> str:
+        """Keep a completed questionnaire; its id, for what refers to it (its nudges).
+        `view_id` is the modal it was submitted from, so a second submission is known."""
+        rec = response.recommendation
+        new_id = await self._pool.fetchval(
+            "INSERT INTO responses (user_id, answers, recommendation, content_version, "
+            "created_at, view_id) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            response.user_id,
+            _answers_doc(response.answers),
+            {
+                "path": rec.path,
+                "confidence": rec.confidence,
+                "confidence_label": rec.confidence_label,
+                "coaching": rec.coaching,
+                "mentoring": rec.mentoring,
+                "reasons": [vars(reason) for reason in rec.reasons],
+            },
+            response.content_version,
+            _utc(response.created_at),
+            view_id,
+        )
+        return str(new_id)
+
+    async def response_for_view(self, user_id: str, view_id: str | None) -> Response | None:
+        """The questionnaire this person already submitted from this modal, if any."""
+        if not view_id:
+            return None
+        row = await self._pool.fetchrow(
+            f"SELECT {_RESPONSE} FROM responses WHERE user_id = $1 AND view_id = $2 "
+            "ORDER BY id LIMIT 1",
+            user_id,
+            view_id,
+        )
+        return _response(row) if row else None
+
+    async def responses(self, user_id: str) -> list[Response]:
+        """This person's history, oldest first (ties in the order they were given)."""
+        rows = await self._pool.fetch(
+            f"SELECT {_RESPONSE} FROM responses WHERE user_id = $1 ORDER BY created_at, id",
+            user_id,
+        )
+        return [_response(r) for r in rows]
+
+    async def latest_response(self, user_id: str) -> Response | None:
+        row = await self._pool.fetchrow(
+            f"SELECT {_RESPONSE} FROM responses WHERE user_id = $1 "
+            "ORDER BY created_at DESC, id DESC LIMIT 1",
+            user_id,
+        )
+        return _response(row) if row else None
+
+    async def all_latest_responses(self) -> list[Response]:
+        """Each person's newest response: what the program figures count."""
+        rows = await self._pool.fetch(
+            f"SELECT {_RESPONSE} FROM ("
+            f"  SELECT {_RESPONSE},"
+            "   row_number() OVER (PARTITION BY user_id ORDER BY created_at DESC, id DESC) AS nth,"
+            "   min(id) OVER (PARTITION BY user_id) AS first_id"
+            "  FROM responses) AS ranked "
+            "WHERE nth = 1 ORDER BY first_id"
+        )
+        return [_response(r) for r in rows]
+
+    # Mentors: the pool, one row per mentor, keyed by Slack user ID.
+
+    async def mentors(self) -> list[Mentor]:
+        rows = await self._pool.fetch(f"SELECT {_MENTOR} FROM mentors")
+        return sorted((_mentor(r) for r in rows), key=lambda m: (m.name.casefold(), m.user_id))
+
+    async def get_mentor(self, user_id: str) -> Mentor | None:
+        row = await self._pool.fetchrow(
+            f"SELECT {_MENTOR} FROM mentors WHERE user_id = $1", user_id
+        )
+        return _mentor(row) if row else None
+
+    async def save_mentors(self, mentors: list[Mentor], by: str, what: str, now: datetime) -> None:
+        """Add or replace mentors and record who did it."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            if mentors:
+                await conn.executemany(
+                    f"INSERT INTO mentors ({_MENTOR}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+                    "ON CONFLICT (user_id) DO UPDATE SET name = EXCLUDED.name, "
+                    "timezone = EXCLUDED.timezone, fields = EXCLUDED.fields, "
+                    "topics = EXCLUDED.topics, seniority = EXCLUDED.seniority, "
+                    "capacity = EXCLUDED.capacity, bio = EXCLUDED.bio, active = EXCLUDED.active",
+                    [_mentor_args(m) for m in mentors],
+                )
+            await _audit(conn, by, what, now)
+
+    async def remove_mentor(self, user_id: str, by: str, what: str, now: datetime) -> bool:
+        async with self._pool.acquire() as conn, conn.transaction():
+            gone = await conn.fetchval(
+                "DELETE FROM mentors WHERE user_id = $1 RETURNING user_id", user_id
+            )
+            if gone is not None:
+                await _audit(conn, by, what, now)
+            return gone is not None
+
+    async def audit_log(self, limit: int = 10) -> list[dict[str, str]]:
+        """The latest admin changes, newest first."""
+        if limit > 0:
+            rows = await self._pool.fetch(
+                "SELECT by_user, what, at FROM audit ORDER BY seq DESC LIMIT $1", limit
+            )
+        else:  # as the TinyDB store's slice [-limit:] reads 0 and below
+            rows = list(
+                reversed(
+                    (await self._pool.fetch("SELECT by_user, what, at FROM audit ORDER BY seq"))[
+                        -limit:
+                    ]
+                )
+            )
+        return [_audit_doc(r) for r in rows]
+
+    # Intros: requests from a mentee to a mentor, and their answers.
+
+    async def add_intro(self, intro: Intro) -> bool:
+        """Record a new intro, unless this pair already has one pending or accepted (a double
+        submission, or two tabs): then nothing is written and the answer is False."""
+        # The NOT EXISTS says what is refused; the partial unique index makes it race-free
+        # (a second insert of the pair waits for the first and then does nothing).
+        added = await self._pool.fetchval(
+            f"INSERT INTO intros ({_INTRO}) "
+            "SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 WHERE NOT EXISTS ("
+            "  SELECT 1 FROM intros WHERE mentee_id = $2 AND mentor_id = $3"
+            "  AND state IN ('pending', 'accepted')) "
+            "ON CONFLICT DO NOTHING RETURNING id",
+            *_intro_args(intro),
+        )
+        return added is not None
+
+    async def get_intro(self, intro_id: str) -> Intro | None:
+        row = await self._pool.fetchrow(f"SELECT {_INTRO} FROM intros WHERE id = $1", intro_id)
+        return _intro(row) if row else None
+
+    async def intros(self) -> list[Intro]:
+        rows = await self._pool.fetch(f"SELECT {_INTRO} FROM intros ORDER BY seq")
+        return [_intro(r) for r in rows]
+
+    async def intros_of(self, user_id: str) -> list[Intro]:
+        """Intros where this person is the mentee or the mentor."""
+        rows = await self._pool.fetch(
+            f"SELECT {_INTRO} FROM intros WHERE mentee_id = $1 OR mentor_id = $1 ORDER BY seq",
+            user_id,
+        )
+        return [_intro(r) for r in rows]
+
+    async def move_intro(
+        self,
+        intro_id: str,
+        from_state: str,
+        to_state: str,
+        now: datetime,
+        capacity: int | None = None,
+    ) -> Intro | None:
+        """Move an intro on only if it is still in `from_state`: a second click changes nothing.
+
+        With `capacity`, an accept also checks the mentor still has a free place, in the same
+        transaction and under a lock on the mentor, so two accepts at once, from any number
+        of processes, cannot overfill a mentor.
+        """
+        try:
+            async with self._pool.acquire() as conn, conn.transaction():
+                row = await conn.fetchrow(
+                    "SELECT mentor_id, state FROM intros WHERE id = $1 FOR UPDATE", intro_id
+                )
+                if row is None or row["state"] != from_state:
+                    return None
+                if capacity is not None:
+                    await conn.execute(
+                        "SELECT pg_advisory_xact_lock($1, hashtext($2))",
+                        MENTOR_LOCK,
+                        row["mentor_id"],
+                    )
+                    taken = await conn.fetchval(
+                        "SELECT count(*) FROM intros WHERE mentor_id = $1 AND state = 'accepted'",
+                        row["mentor_id"],
+                    )
+                    if taken >= capacity:
+                        return None
+                moved = await conn.fetchrow(
+                    f"UPDATE intros SET state = $2, answered_at = $3 WHERE id = $1 "
+                    f"RETURNING {_INTRO}",
+                    intro_id,
+                    to_state,
+                    _utc(now),
+                )
+                return _intro(moved)
+        except asyncpg.UniqueViolationError:
+            # The pair already has another intro pending or accepted: it stays the only one.
+            return None
+
+    async def mark_intro(self, intro_id: str, **changes: Any) -> None:
+        """Record bookkeeping on an intro: where the mentor's message is."""
+        await _update(self._pool, "intros", intro_id, changes, _intro_value, Intro)
+
+    # Open requests: a mentee's post in the match channel, until a mentor claims it.
+
+    async def add_open_request(self, request: dict[str, Any]) -> None:
+        extra = {
+            k: v
+            for k, v in request.items()
+            if k not in ("id", "mentee_id", "claimed_by", "claimed_at")
+        }
+        claimed_at = request.get("claimed_at")
+        if isinstance(claimed_at, str):
+            claimed_at = datetime.fromisoformat(claimed_at)
+        await self._pool.execute(
+            f"INSERT INTO open_requests ({_REQUEST}) VALUES ($1, $2, $3, $4, $5) "
+            "ON CONFLICT (id) DO NOTHING",
+            request["id"],
+            request["mentee_id"],
+            request.get("claimed_by"),
+            _utc(claimed_at) if claimed_at else None,
+            extra,
+        )
+
+    async def get_open_request(self, request_id: str) -> dict[str, Any] | None:
+        row = await self._pool.fetchrow(
+            f"SELECT {_REQUEST} FROM open_requests WHERE id = $1", request_id
+        )
+        return _request(row) if row else None
+
+    async def claim_open_request(
+        self, request_id: str, mentor_id: str, now: datetime
+    ) -> dict | None:
+        """Give the request to this mentor unless someone was quicker."""
+        # A second claimer's UPDATE waits for the first one's row lock, then no longer
+        # matches the WHERE: exactly one claim wins, whichever process it comes from.
+        row = await self._pool.fetchrow(
+            "UPDATE open_requests SET claimed_by = $2, claimed_at = $3 "
+            "WHERE id = $1 AND coalesce(claimed_by, '') = '' "
+            f"RETURNING {_REQUEST}",
+            request_id,
+            mentor_id,
+            _utc(now),
+        )
+        return _request(row) if row else None
+
+    async def open_requests_of(self, mentee_id: str) -> list[dict[str, Any]]:
+        rows = await self._pool.fetch(
+            f"SELECT {_REQUEST} FROM open_requests WHERE mentee_id = $1 ORDER BY seq", mentee_id
+        )
+        return [_request(r) for r in rows]
+
+    # Gaps: a mentee nobody in the pool fits, by field, so admins know what to recruit.
+
+    async def record_gap(
+        self, field: str | None, topics: list[str], now: datetime, quiet: timedelta
+    ) -> bool:
+        """Count the gap; True when admins were not told about this field within `quiet`."""
+        same_field = "field IS NULL AND $1::text IS NULL" if field is None else "field = $1"
+        async with self._pool.acquire() as conn, conn.transaction():
+            # One process at a time decides whether this field's gap is news.
+            await conn.execute(
+                "SELECT pg_advisory_xact_lock($1, hashtext($2))", GAP_LOCK, field or ""
+            )
+            told = await conn.fetchval(
+                f"SELECT EXISTS (SELECT 1 FROM gaps WHERE {same_field} AND alerted AND at >= $2)",
+                field,
+                _utc(now - quiet),
+            )
+            await conn.execute(
+                "INSERT INTO gaps (field, topics, at, alerted) VALUES ($1, $2, $3, $4)",
+                field,
+                list(topics),
+                _utc(now),
+                not told,
+            )
+            return not told
+
+    async def gap_counts(self) -> dict[str, int]:
+        rows = await self._pool.fetch(
+            "SELECT field, count(*) AS n FROM gaps WHERE field <> '' "
+            "GROUP BY field ORDER BY min(seq)"
+        )
+        return {r["field"]: r["n"] for r in rows}
+
+    # Nudges: one row per DM nudge, from planned to sent and answered.
+
+    async def add_nudges(self, nudges: list[Nudge]) -> None:
+        if not nudges:
+            return
+        async with self._pool.acquire() as conn, conn.transaction():
+            await conn.executemany(
+                f"INSERT INTO nudges ({_NUDGE}) "
+                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) "
+                "ON CONFLICT (id) DO NOTHING",
+                [_nudge_args(n) for n in nudges],
+            )
+
+    async def get_nudge(self, nudge_id: str) -> Nudge | None:
+        row = await self._pool.fetchrow(f"SELECT {_NUDGE} FROM nudges WHERE id = $1", nudge_id)
+        return _nudge(row) if row else None
+
+    async def nudges(self) -> list[Nudge]:
+        rows = await self._pool.fetch(f"SELECT {_NUDGE} FROM nudges ORDER BY seq")
+        return [_nudge(r) for r in rows]
+
+    async def nudges_of(self, user_id: str) -> list[Nudge]:
+        rows = await self._pool.fetch(
+            f"SELECT {_NUDGE} FROM nudges WHERE user_id = $1 ORDER BY seq", user_id
+        )
+        return [_nudge(r) for r in rows]
+
+    async def due_nudges(self, now: datetime) -> list[Nudge]:
+        """Scheduled nudges whose time has come, oldest first."""
+        rows = await self._pool.fetch(
+            f"SELECT {_NUDGE} FROM nudges WHERE state = 'scheduled' AND due_at <= $1 "
+            "ORDER BY due_at, seq",
+            _utc(now),
+        )
+        return [_nudge(r) for r in rows]
+
+    async def claim_nudge(self, nudge_id: str) -> Nudge | None:
+        """Scheduled to sending, only once: the claim is what makes a nudge go out at most once.
+        Across processes too: a concurrent claim waits for the row, then no longer matches."""
+        row = await self._pool.fetchrow(
+            "UPDATE nudges SET state = 'sending', attempts = attempts + 1 "
+            f"WHERE id = $1 AND state = 'scheduled' RETURNING {_NUDGE}",
+            nudge_id,
+        )
+        return _nudge(row) if row else None
+
+    async def update_nudge(self, nudge_id: str, **changes: Any) -> None:
+        await _update(self._pool, "nudges", nudge_id, changes, _nudge_value, Nudge)
+
+    async def cancel_nudges(
+        self, user_id: str, subject: str | None = None, kinds: set[str] | None = None
+    ) -> int:
+        """Cancel this person's scheduled nudges (about `subject`, of `kinds`, or all)."""
+        status = await self._pool.execute(
+            "UPDATE nudges SET state = 'cancelled' "
+            "WHERE user_id = $1 AND state = 'scheduled' "
+            "AND ($2::text IS NULL OR subject = $2) "
+            "AND ($3::text[] IS NULL OR kind = ANY($3))",
+            user_id,
+            subject,
+            sorted(kinds) if kinds is not None else None,
+        )
+        return _count(status)
+
+    # People: what a person chose about devpath itself (reminders stopped, say).
+
+    async def person(self, user_id: str) -> dict[str, Any]:
+        settings = await self._pool.fetchval(
+            "SELECT settings FROM people WHERE user_id = $1", user_id
+        )
+        return {"user_id": user_id, **(settings or {})}
+
+    async def set_person(self, user_id: str, **changes: Any) -> None:
+        # One statement: two instances changing different settings at once both keep theirs.
+        await self._pool.execute(
+            "INSERT INTO people (user_id, settings) VALUES ($1, $2) "
+            "ON CONFLICT (user_id) DO UPDATE SET settings = people.settings || EXCLUDED.settings",
+            user_id,
+            changes,
+        )
+
+    # A person's own data: all of it, to take away or to erase.
+
+    async def export(self, user_id: str) -> dict[str, Any]:
+        """Everything stored about this person, in the TinyDB store's document shapes."""
+        async with (
+            self._pool.acquire() as conn,
+            conn.transaction(isolation="repeatable_read", readonly=True),
+        ):
+            drafts = await conn.fetch(f"SELECT {_DRAFT} FROM drafts WHERE user_id = $1", user_id)
+            responses = await conn.fetch(
+                f"SELECT {_RESPONSE} FROM responses WHERE user_id = $1 ORDER BY id", user_id
+            )
+            mentors = await conn.fetch(f"SELECT {_MENTOR} FROM mentors WHERE user_id = $1", user_id)
+            intros = await conn.fetch(
+                f"SELECT {_INTRO} FROM intros WHERE mentee_id = $1 OR mentor_id = $1 "
+                "ORDER BY mentee_id <> $1, seq",
+                user_id,
+            )
+            requests = await conn.fetch(
+                f"SELECT {_REQUEST} FROM open_requests WHERE mentee_id = $1 OR claimed_by = $1 "
+                "ORDER BY mentee_id <> $1, seq",
+                user_id,
+            )
+            nudges = await conn.fetch(
+                f"SELECT {_NUDGE} FROM nudges WHERE user_id = $1 ORDER BY seq", user_id
+            )
+            people = await conn.fetch(
+                "SELECT user_id, settings FROM people WHERE user_id = $1", user_id
+            )
+            audit = await conn.fetch(
+                "SELECT by_user, what, at FROM audit WHERE by_user = $1 ORDER BY seq", user_id
+            )
+        return {
+            "drafts": [_draft_doc(r) for r in drafts],
+            "questionnaires": [_response_doc(r) for r in responses],
+            "as_mentor": [_mentor_doc(r) for r in mentors],
+            "intros": [_intro_doc(r) for r in intros],
+            "open_requests": [_request(r) for r in requests],
+            "reminders": [_nudge_doc(r) for r in nudges],
+            "settings": [{"user_id": r["user_id"], **r["settings"]} for r in people],
+            "changes_made_as_admin": [_audit_doc(r) for r in audit],
+        }
+
+    async def forget(self, user_id: str, name: str | None) -> dict[str, int]:
+        """Erase every trace of this person, in one transaction. `name` (a mentor's, as the
+        pool showed it) is scrubbed from the record of admin changes. How many records went,
+        by kind. (Old row versions go at the next autovacuum; no journal keeps them.)"""
+        async with self._pool.acquire() as conn, conn.transaction():
+            about = [
+                r["id"]
+                for r in await conn.fetch(
+                    "SELECT id FROM intros WHERE mentee_id = $1 OR mentor_id = $1", user_id
+                )
+            ]
+            gone: dict[str, int] = {}
+            for kind, sql, args in (
+                ("drafts", "DELETE FROM drafts WHERE user_id = $1", ()),
+                ("questionnaires", "DELETE FROM responses WHERE user_id = $1", ()),
+                ("mentor entry", "DELETE FROM mentors WHERE user_id = $1", ()),
+                ("intros", "DELETE FROM intros WHERE mentee_id = $1 OR mentor_id = $1", ()),
+                (
+                    "open requests",
+                    "DELETE FROM open_requests WHERE mentee_id = $1 OR claimed_by = $1",
+                    (),
+                ),
+                (
+                    # Theirs, and the others' still to come about their intros.
+                    "reminders",
+                    "DELETE FROM nudges WHERE user_id = $1 "
+                    "OR (state = 'scheduled' AND subject = ANY($2::text[]))",
+                    (about,),
+                ),
+                ("settings", "DELETE FROM people WHERE user_id = $1", ()),
+            ):
+                gone[kind] = _count(await conn.execute(sql, user_id, *args))
+            await conn.execute(
+                "UPDATE audit SET "
+                "by_user = CASE WHEN by_user = $1 THEN 'a former admin' ELSE by_user END, "
+                "what = CASE WHEN $2 <> '' AND strpos(what, $2) > 0 "
+                "  THEN replace(what, $2, 'a former mentor') ELSE what END "
+                "WHERE by_user = $1 OR ($2 <> '' AND strpos(what, $2) > 0)",
+                user_id,
+                name or "",
+            )
+            return gone
+
+    # The whole database, to copy it to another store (bot/store/copy.py).
+
+    async def dump(self) -> dict[str, list[dict[str, Any]]]:
+        """Every record, by kind, in the TinyDB store's document shapes (responses with their
+        "id"), read in one snapshot: the format both stores restore from."""
+        async with (
+            self._pool.acquire() as conn,
+            conn.transaction(isolation="repeatable_read", readonly=True),
+        ):
+            drafts = await conn.fetch(f"SELECT {_DRAFT} FROM drafts")
+            responses = await conn.fetch(f"SELECT {_RESPONSE} FROM responses ORDER BY id")
+            mentors = await conn.fetch(f"SELECT {_MENTOR} FROM mentors")
+            intros = await conn.fetch(f"SELECT {_INTRO} FROM intros ORDER BY seq")
+            audit = await conn.fetch("SELECT by_user, what, at FROM audit ORDER BY seq")
+            requests = await conn.fetch(f"SELECT {_REQUEST} FROM open_requests ORDER BY seq")
+            gaps = await conn.fetch("SELECT field, topics, at, alerted FROM gaps ORDER BY seq")
+            nudges = await conn.fetch(f"SELECT {_NUDGE} FROM nudges ORDER BY seq")
+            people = await conn.fetch("SELECT user_id, settings FROM people")
+
+        def by_user(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            return sorted(docs, key=lambda doc: doc["user_id"])
+
+        return {
+            "drafts": by_user([_draft_doc(r) for r in drafts]),
+            "responses": [{"id": str(r["id"]), **_response_doc(r)} for r in responses],
+            "mentors": by_user([_mentor_doc(r) for r in mentors]),
+            "intros": [_intro_doc(r) for r in intros],
+            "audit": [_audit_doc(r) for r in audit],
+            "open_requests": [_request(r) for r in requests],
+            "gaps": [
+                {
+                    "field": r["field"],
+                    "topics": list(r["topics"]),
+                    "at": _iso(r["at"]),
+                    "alerted": r["alerted"],
+                }
+                for r in gaps
+            ],
+            "nudges": [_nudge_doc(r) for r in nudges],
+            "people": by_user([{"user_id": r["user_id"], **r["settings"]} for r in people]),
+        }
+
+    async def restore(self, tables: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
+        """Write a dump (see `dump`) into this database, which must be empty, in one
+        transaction. Responses keep their ids where they can (then the id sequence moves past
+        them), so the nudges about them still find them."""
+        from bot.store.copy import KINDS, check_tables, not_empty
+
+        given = check_tables(tables)
+        rows = {kind: _restore_rows(kind, given[kind]) for kind in KINDS}
+        try:
+            async with self._pool.acquire() as conn, conn.transaction():
+                # Nobody writes while we look and fill; readers carry on.
+                await conn.execute(f"LOCK TABLE {', '.join(KINDS)} IN EXCLUSIVE MODE")
+                found = await conn.fetchrow(
+                    "SELECT "
+                    + ", ".join(f"(SELECT count(*) FROM {kind}) AS {kind}" for kind in KINDS)
+                )
+                if any(found.values()):
+                    raise not_empty(dict(found))
+                for kind in KINDS:
+                    if rows[kind]:
+                        await conn.executemany(_RESTORE[kind], rows[kind])
+                await conn.execute(
+                    "SELECT setval(pg_get_serial_sequence('responses', 'id'), "
+                    "coalesce(max(id), 0) + 1, false) FROM responses"
+                )
+        except (OSError, *_DATABASE_ERRORS) as error:
+            raise StoreError(f"cannot restore: {_one_line(error, '')}") from None
+
+    # Events: Slack retries an event it thinks went unanswered; it is handled once.
+
+    async def first_time(self, event_id: str) -> bool:
+        """True the first time any instance sees this event id, False after. Ids are kept a
+        day: each instance clears out older ones at most once a minute, by an index."""
+        first = await self._pool.fetchval(
+            "INSERT INTO seen_events (event_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING true",
+            event_id,
+        )
+        now = time.monotonic()
+        if now >= self._next_sweep:
+            self._next_sweep = now + SEEN_EVENTS_SWEEP
+            await self._pool.execute(
+                "DELETE FROM seen_events WHERE seen_at < now() - interval '1 day'"
+            )
+        return bool(first)
+
+
+# Connecting and migrating.
+
+
+def shown_url(url: str) -> str:
+    """The URL as it may be printed: without its password."""
+    scheme, sep, rest = url.partition("://")
+    if sep and "@" in rest:
+        userinfo, _, host = rest.rpartition("@")
+        rest = f"{userinfo.split(':', 1)[0]}@{host}"
+    return re.sub(r"(?i)(password=)[^&]*", r"\1***", scheme + sep + rest)
+
+
+def _one_line(error: BaseException, url: str) -> str:
+    text = " ".join(str(error).split()) or type(error).__name__
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        password = None
+    for secret in {password, unquote(password or "")} - {None, ""}:
+        assert secret is not None
+        text = text.replace(secret, "***")
+    return text
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    await conn.set_type_codec(
+        "jsonb",
+        encoder=lambda value: json.dumps(value, ensure_ascii=False),
+        decoder=json.loads,
+        schema="pg_catalog",
+    )
+
+
+async def _migrate(pool: asyncpg.Pool, shown: str) -> int:
+    """Bring the schema to SCHEMA_VERSION under a lock; the version it was at."""
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
+        found = await _version(conn)
+        if found > SCHEMA_VERSION:
+            raise StoreError(
+                f"DATABASE_URL: {shown}: written by a newer devpath (schema {found}; this one "
+                f"reads up to {SCHEMA_VERSION}): upgrade devpath instead"
+            )
+        if found == SCHEMA_VERSION:
+            return found
+        for version in range(found, SCHEMA_VERSION):
+            await conn.execute(MIGRATIONS[version])
+        await conn.execute("DELETE FROM schema_meta")
+        await conn.execute("INSERT INTO schema_meta (version) VALUES ($1)", SCHEMA_VERSION)
+        return found
+
+
+async def _version(conn: asyncpg.Connection) -> int:
+    if not await conn.fetchval("SELECT to_regclass('schema_meta') IS NOT NULL"):
+        return 0
+    return await conn.fetchval("SELECT coalesce(max(version), 0) FROM schema_meta")
+
+
+# Rows in and out.
+
+
+def _count(status: str) -> int:
+    """The row count in a command tag such as 'UPDATE 3'."""
+    return int(status.rsplit(" ", 1)[-1])
+
+
+async def _audit(conn: asyncpg.Connection, by: str, what: str, now: datetime) -> None:
+    await conn.execute(
+        "INSERT INTO audit (by_user, what, at) VALUES ($1, $2, $3)", by, what, _utc(now)
+    )
+
+
+async def _update(
+    pool: asyncpg.Pool,
+    table: str,
+    row_id: str,
+    changes: Mapping[str, Any],
+    convert: Any,
+    shape: type,
+) -> None:
+    """Set these fields of the row with this id; the names are the dataclass's fields."""
+    if not changes:
+        return
+    known = {f.name for f in fields(shape)}
+    unknown = sorted(set(changes) - known)
+    if unknown:
+        raise TypeError(f"{shape.__name__} has no field {', '.join(unknown)}")
+    names = list(changes)
+    sets = ", ".join(f"{name} = ${n}" for n, name in enumerate(names, start=2))
+    await pool.execute(
+        f"UPDATE {table} SET {sets} WHERE id = $1",
+        row_id,
+        *(convert(name, changes[name]) for name in names),
+    )
+
+
+def _nudge_value(name: str, value: Any) -> Any:
+    if name in _NUDGE_TIMES and isinstance(value, datetime):
+        return _utc(value)
+    if name in ("answer", "message") and isinstance(value, Mapping):
+        return dict(value)
+    return value
+
+
+def _intro_value(name: str, value: Any) -> Any:
+    if name in _INTRO_TIMES and isinstance(value, datetime):
+        return _utc(value)
+    if name == "mentor_message" and isinstance(value, Mapping):
+        return dict(value)
+    if name == "shares":
+        return list(value)
+    return value
+
+
+def _utc(moment: datetime) -> datetime:
+    """Aware and in UTC, as the TinyDB store reads its times back (a naive one is local)."""
+    return moment.astimezone(UTC)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    """A time as the TinyDB store keeps it in its documents."""
+    return moment.astimezone(UTC).isoformat() if moment else None
+
+
+def _answers_doc(answers: Answers) -> dict[str, list[str]]:
+    return {question: list(values) for question, values in answers.items()}
+
+
+def _answers(doc: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    return {question: tuple(values) for question, values in doc.items()}
+
+
+def _draft(row: asyncpg.Record) -> Draft:
+    return Draft(
+        user_id=row["user_id"],
+        answers=_answers(row["answers"]),
+        step=row["step"],
+        channel_id=row["channel_id"],
+        updated_at=_utc(row["updated_at"]),
+    )
+
+
+def _draft_doc(row: asyncpg.Record) -> dict[str, Any]:
+    return {**dict(row), "updated_at": _iso(row["updated_at"])}
+
+
+def _response(row: asyncpg.Record) -> Response:
+    rec = row["recommendation"]
+    return Response(
+        user_id=row["user_id"],
+        answers=_answers(row["answers"]),
+        recommendation=Recommendation(
+            path=rec["path"],
+            confidence=rec["confidence"],
+            coaching=rec["coaching"],
+            mentoring=rec["mentoring"],
+            confidence_label=rec["confidence_label"],
+            reasons=tuple(Reason(**reason) for reason in rec["reasons"]),
+        ),
+        content_version=row["content_version"],
+        created_at=_utc(row["created_at"]),
+        id=str(row["id"]),
+    )
+
+
+def _response_doc(row: asyncpg.Record) -> dict[str, Any]:
+    doc = {k: v for k, v in dict(row).items() if k != "id"}
+    return {**doc, "created_at": _iso(row["created_at"])}
+
+
+def _mentor(row: asyncpg.Record) -> Mentor:
+    return Mentor(**{**dict(row), "fields": tuple(row["fields"]), "topics": tuple(row["topics"])})
+
+
+def _mentor_doc(row: asyncpg.Record) -> dict[str, Any]:
+    return {**dict(row), "fields": list(row["fields"]), "topics": list(row["topics"])}
+
+
+def _audit_doc(row: asyncpg.Record) -> dict[str, str]:
+    return {"by": row["by_user"], "what": row["what"], "at": _iso(row["at"]) or ""}
+
+
+def _intro_args(intro: Intro) -> tuple[Any, ...]:
+    return (
+        intro.id,
+        intro.mentee_id,
+        intro.mentor_id,
+        intro.state,
+        _utc(intro.requested_at),
+        _utc(intro.expires_at),
+        intro.note,
+        list(intro.shares),
+        _utc(intro.answered_at) if intro.answered_at else None,
+        intro.source,
+        dict(intro.mentor_message),
+    )
+
+
+def _intro(row: asyncpg.Record) -> Intro:
+    doc = dict(row)
+    for key in _INTRO_TIMES:
+        doc[key] = _utc(doc[key]) if doc[key] else None
+    doc["shares"] = tuple(doc["shares"])
+    return Intro(**doc)
+
+
+def _intro_doc(row: asyncpg.Record) -> dict[str, Any]:
+    doc = dict(row)
+    for key in _INTRO_TIMES:
+        doc[key] = _iso(doc[key])
+    doc["shares"] = list(doc["shares"])
+    return doc
+
+
+def _request(row: asyncpg.Record) -> dict[str, Any]:
+    doc = {"id": row["id"], "mentee_id": row["mentee_id"], **row["extra"]}
+    doc["claimed_by"] = row["claimed_by"]
+    if row["claimed_at"] is not None:
+        doc["claimed_at"] = _iso(row["claimed_at"])
+    return doc
+
+
+def _nudge_args(nudge: Nudge) -> tuple[Any, ...]:
+    return (
+        nudge.id,
+        nudge.user_id,
+        nudge.kind,
+        _utc(nudge.due_at),
+        _utc(nudge.created_at),
+        nudge.subject,
+        nudge.state,
+        _utc(nudge.sent_at) if nudge.sent_at else None,
+        _utc(nudge.answered_at) if nudge.answered_at else None,
+        dict(nudge.answer),
+        nudge.attempts,
+        nudge.last_of_kind,
+        dict(nudge.message),
+    )
+
+
+def _nudge(row: asyncpg.Record) -> Nudge:
+    doc = dict(row)
+    for key in _NUDGE_TIMES:
+        doc[key] = _utc(doc[key]) if doc[key] else None
+    return Nudge(**doc)
+
+
+def _nudge_doc(row: asyncpg.Record) -> dict[str, Any]:
+    doc = dict(row)
+    for key in _NUDGE_TIMES:
+        doc[key] = _iso(doc[key])
+    return doc
+
+
+# A dump's documents as rows to insert.
+
+_RESTORE = {
+    "drafts": f"INSERT INTO drafts ({_DRAFT}) VALUES ($1, $2, $3, $4, $5)",
+    "responses": f"INSERT INTO responses ({_RESPONSE}) OVERRIDING SYSTEM VALUE "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    "mentors": f"INSERT INTO mentors ({_MENTOR}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    "intros": f"INSERT INTO intros ({_INTRO}) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    "audit": "INSERT INTO audit (by_user, what, at) VALUES ($1, $2, $3)",
+    "open_requests": f"INSERT INTO open_requests ({_REQUEST}) VALUES ($1, $2, $3, $4, $5)",
+    "gaps": "INSERT INTO gaps (field, topics, at, alerted) VALUES ($1, $2, $3, $4)",
+    "nudges": f"INSERT INTO nudges ({_NUDGE}) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    "people": "INSERT INTO people (user_id, settings) VALUES ($1, $2)",
+}
+
+
+def _restore_rows(kind: str, docs: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """The rows for these documents of a dump, or a StoreError naming the first bad one."""
+    from bot.store.copy import stable_ids
+
+    ids = stable_ids([doc.get("id") for doc in docs]) if kind == "responses" else []
+    rows = []
+    for number, doc in enumerate(docs, start=1):
+        try:
+            rows.append(_restore_row(kind, doc, ids[number - 1] if ids else 0))
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise StoreError(
+                f"cannot restore {kind}: document {number} is not one ({error!r})"
+            ) from None
+    return rows
+
+
+def _restore_row(kind: str, doc: dict[str, Any], response_id: int) -> tuple[Any, ...]:
+    if kind == "drafts":
+        draft = _draft({**doc, "updated_at": _time(doc["updated_at"])})
+        return (
+            draft.user_id,
+            _answers_doc(draft.answers),
+            draft.step,
+            draft.channel_id,
+            draft.updated_at,
+        )
+    if kind == "responses":
+        created_at = _time(doc["created_at"])
+        _response({**doc, "id": response_id, "created_at": created_at})  # readable back
+        return (
+            response_id,
+            doc["user_id"],
+            _answers_doc(_answers(doc["answers"])),
+            dict(doc["recommendation"]),
+            doc["content_version"],
+            created_at,
+            doc.get("view_id"),
+        )
+    if kind == "mentors":
+        return _mentor_args(
+            Mentor(**{**doc, "fields": tuple(doc["fields"]), "topics": tuple(doc["topics"])})
+        )
+    if kind == "intros":
+        times = {key: _time(doc[key]) if doc.get(key) else None for key in _INTRO_TIMES}
+        return _intro_args(Intro(**{**doc, **times, "shares": tuple(doc.get("shares", ()))}))
+    if kind == "audit":
+        return (doc["by"], doc["what"], _time(doc["at"]))
+    if kind == "open_requests":
+        extra = {
+            k: v for k, v in doc.items() if k not in ("id", "mentee_id", "claimed_by", "claimed_at")
+        }
+        claimed_at = doc.get("claimed_at")
+        return (
+            doc["id"],
+            doc["mentee_id"],
+            doc.get("claimed_by"),
+            _time(claimed_at) if claimed_at else None,
+            extra,
+        )
+    if kind == "gaps":
+        return (doc["field"], list(doc["topics"]), _time(doc["at"]), bool(doc["alerted"]))
+    if kind == "nudges":
+        times = {key: _time(doc[key]) if doc.get(key) else None for key in _NUDGE_TIMES}
+        return _nudge_args(Nudge(**{**doc, **times}))
+    if kind == "people":
+        return (doc["user_id"], {k: v for k, v in doc.items() if k != "user_id"})
+    raise ValueError(f"unknown kind {kind}")
+
+
+def _time(value: str | datetime) -> datetime:
+    """A dump's time (UTC ISO text) as an aware UTC datetime."""
+    return _utc(datetime.fromisoformat(value) if isinstance(value, str) else value)
+
+
+def _mentor_args(m: Mentor) -> tuple[Any, ...]:
+    return (
+        m.user_id,
+        m.name,
+        m.timezone,
+        list(m.fields),
+        list(m.topics),
+        m.seniority,
+        m.capacity,
+        m.bio,
+        m.active,
+    )

@@ -1,0 +1,112 @@
+"""The store's backends side by side: `any_store` runs a test on TinyDB and on PostgreSQL.
+
+PostgreSQL comes from DEVPATH_TEST_DATABASE_URL (default: the local server's `test`
+database), used only to create a fresh database per test and drop it afterwards. Without a
+reachable server, the PostgreSQL cases are skipped, saying so; with DEVPATH_REQUIRE_POSTGRES=1
+(as CI sets it) they fail instead, so a missing server cannot pass unnoticed.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import NoReturn
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import pytest
+
+from bot.store.postgres_store import PostgresStore, shown_url
+from bot.store.tinydb_store import Store
+
+DEFAULT_TEST_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test"
+_unreachable: list[str] = []  # the skip reason, once the server was found missing
+
+
+def postgres_required() -> bool:
+    return os.environ.get("DEVPATH_REQUIRE_POSTGRES", "") == "1"
+
+
+def no_server(reason: str) -> NoReturn:
+    """Skip this test for want of a server, or fail it when the server is required."""
+    if postgres_required():
+        pytest.fail(f"{reason} (and DEVPATH_REQUIRE_POSTGRES=1)", pytrace=False)
+    pytest.skip(reason)
+
+
+def server_url() -> str:
+    return os.environ.get("DEVPATH_TEST_DATABASE_URL", DEFAULT_TEST_DATABASE_URL)
+
+
+def with_database(url: str, name: str) -> str:
+    """The same server and credentials, another database."""
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+
+
+@asynccontextmanager
+async def fresh_database() -> AsyncIterator[str]:
+    """A new, empty database for one test (its URL), dropped afterwards."""
+    url = server_url()
+    if not _unreachable:
+        try:
+            admin = await asyncpg.connect(url, timeout=5)
+        except (OSError, TimeoutError, ValueError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            _unreachable.append(
+                f"PostgreSQL not reachable at {shown_url(url)}: set DEVPATH_TEST_DATABASE_URL"
+            )
+    if _unreachable:
+        no_server(_unreachable[0])
+    name = f"devpath_test_{uuid.uuid4().hex[:16]}"
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield with_database(url, name)
+        finally:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def pg_url() -> AsyncIterator[str]:
+    async with fresh_database() as url:
+        yield url
+
+
+@asynccontextmanager
+async def empty_store(backend: str, path: Path) -> AsyncIterator[Store | PostgresStore]:
+    """A new store of this backend: TinyDB at `path`, or PostgreSQL in a fresh database."""
+    if backend == "tinydb":
+        store = Store.open(path)
+        try:
+            yield store
+        finally:
+            await store.aclose()
+        return
+    async with fresh_database() as url:
+        pg_store = await PostgresStore.connect(url, max_size=4)
+        try:
+            yield pg_store
+        finally:
+            await pg_store.aclose()
+
+
+@pytest.fixture(params=["tinydb", "postgres"])
+async def any_store(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[Store | PostgresStore]:
+    async with empty_store(request.param, tmp_path / "devpath.json") as store:
+        yield store
+
+
+@pytest.fixture(params=["to_tinydb", "to_postgres"])
+async def other_store(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[Store | PostgresStore]:
+    """A second, empty store (of either backend) beside `any_store`: a copy's target."""
+    backend = request.param.removeprefix("to_")
+    async with empty_store(backend, tmp_path / "other.json") as store:
+        yield store

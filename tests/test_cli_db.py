@@ -1,0 +1,154 @@
+"""`devpath db copy`: a whole database from TinyDB to PostgreSQL and back, checked."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from bot.cli import main
+from bot.content import Content
+from bot.store import Store
+from bot.store.postgres_store import shown_url
+from tests.store.conftest import fresh_database
+from tests.store.test_contract import COUNTS, fill
+
+
+def run(*argv: str) -> int:
+    with pytest.raises(SystemExit) as caught:
+        main(list(argv))
+    code = caught.value.code
+    assert isinstance(code, int)
+    return code
+
+
+async def filled(path: Path, content: Content) -> dict:
+    """A TinyDB database with a record of every kind; its dump."""
+    store = Store.open(path)
+    try:
+        await fill(store, content)
+        return await store.dump()
+    finally:
+        await store.aclose()
+
+
+async def dumped(path: Path) -> dict:
+    store = Store.open(path)
+    try:
+        return await store.dump()
+    finally:
+        await store.aclose()
+
+
+def summary(source: str, target: str) -> str:
+    each = ", ".join(f"{kind} {n}" for kind, n in COUNTS.items())
+    return (
+        f"copied {sum(COUNTS.values())} documents from {source} to {target} ({each}); "
+        "counts and a sample of 20 per kind match\n"
+    )
+
+
+async def test_tinydb_to_postgresql_and_back(
+    tmp_path: Path, content: Content, capsys: pytest.CaptureFixture[str]
+) -> None:
+    original = tmp_path / "devpath.json"
+    back = tmp_path / "back" / "devpath.json"
+    before = await filled(original, content)
+    async with fresh_database() as url:
+        # The command runs its own event loop: in a thread, as from a terminal.
+        assert await asyncio.to_thread(run, "db", "copy", "--from", str(original), "--to", url) == 0
+        assert await asyncio.to_thread(run, "db", "copy", "--from", url, "--to", str(back)) == 0
+    out = capsys.readouterr()
+    assert out.err == ""
+    assert out.out == summary(str(original), shown_url(url)) + summary(shown_url(url), str(back))
+    password = urlsplit(url).password
+    assert not password or password not in out.out
+    assert await dumped(back) == before
+    assert await dumped(original) == before  # the source is only read
+
+
+async def test_into_postgresql_that_is_not_empty(
+    tmp_path: Path, content: Content, capsys: pytest.CaptureFixture[str]
+) -> None:
+    original = tmp_path / "devpath.json"
+    await filled(original, content)
+    async with fresh_database() as url:
+        assert await asyncio.to_thread(run, "db", "copy", "--from", str(original), "--to", url) == 0
+        capsys.readouterr()
+        assert await asyncio.to_thread(run, "db", "copy", "--from", str(original), "--to", url) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("devpath: the target database is not empty (drafts 2, responses 3,")
+    assert err.count("\n") == 1
+
+
+def test_tinydb_to_tinydb_then_refused_into_a_database_not_empty(
+    tmp_path: Path, content: Content, capsys: pytest.CaptureFixture[str]
+) -> None:
+    original, copy = tmp_path / "a.json", tmp_path / "b.json"
+    before = asyncio.run(filled(original, content))
+    assert run("db", "copy", "--from", str(original), "--to", str(copy)) == 0
+    assert capsys.readouterr().out == summary(str(original), str(copy))
+    assert asyncio.run(dumped(copy)) == before
+
+    assert run("db", "copy", "--from", str(original), "--to", str(copy)) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("devpath: the target database is not empty (drafts 2, ")
+    assert err.count("\n") == 1
+    assert asyncio.run(dumped(copy)) == before
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "message"),
+    [
+        (
+            "{db}",
+            "mysql://devpath:s3cret-pw@127.0.0.1/devpath",
+            "devpath: --to: mysql://devpath@127.0.0.1/devpath: "
+            "not a TinyDB file or a postgresql:// URL",
+        ),
+        (
+            "{db}",
+            "postgresql://devpath:s3cret-pw@127.0.0.1:1/devpath",  # nothing listens on port 1
+            "devpath: --to: cannot connect to postgresql://devpath@127.0.0.1:1/devpath: ",
+        ),
+        (
+            "{db}",
+            "postgresql://devpath:s3cret-pw@127.0.0.1:notaport/devpath",
+            "devpath: --to: postgresql://devpath@127.0.0.1:notaport/devpath: not a valid URL",
+        ),
+        (
+            "{db}",
+            "{tmp}/./devpath.json",
+            "devpath: --from and --to are the same database ({tmp}/./devpath.json)",
+        ),
+        (
+            "postgresql://devpath:s3cret-pw@db.example/devpath",
+            "postgres://devpath@db.example:5432/devpath",
+            "devpath: --from and --to are the same database (postgres://devpath@db.example:5432/",
+        ),
+        (
+            "{tmp}/missing.json",
+            "{tmp}/copy.json",
+            "devpath: --from: {tmp}/missing.json: no such database file",
+        ),
+    ],
+)
+def test_bad_places_give_one_line_and_status_2(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    source: str,
+    target: str,
+    message: str,
+) -> None:
+    db = tmp_path / "devpath.json"
+    Store.open(db).close()
+    given = {"db": str(db), "tmp": str(tmp_path)}
+    assert run("db", "copy", "--from", source.format(**given), "--to", target.format(**given)) == 2
+    out = capsys.readouterr()
+    assert out.out == ""
+    assert out.err.startswith(message.format(**given))
+    assert out.err.count("\n") == 1
+    assert "s3cret-pw" not in out.err
+    assert not (tmp_path / "copy.json").exists()  # nothing made for a copy that cannot be
