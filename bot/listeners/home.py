@@ -8,7 +8,6 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.domain.intros import mentees_now
 from bot.listeners.common import is_admin
 from bot.listeners.intros import matches_for, my_intros
 from bot.screens.home import AdminSide, MentorSide, home_view
@@ -21,11 +20,11 @@ async def home_screen(client: AsyncWebClient, deps: Deps, user_id: str) -> dict[
     matches = None
     if latest is not None and latest.recommendation.path != "coaching":
         matches = await matches_for(client, deps, user_id, latest.answers)
-    intros = await store.intros()
     mentors = {m.user_id: m for m in await store.mentors()}
     mine = await my_intros(deps, user_id)
     mentor_side = None
     if user_id in mentors:
+        intros = await store.intros_of(user_id)
         mentor_side = MentorSide(
             capacity=mentors[user_id].capacity,
             pending=[i for i in intros if i.mentor_id == user_id and i.state == "pending"],
@@ -35,7 +34,7 @@ async def home_screen(client: AsyncWebClient, deps: Deps, user_id: str) -> dict[
         )
     admin_side = None
     if await is_admin(client, deps, user_id):
-        taken = mentees_now(intros)
+        taken = await store.mentees_now()
         active = [m for m in mentors.values() if m.active]
         labels = deps.content.labels
         gaps = sorted((await store.gap_counts()).items(), key=lambda item: (-item[1], item[0]))

@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.domain.intros import Intro, excluded_mentors, mentees_now, why_not_request
+from bot.domain.intros import Intro, excluded_mentors, why_not_request
 from bot.domain.matching import Match, rank_mentors
 from bot.domain.nudges import plan_after_intro_accepted, plan_after_intro_requested
 from bot.domain.pool import clean_text
@@ -63,18 +63,23 @@ async def matches_for(
         except TimeoutError:
             person = None
     timezone = person.get("tz") if person else None
-    intros = await deps.store.intros()
+    # Indexed reads: this person's intros and the counts, never every intro there is.
+    mine = await deps.store.intros_of(user_id)
     content = deps.content
     return rank_mentors(
         content.matching.mentee(user_id, answers, timezone),
         await deps.store.mentors(),
-        mentees_now(intros),
-        excluded_mentors(user_id, intros),
+        await deps.store.mentees_now(),
+        excluded_mentors(user_id, mine),
         content.matching,
         content.labels,
         deps.clock(),
         count,
     )
+
+
+async def _is_full(deps: Deps, mentor_id: str, capacity: int) -> bool:
+    return (await deps.store.mentees_now()).get(mentor_id, 0) >= capacity
 
 
 async def my_intros(deps: Deps, user_id: str) -> list[tuple[Intro, str]]:
@@ -95,7 +100,7 @@ async def tell_admins_about_gap(client: AsyncWebClient, deps: Deps, answers: Ans
     if not due:
         return
     mentors = await deps.store.mentors()
-    counts = mentees_now(await deps.store.intros())
+    counts = await deps.store.mentees_now()
     in_field = sum(
         1
         for m in mentors
@@ -129,7 +134,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         mentee_id = body["user"]["id"]
         mentor_id = clicked(body)
         mentor = await deps.store.get_mentor(mentor_id)
-        why = why_not_request(mentee_id, mentor_id, await deps.store.intros())
+        why = why_not_request(mentee_id, mentor_id, await deps.store.intros_of(mentee_id))
         if mentor is None or not mentor.active:
             why = "That mentor is not taking requests any more. Your other matches still are."
         if why:
@@ -156,11 +161,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
             )
             return
         mentor = await deps.store.get_mentor(mentor_id) if mentor_id else None
-        intros = await deps.store.intros()
-        why = why_not_request(mentee_id, mentor_id or "", intros)
+        why = why_not_request(mentee_id, mentor_id or "", await deps.store.intros_of(mentee_id))
         if mentor is None or not mentor.active:
             why = "That mentor is not taking requests any more. Your other matches still are."
-        elif why is None and mentees_now(intros).get(mentor.user_id, 0) >= mentor.capacity:
+        elif (
+            why is None
+            and (await deps.store.mentees_now()).get(mentor.user_id, 0) >= mentor.capacity
+        ):
             why = f"{mentor.name} has no free place right now. Try one of your other matches."
         now = deps.clock()
         intro = Intro(
@@ -351,7 +358,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 "Only mentors in the pool can take requests. Ask a program admin to add you."
             )
             return
-        if mentees_now(await deps.store.intros()).get(mentor_id, 0) >= mentor.capacity:
+        if await _is_full(deps, mentor_id, mentor.capacity):
             await tell(
                 "You have no free mentee place right now. "
                 "Ask a program admin to raise your capacity."

@@ -14,7 +14,6 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.domain.intros import mentees_now
 from bot.domain.matching import Mentor
 from bot.domain.pool import clean_text, mentor_problems
 from bot.listeners.common import clicked, display_name, is_admin, send_dm, trigger_of, user_info
@@ -40,13 +39,13 @@ CHANGE_POOL = "change the mentor pool"
 
 async def pool_screen(deps: Deps, page: int = 1) -> dict[str, Any]:
     mentors = await deps.store.mentors()
-    counts = mentees_now(await deps.store.intros())
+    counts = await deps.store.mentees_now()
     changes = await deps.store.audit_log()
     return pool_view(deps.content, mentors, counts, page, changes, deps.clock())
 
 
 async def mentees_of(deps: Deps, mentor_id: str) -> int:
-    return mentees_now(await deps.store.intros()).get(mentor_id, 0)
+    return (await deps.store.mentees_now()).get(mentor_id, 0)
 
 
 def _meta(view: dict[str, Any]) -> dict[str, Any]:

@@ -387,6 +387,14 @@ class PostgresStore:
         rows = await self._pool.fetch(f"SELECT {_INTRO} FROM intros ORDER BY seq")
         return [_intro(r) for r in rows]
 
+    async def mentees_now(self) -> dict[str, int]:
+        """How many mentees each mentor has now (accepted intros)."""
+        rows = await self._pool.fetch(
+            "SELECT mentor_id, count(*) AS n FROM intros "
+            "WHERE state = 'accepted' GROUP BY mentor_id"
+        )
+        return {row["mentor_id"]: row["n"] for row in rows}
+
     async def intros_of(self, user_id: str) -> list[Intro]:
         """Intros where this person is the mentee or the mentor."""
         rows = await self._pool.fetch(

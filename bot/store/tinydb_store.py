@@ -8,6 +8,7 @@ TinyDB, which is not thread-safe, only ever sees one caller at a time. The stora
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -52,12 +53,13 @@ class Store:
         self._drafts = table("drafts", "user_id")
         self._responses = table("responses", "user_id")
         self._mentors = table("mentors", "user_id")
-        self._intros = table("intros", "id", "mentee_id", "mentor_id")
+        self._intros = table("intros", "id", "mentee_id", "mentor_id", "state")
         self._audit = table("audit")
         self._open_requests = table("open_requests", "id", "mentee_id")
         self._gaps = table("gaps", "field")
         self._nudges = table("nudges", "id", "user_id", "state")
         self._people = table("people", "user_id")
+        self._seen_events: dict[str, float] = {}  # event id -> when first seen (monotonic)
 
     @classmethod
     def open(cls, path: str | Path, compact_floor: int = COMPACT_FLOOR) -> Store:
@@ -215,6 +217,17 @@ class Store:
 
     async def intros(self) -> list[Intro]:
         return [_intro(d) for d in await self._run(self._intros.all)]
+
+    async def mentees_now(self) -> dict[str, int]:
+        """How many mentees each mentor has now (accepted intros), read by index."""
+
+        def work() -> dict[str, int]:
+            counts: dict[str, int] = {}
+            for doc in self._intros.find("state", "accepted"):
+                counts[doc["mentor_id"]] = counts.get(doc["mentor_id"], 0) + 1
+            return counts
+
+        return await self._run(work)
 
     async def intros_of(self, user_id: str) -> list[Intro]:
         """Intros where this person is the mentee or the mentor."""
@@ -587,10 +600,8 @@ class Store:
         """True the first time this event id is seen, False after: Slack retries an event it
         thinks went unanswered. One process per database, so memory is enough: the last
         10,000 ids, none older than a day."""
-        import time
-
         kept, most = 24 * 60 * 60.0, 10_000
-        seen: dict[str, float] = self.__dict__.setdefault("_seen_events", {})
+        seen = self._seen_events
         now = time.monotonic()
         while seen:
             oldest = next(iter(seen))
