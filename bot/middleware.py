@@ -4,7 +4,6 @@ on our side. (The log line per request is written where requests arrive: bot/ser
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -16,7 +15,6 @@ from bot.deps import Deps
 from bot.listeners.common import send_dm
 
 log = logging.getLogger("devpath.requests")
-EVENTS_REMEMBERED = 10_000
 SORRY = (
     "Something went wrong on devpath's side. Nothing you entered is lost: "
     "please try again in a minute."
@@ -46,20 +44,16 @@ def _user(body: dict[str, Any]) -> str:
 
 
 def register_middleware(app: AsyncApp, deps: Deps) -> None:
-    seen: OrderedDict[str, None] = OrderedDict()
-
     @app.use
     async def once_per_event(body: dict[str, Any], next: Callable[[], Awaitable[Any]]) -> Any:
         """Slack retries an event it thinks we missed; its side effects must not repeat."""
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if not event_id:
             return await next()
-        if event_id in seen:
+        if not await deps.store.first_time(str(event_id)):
+            # The store remembers, so several instances on one database agree.
             log.info("request kind=event name=retry-of-%s status=200 skipped=yes", event_id)
             return BoltResponse(status=200, body="")
-        seen[event_id] = None
-        while len(seen) > EVENTS_REMEMBERED:
-            seen.popitem(last=False)
         return await next()
 
     @app.error

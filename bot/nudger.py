@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 GONE = {"user_not_found", "account_inactive", "user_disabled", "cannot_dm_bot"}
 PERMANENT = GONE | {"channel_not_found", "not_in_channel", "is_archived", "invalid_auth"}
 MAX_ATTEMPTS = 6
+STUCK_AFTER = timedelta(minutes=10)  # a claim older than this belongs to a dead instance
 BACKOFF_FIRST = timedelta(minutes=1)
 BACKOFF_MOST = timedelta(hours=1)
 
@@ -91,8 +92,15 @@ class Nudger:
         self.pacer = pacer or Pacer(deps.content.nudges.per_minute)
 
     async def recover(self) -> int:
-        """After a crash: nudges left mid-send count as sent (at most once, never twice)."""
-        stuck = [n for n in await self.deps.store.nudges() if n.state == "sending"]
+        """After a crash: nudges left mid-send count as sent (at most once, never twice).
+        Only those claimed a while ago: on a shared database, another instance may be
+        sending one right now."""
+        before = self.deps.clock() - STUCK_AFTER
+        stuck = [
+            n
+            for n in await self.deps.store.nudges()
+            if n.state == "sending" and (n.sent_at is None or n.sent_at < before)
+        ]
         for nudge in stuck:
             log.warning("nudge %s was mid-send at a crash; counted as sent", nudge.id)
             await self.deps.store.update_nudge(nudge.id, state="sent", sent_at=self.deps.clock())
@@ -145,7 +153,7 @@ class Nudger:
             log.info("nudge %s (%s) skipped: %s", nudge.id, nudge.kind, why)
             done.skipped.append(nudge.id)
             return
-        if await store.claim_nudge(nudge.id) is None:
+        if await store.claim_nudge(nudge.id, now) is None:
             return  # another round got there first
         other = ""
         if intro is not None:
@@ -186,14 +194,16 @@ class Nudger:
         store, now = self.deps.store, self.deps.clock()
         attempts = nudge.attempts + 1
         if error in PERMANENT or attempts >= MAX_ATTEMPTS:
-            await store.update_nudge(nudge.id, state="cancelled")
+            await store.update_nudge(nudge.id, state="cancelled", sent_at=None)
             if error in GONE:
                 await store.cancel_nudges(nudge.user_id)
             log.warning("nudge %s cancelled after %s (attempt %d)", nudge.id, error, attempts)
             done.cancelled.append(nudge.id)
             return
         wait = min(BACKOFF_FIRST * 2 ** (attempts - 1), BACKOFF_MOST)
-        await store.update_nudge(nudge.id, state="scheduled", due_at=now + wait, attempts=attempts)
+        await store.update_nudge(
+            nudge.id, state="scheduled", due_at=now + wait, attempts=attempts, sent_at=None
+        )
         log.warning("nudge %s failed (%s); retrying in %s", nudge.id, error, wait)
         done.retrying.append(nudge.id)
 

@@ -570,13 +570,15 @@ class PostgresStore:
         )
         return [_nudge(r) for r in rows]
 
-    async def claim_nudge(self, nudge_id: str) -> Nudge | None:
+    async def claim_nudge(self, nudge_id: str, now: datetime | None = None) -> Nudge | None:
         """Scheduled to sending, only once: the claim is what makes a nudge go out at most once.
         Across processes too: a concurrent claim waits for the row, then no longer matches."""
         row = await self._pool.fetchrow(
-            "UPDATE nudges SET state = 'sending', attempts = attempts + 1 "
+            "UPDATE nudges SET state = 'sending', attempts = attempts + 1, "
+            "sent_at = COALESCE($2, sent_at) "
             f"WHERE id = $1 AND state = 'scheduled' RETURNING {_NUDGE}",
             nudge_id,
+            now,
         )
         return _nudge(row) if row else None
 

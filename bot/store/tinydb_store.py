@@ -8,6 +8,7 @@ TinyDB, which is not thread-safe, only ever sees one caller at a time. The stora
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -65,6 +66,19 @@ class Store:
     def open(cls, path: str | Path, compact_floor: int = COMPACT_FLOOR) -> Store:
         """Open (or create) the database, migrating an older one after a backup copy."""
         shown = Path(path)
+        # Loading builds millions of small objects that live as long as the process: keep
+        # the garbage collector out of it, then freeze them so later collections skip them
+        # (a full collection over them stalled the event loop for a quarter of a second).
+        gc.disable()
+        try:
+            return cls._open(shown, compact_floor)
+        finally:
+            gc.freeze()
+            gc.enable()
+
+    @classmethod
+    def _open(cls, shown: Path, compact_floor: int) -> Store:
+        path = shown
         try:
             db = JournaledTinyDB(path, storage=JournalStorage, compact_floor=compact_floor)
         except DatabaseLocked as held:
@@ -348,7 +362,7 @@ class Store:
         due = (_nudge(d) for d in docs if d["due_at"] <= moment)
         return sorted(due, key=lambda n: n.due_at)
 
-    async def claim_nudge(self, nudge_id: str) -> Nudge | None:
+    async def claim_nudge(self, nudge_id: str, now: datetime | None = None) -> Nudge | None:
         """Scheduled to sending, only once: the claim is what makes a nudge go out at most once."""
 
         def work() -> Nudge | None:
@@ -356,6 +370,8 @@ class Store:
             if doc is None or doc["state"] != "scheduled":
                 return None
             changes = {"state": "sending", "attempts": doc.get("attempts", 0) + 1}
+            if now is not None:
+                changes["sent_at"] = _utc(now)  # when it went out, should it never come back
             self._nudges.update(changes, doc_ids=[doc.doc_id])
             return _nudge({**doc, **changes})
 
