@@ -39,9 +39,8 @@ import asyncpg
 from bot.domain.intros import Intro
 from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
-from bot.domain.questionnaire import Answers
-from bot.domain.recommendation import Reason, Recommendation
 from bot.domain.records import Draft, Response
+from bot.store.shapes import answers_doc, answers_from, recommendation_doc, recommendation_from
 from bot.store.tinydb_store import StoreError
 
 SCHEMA_VERSION = 2
@@ -237,7 +236,7 @@ class PostgresStore:
             "step = EXCLUDED.step, channel_id = EXCLUDED.channel_id, "
             "updated_at = EXCLUDED.updated_at",
             draft.user_id,
-            _answers_doc(draft.answers),
+            answers_doc(draft.answers),
             draft.step,
             draft.channel_id,
             _utc(draft.updated_at),
@@ -256,15 +255,8 @@ class PostgresStore:
             "INSERT INTO responses (user_id, answers, recommendation, content_version, "
             "created_at, view_id) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
             response.user_id,
-            _answers_doc(response.answers),
-            {
-                "path": rec.path,
-                "confidence": rec.confidence,
-                "confidence_label": rec.confidence_label,
-                "coaching": rec.coaching,
-                "mentoring": rec.mentoring,
-                "reasons": [vars(reason) for reason in rec.reasons],
-            },
+            answers_doc(response.answers),
+            recommendation_doc(rec),
             response.content_version,
             _utc(response.created_at),
             view_id,
@@ -915,18 +907,10 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat() if moment else None
 
 
-def _answers_doc(answers: Answers) -> dict[str, list[str]]:
-    return {question: list(values) for question, values in answers.items()}
-
-
-def _answers(doc: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
-    return {question: tuple(values) for question, values in doc.items()}
-
-
 def _draft(row: asyncpg.Record) -> Draft:
     return Draft(
         user_id=row["user_id"],
-        answers=_answers(row["answers"]),
+        answers=answers_from(row["answers"]),
         step=row["step"],
         channel_id=row["channel_id"],
         updated_at=_utc(row["updated_at"]),
@@ -941,15 +925,8 @@ def _response(row: asyncpg.Record) -> Response:
     rec = row["recommendation"]
     return Response(
         user_id=row["user_id"],
-        answers=_answers(row["answers"]),
-        recommendation=Recommendation(
-            path=rec["path"],
-            confidence=rec["confidence"],
-            coaching=rec["coaching"],
-            mentoring=rec["mentoring"],
-            confidence_label=rec["confidence_label"],
-            reasons=tuple(Reason(**reason) for reason in rec["reasons"]),
-        ),
+        answers=answers_from(row["answers"]),
+        recommendation=recommendation_from(rec),
         content_version=row["content_version"],
         created_at=_utc(row["created_at"]),
         id=str(row["id"]),
@@ -1084,7 +1061,7 @@ def _restore_row(kind: str, doc: dict[str, Any], response_id: int) -> tuple[Any,
         draft = _draft({**doc, "updated_at": _time(doc["updated_at"])})
         return (
             draft.user_id,
-            _answers_doc(draft.answers),
+            answers_doc(draft.answers),
             draft.step,
             draft.channel_id,
             draft.updated_at,
@@ -1095,7 +1072,7 @@ def _restore_row(kind: str, doc: dict[str, Any], response_id: int) -> tuple[Any,
         return (
             response_id,
             doc["user_id"],
-            _answers_doc(_answers(doc["answers"])),
+            answers_doc(answers_from(doc["answers"])),
             dict(doc["recommendation"]),
             doc["content_version"],
             created_at,

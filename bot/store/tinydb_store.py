@@ -21,8 +21,6 @@ from tinydb.table import Document
 from bot.domain.intros import Intro
 from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
-from bot.domain.questionnaire import Answers
-from bot.domain.recommendation import Reason, Recommendation
 from bot.domain.records import Draft, Response
 from bot.store.journal import (
     COMPACT_FLOOR,
@@ -32,6 +30,7 @@ from bot.store.journal import (
     JournalStorage,
 )
 from bot.store.migrations import migrate
+from bot.store.shapes import answers_doc, answers_from, recommendation_doc, recommendation_from
 
 T = TypeVar("T")
 
@@ -114,7 +113,7 @@ class Store:
     async def save_draft(self, draft: Draft) -> None:
         doc = {
             "user_id": draft.user_id,
-            "answers": _answers_doc(draft.answers),
+            "answers": answers_doc(draft.answers),
             "step": draft.step,
             "channel_id": draft.channel_id,
             "updated_at": _utc(draft.updated_at),
@@ -132,15 +131,8 @@ class Store:
         rec = response.recommendation
         doc = {
             "user_id": response.user_id,
-            "answers": _answers_doc(response.answers),
-            "recommendation": {
-                "path": rec.path,
-                "confidence": rec.confidence,
-                "confidence_label": rec.confidence_label,
-                "coaching": rec.coaching,
-                "mentoring": rec.mentoring,
-                "reasons": [vars(reason) for reason in rec.reasons],
-            },
+            "answers": answers_doc(response.answers),
+            "recommendation": recommendation_doc(rec),
             "content_version": response.content_version,
             "created_at": _utc(response.created_at),
             "view_id": view_id,
@@ -495,15 +487,8 @@ class Store:
                 return {
                     "id": given.id,
                     "user_id": given.user_id,
-                    "answers": _answers_doc(given.answers),
-                    "recommendation": {
-                        "path": rec.path,
-                        "confidence": rec.confidence,
-                        "confidence_label": rec.confidence_label,
-                        "coaching": rec.coaching,
-                        "mentoring": rec.mentoring,
-                        "reasons": [vars(reason).copy() for reason in rec.reasons],
-                    },
+                    "answers": answers_doc(given.answers),
+                    "recommendation": recommendation_doc(rec),
                     "content_version": given.content_version,
                     "created_at": _utc(given.created_at),
                     "view_id": doc.get("view_id"),
@@ -513,7 +498,7 @@ class Store:
                 given = _draft(doc)
                 return {
                     "user_id": given.user_id,
-                    "answers": _answers_doc(given.answers),
+                    "answers": answers_doc(given.answers),
                     "step": given.step,
                     "channel_id": given.channel_id,
                     "updated_at": _utc(given.updated_at),
@@ -701,18 +686,10 @@ def _intro(doc: dict[str, Any]) -> Intro:
     return Intro(**doc)
 
 
-def _answers_doc(answers: Answers) -> dict[str, list[str]]:
-    return {question: list(values) for question, values in answers.items()}
-
-
-def _answers(doc: dict[str, Any]) -> dict[str, tuple[str, ...]]:
-    return {question: tuple(values) for question, values in doc.items()}
-
-
 def _draft(doc: dict[str, Any]) -> Draft:
     return Draft(
         user_id=doc["user_id"],
-        answers=_answers(doc["answers"]),
+        answers=answers_from(doc["answers"]),
         step=doc["step"],
         channel_id=doc.get("channel_id"),
         updated_at=datetime.fromisoformat(doc["updated_at"]),
@@ -723,15 +700,8 @@ def _response(doc: dict[str, Any]) -> Response:
     rec = doc["recommendation"]
     return Response(
         user_id=doc["user_id"],
-        answers=_answers(doc["answers"]),
-        recommendation=Recommendation(
-            path=rec["path"],
-            confidence=rec["confidence"],
-            coaching=rec["coaching"],
-            mentoring=rec["mentoring"],
-            confidence_label=rec["confidence_label"],
-            reasons=tuple(Reason(**reason) for reason in rec["reasons"]),
-        ),
+        answers=answers_from(doc["answers"]),
+        recommendation=recommendation_from(rec),
         content_version=doc["content_version"],
         created_at=datetime.fromisoformat(doc["created_at"]),
         id=str(doc.doc_id) if hasattr(doc, "doc_id") else "",
