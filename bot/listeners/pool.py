@@ -68,6 +68,14 @@ def _refused_view() -> dict[str, Any]:
 def register(app: AsyncApp, deps: Deps) -> None:
     content = deps.content
 
+    async def admin_or_refuse(client: AsyncWebClient, body: dict[str, Any]) -> str | None:
+        """The clicker, if an admin; otherwise they are told why nothing happened."""
+        clicker = str(body["user"]["id"])
+        if await is_admin(client, deps, clicker):
+            return clicker
+        await send_dm(client, clicker, {"text": refusal_text(CHANGE_POOL)})
+        return None
+
     async def refresh(client: AsyncWebClient, root: Any, page: Any = 1) -> None:
         if isinstance(root, str) and root:
             page = page if isinstance(page, int) else 1
@@ -152,9 +160,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.action(MENU_ACTION)
     async def mentor_menu(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        admin = body["user"]["id"]
-        if not await is_admin(client, deps, admin):
-            await send_dm(client, admin, {"text": refusal_text(CHANGE_POOL)})
+        admin = await admin_or_refuse(client, body)
+        if admin is None:
             return
         view = body.get("view") or {}
         verb, _, user_id = clicked(body).partition(":")
@@ -177,7 +184,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
     async def turn_page(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        if not await is_admin(client, deps, body["user"]["id"]):
+        if await admin_or_refuse(client, body) is None:
             return
         value = clicked(body)
         page = int(value) if value.isascii() and value.isdigit() else 1
@@ -189,18 +196,16 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.action(POOL_OPEN_ACTION)
     async def open_pool(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        admin = body["user"]["id"]
-        if not await is_admin(client, deps, admin):
-            await send_dm(client, admin, {"text": refusal_text(CHANGE_POOL)})
+        admin = await admin_or_refuse(client, body)
+        if admin is None:
             return
         await client.views_open(trigger_id=trigger_of(body), view=await pool_screen(deps))
 
     @app.action(ADD_ACTION)
     async def add_mentor(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        admin = body["user"]["id"]
-        if not await is_admin(client, deps, admin):
-            await send_dm(client, admin, {"text": refusal_text(CHANGE_POOL)})
+        admin = await admin_or_refuse(client, body)
+        if admin is None:
             return
         view = body.get("view") or {}
         if view.get("type") == "modal" and view.get("callback_id") == POOL_CALLBACK:
