@@ -33,8 +33,8 @@ class Background:
     async def lapse_intros(self) -> None:
         deps = self.deps
         now = deps.clock()
-        for intro in await deps.store.intros():
-            if intro.state != "pending" or now < intro.expires_at:
+        for intro in await deps.store.pending_intros():
+            if now < intro.expires_at:
                 continue
             lapsed = await deps.store.move_intro(intro.id, "pending", "expired", now)
             if lapsed is None:

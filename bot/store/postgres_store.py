@@ -379,6 +379,13 @@ class PostgresStore:
         rows = await self._pool.fetch(f"SELECT {_INTRO} FROM intros ORDER BY seq")
         return [_intro(r) for r in rows]
 
+    async def pending_intros(self) -> list[Intro]:
+        """Requests still waiting for the mentor's answer."""
+        rows = await self._pool.fetch(
+            f"SELECT {_INTRO} FROM intros WHERE state = 'pending' ORDER BY seq"
+        )
+        return [_intro(row) for row in rows]
+
     async def mentees_now(self) -> dict[str, int]:
         """How many mentees each mentor has now (accepted intros)."""
         rows = await self._pool.fetch(

@@ -224,6 +224,10 @@ class Store:
     async def intros(self) -> list[Intro]:
         return [_intro(d) for d in await self._run(self._intros.all)]
 
+    async def pending_intros(self) -> list[Intro]:
+        """Requests still waiting for the mentor's answer, read by index."""
+        return [_intro(d) for d in await self._run(lambda: self._intros.find("state", "pending"))]
+
     async def mentees_now(self) -> dict[str, int]:
         """How many mentees each mentor has now (accepted intros), read by index."""
 

@@ -787,3 +787,14 @@ async def test_an_unreachable_database_gives_one_line_without_the_password(url: 
     assert message.startswith("DATABASE_URL: ")
     assert "s3cret-pw" not in message
     assert "devpath@127.0.0.1" in message
+
+
+async def test_pending_intros_are_read_alone(any_store) -> None:
+    now = datetime(2026, 11, 24, 10, tzinfo=UTC)
+    for number, state in enumerate(["pending", "accepted", "pending", "declined"]):
+        intro = Intro(f"i{number}", f"UE{number}", "UM", "pending", now, now + timedelta(days=7))
+        await any_store.add_intro(intro)
+        if state != "pending":
+            await any_store.move_intro(intro.id, "pending", state, now)
+    assert [i.id for i in await any_store.pending_intros()] == ["i0", "i2"]
+    assert await any_store.mentees_now() == {"UM": 1}
