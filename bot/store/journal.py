@@ -151,6 +151,7 @@ class JournaledTable(Table):
 
     def __init__(self, storage: JournalStorage, name: str, **kwargs: Any) -> None:
         super().__init__(storage, name, **kwargs)
+        self.version = 0  # counts this table's writes, so readers can keep what they derived
         self._indexes: dict[str, dict[Any, set[str]]] = {}
         self._indexed: dict[str, dict[str, Any]] = {}  # field -> doc id -> value indexed
 
@@ -184,6 +185,7 @@ class JournaledTable(Table):
             for field in self._indexes:
                 for key, doc in changed.items():
                     self._reindex(field, key, doc)
+            self.version += 1
             self._storage.commit(self.name, changed)
             self.clear_cache()
 

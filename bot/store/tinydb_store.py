@@ -60,6 +60,7 @@ class Store:
         self._nudges = table("nudges", "id", "user_id", "state")
         self._people = table("people", "user_id")
         self._seen_events: dict[str, float] = {}  # event id -> when first seen (monotonic)
+        self._pool_cache: tuple[int, list[Mentor] | None] = (-1, None)
 
     @classmethod
     def open(cls, path: str | Path, compact_floor: int = COMPACT_FLOOR) -> Store:
@@ -168,8 +169,20 @@ class Store:
     # Mentors: the pool, one document per mentor, keyed by Slack user ID.
 
     async def mentors(self) -> list[Mentor]:
-        docs = await self._run(self._mentors.all)
-        return sorted((_mentor(d) for d in docs), key=lambda m: (m.name.casefold(), m.user_id))
+        """The pool, by name. Every final submission ranks it, so the Mentor objects are kept
+        until the mentors table next changes."""
+
+        def work() -> list[Mentor]:
+            version, cached = self._pool_cache
+            if version != self._mentors.version or cached is None:
+                docs = self._mentors.all()
+                cached = sorted(
+                    (_mentor(d) for d in docs), key=lambda m: (m.name.casefold(), m.user_id)
+                )
+                self._pool_cache = (self._mentors.version, cached)
+            return list(cached)
+
+        return await self._run(work)
 
     async def get_mentor(self, user_id: str) -> Mentor | None:
         doc = await self._run(lambda: self._mentors.first("user_id", user_id))

@@ -236,6 +236,7 @@ async def test_status_lists_matches_and_intros(user, slack, pool):
 
 async def test_admins_see_which_fields_are_short(user, slack, bot, pool):
     await walk(user, slack, {**MENTORING, "field": "legal", "topics": ["company_culture"]})
+    await slack.wait_for("chat.postMessage", channel=f"D{ADMIN}")  # the gap is recorded by then
     home = text_of(await open_home(user.as_user(ADMIN), slack, "Ev9"))
     assert "Most requested fields with too few mentors" in home
     assert "Legal: 1 person found nobody" in home
