@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -37,6 +39,7 @@ log = logging.getLogger(__name__)
 STOPPED = (
     "Done: no more reminders from devpath. Type `/devpath nudges on` whenever you want them back."
 )
+MET = "Great that you met! I will check in now and then."
 STARTED = "Reminders are back on. You can snooze or stop any of them from the reminder itself."
 
 
@@ -94,117 +97,75 @@ def register(app: AsyncApp, deps: Deps) -> None:
             for n in theirs
         ):
             return
-        now = deps.clock()
-        every = deps.content.nudges.cadence.check_in_every
-        await store.add_nudges(
-            [new_nudge(nudge.user_id, "check_in", now + every, now, nudge.subject)]
-        )
+        await again(nudge, "check_in", deps.content.nudges.cadence.check_in_every)
 
-    @app.action(SNOOZE_ACTION)
-    async def snooze(
-        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
-    ) -> None:
-        await ack()
-        reply = Reply(body, respond, client)
-        nudge = await mine(body, reply)
-        if nudge is None:
-            return
+    async def again(nudge: Nudge, kind: str, after: timedelta) -> None:
+        """The same person, about the same thing, `after` from now."""
         now = deps.clock()
-        later = new_nudge(
-            nudge.user_id,
-            nudge.kind,
-            now + deps.content.nudges.cadence.snooze,
-            now,
-            nudge.subject,
-        )
-        await store.add_nudges([later])
-        await store.update_nudge(nudge.id, state="snoozed", answered_at=now)
+        await store.add_nudges([new_nudge(nudge.user_id, kind, now + after, now, nudge.subject)])
+
+    Handler = Callable[[Nudge, dict[str, Any], Reply, AsyncWebClient], Awaitable[None]]
+
+    def on_click(*action_ids: str, answered_ok: bool = False) -> Callable[[Handler], Handler]:
+        """Register a nudge button: ack, then the handler gets the clicker's own open nudge
+        (anyone else, or a second click, is answered here and goes no further)."""
+
+        def register_handler(handle: Handler) -> Handler:
+            async def listener(
+                ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+            ) -> None:
+                await ack()
+                reply = Reply(body, respond, client)
+                if nudge := await mine(body, reply, answered_ok):
+                    await handle(nudge, body, reply, client)
+
+            for action_id in action_ids:
+                app.action(action_id)(listener)
+            return handle
+
+        return register_handler
+
+    @on_click(SNOOZE_ACTION)
+    async def snooze(nudge: Nudge, body: dict[str, Any], reply: Reply, _: AsyncWebClient) -> None:
+        await again(nudge, nudge.kind, deps.content.nudges.cadence.snooze)
+        await store.update_nudge(nudge.id, state="snoozed", answered_at=deps.clock())
         await reply(answered_nudge("Snoozed: I will remind you again in a week."), replace=True)
 
-    @app.action(STOP_ACTION)
-    async def stop(
-        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
-    ) -> None:
-        await ack()
-        reply = Reply(body, respond, client)
-        nudge = await mine(body, reply)
-        if nudge is None:
-            return
+    @on_click(STOP_ACTION)
+    async def stop(nudge: Nudge, body: dict[str, Any], reply: Reply, _: AsyncWebClient) -> None:
         await stop_nudges(deps, nudge.user_id)
         await reply(answered_nudge(STOPPED), replace=True)
 
-    @app.action(MET_ACTION)
-    async def met(
-        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
-    ) -> None:
-        await ack()
-        reply = Reply(body, respond, client)
-        if nudge := await mine(body, reply):
-            await record(
-                nudge, {"met": "yes"}, "Great that you met! I will check in now and then.", reply
-            )
-
-    @app.action(NOT_YET_ACTION)
-    async def not_yet(
-        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
-    ) -> None:
-        await ack()
-        reply = Reply(body, respond, client)
-        if nudge := await mine(body, reply):
-            now = deps.clock()
-            again = new_nudge(
-                nudge.user_id,
-                "did_you_meet",
-                now + deps.content.nudges.cadence.did_you_meet_after,
-                now,
-                nudge.subject,
-            )
-            await store.add_nudges([again])
-            await record(nudge, {"met": "no"}, "Not yet: fine. I will ask again in a week.", reply)
-
-    async def score(
-        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
-    ) -> None:
-        await ack()
-        reply = Reply(body, respond, client)
-        nudge = await mine(body, reply, answered_ok=True)
-        if nudge is None:
-            return
-        value = clicked(body)
-        points = value.rpartition(":")[2]
-        if points not in {"1", "2", "3", "4", "5"}:
-            return
+    @on_click(MET_ACTION)
+    async def met(nudge: Nudge, body: dict[str, Any], reply: Reply, _: AsyncWebClient) -> None:
         await record(
-            nudge,
-            {"score": points},
-            f"Thanks: you said {points} out of 5.",
-            reply,
+            nudge, {"met": "yes"}, "Great that you met! I will check in now and then.", reply
         )
 
-    for points in range(1, 6):
-        app.action(f"{SCORE_ACTION}_{points}")(score)
+    @on_click(NOT_YET_ACTION)
+    async def not_yet(nudge: Nudge, body: dict[str, Any], reply: Reply, _: AsyncWebClient) -> None:
+        await again(nudge, "did_you_meet", deps.content.nudges.cadence.did_you_meet_after)
+        await record(nudge, {"met": "no"}, "Not yet: fine. I will ask again in a week.", reply)
 
-    @app.action(NOTE_ACTION)
+    @on_click(*(f"{SCORE_ACTION}_{n}" for n in range(1, 6)), answered_ok=True)
+    async def score(nudge: Nudge, body: dict[str, Any], reply: Reply, _: AsyncWebClient) -> None:
+        points = clicked(body).rpartition(":")[2]
+        if points in {"1", "2", "3", "4", "5"}:
+            await record(nudge, {"score": points}, f"Thanks: you said {points} out of 5.", reply)
+
+    @on_click(NOTE_ACTION, answered_ok=True)
     async def open_note(
-        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+        nudge: Nudge, body: dict[str, Any], reply: Reply, client: AsyncWebClient
     ) -> None:
-        await ack()
-        reply = Reply(body, respond, client)
-        if nudge := await mine(body, reply, answered_ok=True):
-            await client.views_open(
-                trigger_id=trigger_of(body),
-                view=note_view(nudge.id, "Check-in note", "How is it going?"),
-            )
+        note = note_view(nudge.id, "Check-in note", "How is it going?")
+        await client.views_open(trigger_id=trigger_of(body), view=note)
 
-    @app.action(GOALS_ACTION)
+    @on_click(GOALS_ACTION, answered_ok=True)
     async def open_goals(
-        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+        nudge: Nudge, body: dict[str, Any], reply: Reply, client: AsyncWebClient
     ) -> None:
-        await ack()
-        reply = Reply(body, respond, client)
-        if nudge := await mine(body, reply, answered_ok=True):
-            goals = str((await store.person(nudge.user_id)).get("goals", ""))
-            await client.views_open(trigger_id=trigger_of(body), view=goals_view(nudge.id, goals))
+        goals = str((await store.person(nudge.user_id)).get("goals", ""))
+        await client.views_open(trigger_id=trigger_of(body), view=goals_view(nudge.id, goals))
 
     async def submitted(
         view: dict[str, Any], user_id: str, block: str, most: int
