@@ -25,6 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.domain.intros import Intro
 from bot.domain.nudges import Facts, Nudge, decide, ignored_in_a_row, next_delivery, plan_follow_up
+from bot.domain.records import Response
 from bot.listeners.intros import matches_for
 from bot.screens.blocks import when
 from bot.screens.nudges import nudge_message
@@ -134,11 +135,10 @@ class Nudger:
             await store.update_nudge(nudge.id, due_at=deliver_at)
             done.deferred.append(nudge.id)
             return
-        facts, intro = await self._facts(nudge)
+        facts, intro, latest = await self._facts(nudge)
         decision, why = decide(nudge, facts)
         matches = None
         if decision != "skip" and nudge.kind in ("reach_out", "gentle_reminder"):
-            latest = await store.latest_response(nudge.user_id)
             matches = (
                 await matches_for(
                     self.client, self.deps, nudge.user_id, latest.answers, person=person
@@ -217,7 +217,8 @@ class Nudger:
         user = answer.get("user")
         return user if isinstance(user, dict) else None
 
-    async def _facts(self, nudge: Nudge) -> tuple[Facts, Intro | None]:
+    async def _facts(self, nudge: Nudge) -> tuple[Facts, Intro | None, Response | None]:
+        """What is true now for this nudge, with the intro and latest response it rests on."""
         store = self.deps.store
         person = await store.person(nudge.user_id)
         latest = await store.latest_response(nudge.user_id)
@@ -244,4 +245,4 @@ class Nudger:
                 nudge.kind, [n for n in theirs if n.state in ("sent", "answered")]
             ),
         )
-        return facts, intro
+        return facts, intro, latest
