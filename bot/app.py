@@ -57,6 +57,7 @@ def build_app(deps: Deps, client: AsyncWebClient | None = None) -> AsyncApp:
         signing_secret=settings.signing_secret or "",
         raise_error_for_unhandled_request=False,
     )
+    deps.inflight.track_listeners(app)
     register_middleware(app, deps)
     register_listeners(app, deps)
     return app

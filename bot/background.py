@@ -6,6 +6,7 @@ One loop in the bot process calls `run_due()`; tests call it directly with their
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -53,12 +54,18 @@ class Background:
                 self.client, lapsed.mentee_id, declined_for_mentee(name, matches, "expired")
             )
 
-    async def loop(self, every: float = EVERY_SECONDS) -> None:
-        await self.nudger.recover()
-        while True:
+    async def loop(self, every: float = EVERY_SECONDS, stop: asyncio.Event | None = None) -> None:
+        """A round now and every `every` seconds, until `stop` is set. Each round counts as
+        work under way, so shutdown lets it finish (or stops it after the grace)."""
+        stop = stop or asyncio.Event()
+        async with self.deps.inflight.tracking():
+            await self.nudger.recover()
+        while not stop.is_set():
             try:
-                await self.run_due()
+                async with self.deps.inflight.tracking():
+                    await self.run_due()
             except Exception:
                 # One bad round must not stop the nudges for good; the next round retries.
                 log.exception("background round failed")
-            await asyncio.sleep(every)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), every)

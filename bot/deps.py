@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.content import Content
+from bot.inflight import InFlight
 from bot.settings import Settings
 from bot.store import Store
 
@@ -23,3 +24,4 @@ class Deps:
     content: Content
     store: Store
     clock: Clock = utc_now
+    inflight: InFlight = field(default_factory=InFlight)

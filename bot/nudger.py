@@ -153,6 +153,9 @@ class Nudger:
             log.info("nudge %s (%s) skipped: %s", nudge.id, nudge.kind, why)
             done.skipped.append(nudge.id)
             return
+        # Paced before the claim: a shutdown that stops a round in this wait leaves the nudge
+        # scheduled, not claimed and then counted as sent.
+        await self.pacer.wait(nudge.user_id)
         if await store.claim_nudge(nudge.id, now) is None:
             return  # another round got there first
         other = ""
@@ -162,7 +165,6 @@ class Nudger:
         message = nudge_message(
             self.deps.content, nudge, decision == "send_last", other, lapses, matches
         )
-        await self.pacer.wait(nudge.user_id)
         try:
             landed = await self._post(nudge.user_id, message)
         except SlackApiError as error:

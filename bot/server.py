@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 import time
 from typing import Any
 
@@ -16,12 +18,13 @@ from slack_bolt.async_app import AsyncApp
 import bot
 from bot.background import Background
 from bot.deps import Deps
+from bot.inflight import InFlight
 from bot.middleware import log_request
-from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+SHUTDOWN_GRACE = 10.0  # seconds for work under way to finish once asked to stop
 
 
 class _LoggedSocketModeHandler(AsyncSocketModeHandler):
@@ -33,7 +36,10 @@ class _LoggedSocketModeHandler(AsyncSocketModeHandler):
         log_request(req.payload or {}, 200, time.perf_counter() - started)
 
 
-def web_app(app: AsyncApp) -> web.Application:
+IDLE_WAIT_MOST = 10.0  # seconds GET /healthz?wait=idle holds the request at the most
+
+
+def web_app(app: AsyncApp, inflight: InFlight | None = None) -> web.Application:
     async def events(request: web.Request) -> web.Response:
         started = time.perf_counter()
         bolt_request = await to_bolt_request(request)
@@ -41,8 +47,15 @@ def web_app(app: AsyncApp) -> web.Application:
         log_request(bolt_request.body, bolt_response.status, time.perf_counter() - started)
         return await to_aiohttp_response(bolt_response)
 
-    async def health(_: web.Request) -> web.Response:
-        return web.json_response({"ok": True, "service": "devpath", "version": bot.__version__})
+    async def health(request: web.Request) -> web.Response:
+        """Up, and how much work is under way. With ?wait=idle, answered once nothing is (or
+        after IDLE_WAIT_MOST): to drain an instance before a deploy, or in tests."""
+        body: dict[str, object] = {"ok": True, "service": "devpath", "version": bot.__version__}
+        if inflight is not None:
+            if request.query.get("wait") == "idle":
+                await inflight.idle(within=IDLE_WAIT_MOST)
+            body["busy"] = inflight.count
+        return web.json_response(body)
 
     server = web.Application()
     server.router.add_post(EVENTS_PATH, events)
@@ -51,24 +64,50 @@ def web_app(app: AsyncApp) -> web.Application:
 
 
 async def serve(app: AsyncApp, deps: Deps) -> None:
-    """Serve Slack until stopped, with the background round (reminders, lapses) beside it."""
+    """Serve Slack until SIGTERM or SIGINT, with the background rounds beside it.
+
+    Stopping takes no new requests, gives the work under way (listeners after their ack, a
+    round) up to SHUTDOWN_GRACE to finish, then stops what is left; the caller closes the
+    store only after this returns, so no listener ever finds it closed."""
     # One connection pool for every Web API call, instead of a new connection per call.
     app.client.session = aiohttp.ClientSession()
-    background = asyncio.create_task(Background(deps, app.client).loop())
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGTERM, signal.SIGINT)
+    for number in signals:
+        loop.add_signal_handler(number, stop.set)
+    rounds = asyncio.create_task(Background(deps, app.client).loop(stop=stop))
     try:
-        await _serve_requests(app, deps.settings)
+        await _serve_requests(app, deps, stop)
     finally:
-        background.cancel()
+        stop.set()
+        if not await deps.inflight.idle(within=SHUTDOWN_GRACE):
+            log.warning(
+                "devpath: stopping with %d requests or rounds unfinished", deps.inflight.count
+            )
+        rounds.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await rounds
         await app.client.session.close()
+        for number in signals:
+            loop.remove_signal_handler(number)
+        log.info("devpath: stopped")
 
 
-async def _serve_requests(app: AsyncApp, settings: Settings) -> None:
+async def _serve_requests(app: AsyncApp, deps: Deps, stop: asyncio.Event) -> None:
+    settings = deps.settings
     if settings.socket_mode:
         log.info("devpath: connecting to Slack in Socket Mode")
         handler = _LoggedSocketModeHandler(app, settings.app_token)
-        await handler.start_async()
+        await handler.connect_async()
+        try:
+            await stop.wait()
+        finally:
+            await handler.close_async()
         return
-    runner = web.AppRunner(web_app(app), access_log=None)
+    runner = web.AppRunner(
+        web_app(app, deps.inflight), access_log=None, shutdown_timeout=SHUTDOWN_GRACE
+    )
     await runner.setup()
     site = web.TCPSite(runner, port=settings.port)
     await site.start()
@@ -76,6 +115,9 @@ async def _serve_requests(app: AsyncApp, settings: Settings) -> None:
         "devpath: listening on port %s (POST %s, GET %s)", settings.port, EVENTS_PATH, HEALTH_PATH
     )
     try:
-        await asyncio.Event().wait()
+        await stop.wait()
+        log.info("devpath: stopping; no new requests")
     finally:
+        await site.stop()
+        await deps.inflight.idle(within=SHUTDOWN_GRACE)
         await runner.cleanup()

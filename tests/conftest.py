@@ -75,7 +75,7 @@ def env(slack: FakeSlack, tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-async def bot(env: dict[str, str], content: Content) -> AsyncIterator[Running]:
+async def bot(env: dict[str, str], content: Content, slack: FakeSlack) -> AsyncIterator[Running]:
     settings = load_settings(env)
     store = Store.open(settings.db_path)
     clock = FakeClock()
@@ -88,7 +88,9 @@ async def bot(env: dict[str, str], content: Content) -> AsyncIterator[Running]:
     pacing = VirtualTime()
     pacer = Pacer(content.nudges.per_minute, pacing.monotonic, pacing.sleep)
     background = Background(deps, app.client, pacer)
+    slack.idle = lambda: deps.inflight.idle(within=10)
     yield Running(url, store, clock, content, settings.db_path, background, pacing)
+    await slack.settle()
     await server.close()
     store.close()
 

@@ -7,7 +7,7 @@ import asyncio
 import itertools
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -79,6 +79,10 @@ class FakeSlack:
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
         self.server: TestServer | None = None
+        # How to wait until the bot under test has finished all it started (its listeners,
+        # including the work after their acks): set by the fixture that starts the bot.
+        # Without it (a bot in another process), waits are for a condition on the calls.
+        self.idle: Callable[[], Awaitable[bool]] | None = None
 
     async def start(self) -> str:
         web_app = web.Application()
@@ -134,18 +138,34 @@ class FakeSlack:
             if call.method == method and where.items() <= call.body.items()
         ]
 
+    async def settle(self) -> None:
+        """Wait until the bot is idle: nothing it started is still running."""
+        if self.idle is not None and not await self.idle():
+            raise AssertionError("the bot was still busy after 10 s")
+
     async def wait_for(
         self, method: str, count: int = 1, within: float = 5, **where: Any
     ) -> list[dict[str, Any]]:
-        """Wait until the bot has made `count` calls of `method` (work it does after the ack)."""
-        async with asyncio.timeout(within), self._changed:
-            await self._changed.wait_for(lambda: len(self.called(method, **where)) >= count)
-        return self.called(method, **where)
+        """The calls of `method` (whose body has `where`) once the bot is idle: at least
+        `count` of them. For a bot in another process: wait until it has made `count`."""
+        if self.idle is None:
+            async with asyncio.timeout(within), self._changed:
+                await self._changed.wait_for(lambda: len(self.called(method, **where)) >= count)
+            return self.called(method, **where)
+        await self.settle()
+        calls = self.called(method, **where)
+        assert len(calls) >= count, f"{len(calls)} {method} calls, not {count}: {where}"
+        return calls
 
     async def wait_until(self, check: Callable[[], bool], within: float = 5) -> None:
-        """Wait until `check()` holds, for what a single count of calls cannot say."""
-        async with asyncio.timeout(within), self._changed:
-            await self._changed.wait_for(check)
+        """`check()` holds once the bot is idle (another process's bot: wait until it holds),
+        for what a single count of calls cannot say."""
+        if self.idle is None:
+            async with asyncio.timeout(within), self._changed:
+                await self._changed.wait_for(check)
+            return
+        await self.settle()
+        assert check(), "not so once the bot was idle"
 
     async def _record(self, method: str, body: dict[str, Any]) -> None:
         self.calls.append(Call(method, body))
@@ -282,7 +302,9 @@ class SlackUser:
         headers.update(extra_headers or {})
         async with self.session.post(self.url, data=body.encode(), headers=headers) as response:
             text = await response.text()
-            return response.status, json.loads(text) if text.startswith("{") else text
+        # Slack has its answer; what the bot does after its ack has run out once it is idle.
+        await self.fake.settle()
+        return response.status, json.loads(text) if text.startswith("{") else text
 
     async def command(self, text: str = "", channel_id: str = "C1") -> tuple[int, Any]:
         return await self.post(

@@ -5,11 +5,7 @@ goes out once, and a killed instance loses nothing."""
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
-import signal
-import socket
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -25,17 +21,11 @@ from bot.domain.recommendation import recommend
 from bot.domain.records import Response
 from bot.store.postgres_store import PostgresStore
 from tests.answers import COACHING, MENTORING, for_view
-from tests.fakes import SIGNING_SECRET, FakeSlack, SlackUser
+from tests.fakes import FakeSlack, SlackUser
+from tests.instances import Instance, bot_env
 from tests.store.conftest import fresh_database
 
-ROOT = Path(__file__).parents[1]
 PEOPLE = [f"UP{i:02d}" for i in range(30)]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def all_week_content(folder: Path) -> Path:
@@ -49,65 +39,23 @@ def all_week_content(folder: Path) -> Path:
     return folder
 
 
-class Instance:
-    def __init__(self, env: dict[str, str]) -> None:
-        self.port = free_port()
-        self.env = {**env, "PORT": str(self.port)}
-        self.process: asyncio.subprocess.Process | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/slack/events"
-
-    async def start(self) -> None:
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            cwd=ROOT,
-            env=self.env,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
-        async with aiohttp.ClientSession() as session:
-            for _ in range(100):
-                try:
-                    async with session.get(f"http://127.0.0.1:{self.port}/healthz") as answer:
-                        if answer.status == 200:
-                            return
-                except aiohttp.ClientError:
-                    await asyncio.sleep(0.1)
-        raise AssertionError("the instance did not start")
-
-    async def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        await self.process.wait()
-
-
 @asynccontextmanager
 async def two_instances(
     tmp_path: Path, slack: FakeSlack, url: str
 ) -> AsyncIterator[list[Instance]]:
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(tmp_path),
-        "SLACK_BOT_TOKEN": "xoxb-test",
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": str(slack.server.make_url("/api/")),
-        "DATABASE_URL": url,
-        "DEVPATH_CONTENT": str(all_week_content(tmp_path / "content")),
-        "DEVPATH_ADMINS": "UADMIN",
-    }
+    env = bot_env(
+        slack,
+        tmp_path,
+        DATABASE_URL=url,
+        DEVPATH_CONTENT=str(all_week_content(tmp_path / "content")),
+    )
     instances = [Instance(env), Instance(env)]
     await asyncio.gather(*(i.start() for i in instances))
     try:
         yield instances
     finally:
         for instance in instances:
-            if instance.process and instance.process.returncode is None:
-                instance.process.terminate()
-                await instance.process.wait()
+            await instance.stop()
 
 
 async def seed(url: str) -> list[str]:
@@ -161,14 +109,16 @@ async def test_two_processes_behave_as_one(tmp_path: Path) -> None:
                     ]
 
                 await slack.wait_until(lambda: len(reminders()) >= len(PEOPLE), within=30)
-                await asyncio.sleep(1)  # anything sent twice would have arrived by now
+                # Both rounds are over: anything sent twice has arrived.
+                await asyncio.gather(a.idle(), b.idle())
                 channels = [m["channel"] for m in reminders()]
                 assert sorted(channels) == sorted(f"D{p}" for p in PEOPLE)
 
                 # A questionnaire started on one instance is finished on the other.
                 on_a, on_b = SlackUser(http, a.url, slack), SlackUser(http, b.url, slack)
                 await on_a.command("")
-                view = (await slack.wait_for("views.open"))[-1]["view"]
+                await a.idle()
+                view = slack.called("views.open")[-1]["view"]
                 for person in [on_b, on_a, on_b]:
                     status, body = await person.submit(view, for_view(view, MENTORING))
                     assert status == 200
@@ -182,7 +132,8 @@ async def test_two_processes_behave_as_one(tmp_path: Path) -> None:
                     maya_a.click("intro_accept", "answer", value="intro-UA", message=True),
                     maya_b.click("intro_accept", "answer", value="intro-UB", message=True),
                 )
-                await slack.wait_for("response_url")  # the one refused is told so
+                await asyncio.gather(a.idle(), b.idle())
+                assert len(slack.called("response_url")) == 1  # the one refused is told so
 
                 # Kill one instance: the other carries on, and nothing was lost.
                 await a.kill()
@@ -197,10 +148,9 @@ async def test_two_processes_behave_as_one(tmp_path: Path) -> None:
                     await store.aclose()
                 status, body = await on_b.command("status")
                 assert status == 200
-                await slack.wait_until(
-                    lambda: any(
-                        "Mentoring fits" in c.get("text", "") for c in slack.called("response_url")
-                    )
+                await b.idle()
+                assert any(
+                    "Mentoring fits" in c.get("text", "") for c in slack.called("response_url")
                 )
     finally:
         await slack.close()
