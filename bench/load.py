@@ -502,10 +502,10 @@ async def drop_database(name: str) -> None:
 
 async def seed_postgres(path: Path, url: str) -> None:
     """Copy the TinyDB seed into PostgreSQL as `devpath` would: dump() then restore()."""
-    from bot.store import Store
     from bot.store.postgres_store import PostgresStore
+    from bot.store.tinydb_store import TinyDBStore
 
-    store = Store.open(path)
+    store = TinyDBStore.open(path)
     tables = await store.dump()
     store.close()
     target = await PostgresStore.connect(url)

@@ -54,6 +54,7 @@ from bot.nudger import Pacer
 from bot.screens.nudges import nudge_message
 from bot.settings import load_settings
 from bot.store import Store
+from bot.store.tinydb_store import TinyDBStore
 from tests.answers import COACHING
 from tests.fakes import FakeSlack, VirtualTime
 
@@ -157,12 +158,12 @@ def round_robin(planned: list[Nudge]) -> list[str]:
     return order
 
 
-async def store_run(store: Store, work: Any) -> None:
+async def store_run(store: TinyDBStore, work: Any) -> None:
     """Run `work` on the store's worker thread (to switch a profiler on or off there)."""
     await asyncio.get_running_loop().run_in_executor(store._executor, work)
 
 
-def time_store_methods(store: Store) -> dict[str, list[float]]:
+def time_store_methods(store: TinyDBStore) -> dict[str, list[float]]:
     """Wrap the store's async methods on this instance: calls and seconds spent in each."""
     times: dict[str, list[float]] = {}
     for name in dir(Store):
@@ -230,7 +231,7 @@ async def run(args: argparse.Namespace) -> int:
             "DEVPATH_DB": str(Path(tmp) / "devpath.json"),
         }
         settings = load_settings(env)
-        store = Store.open(settings.db_path)
+        store = TinyDBStore.open(settings.db_path)
         try:
             started = time.perf_counter()
             planned = await seed(store, slack, content, people, nudges)

@@ -12,12 +12,12 @@ Three measurements, each beside a baseline timed in the same run:
    line) against TinyDB's stock `TinyDB(path)` (`JSONStorage`) insert of the same documents.
    The stock storage rewrites the whole file per write, about a second at 50,000 documents,
    so it gets fewer repeats.
-2. The longest event-loop stall while 1,000 concurrent `Store` writes run on a 50,000-document
+2. The longest event-loop stall while 1,000 concurrent `TinyDBStore` writes run on a 50,000-document
    database: a ticker coroutine sleeps 1 ms in a loop and records the gaps between wake-ups.
    Baseline: the same ticker on an idle loop, and during 1,000 `asyncio.sleep(0)`.
-3. Start-up (`Store.open`: snapshot read, journal replay, indexes, migration check) and resident
-   memory (VmRSS) with 50,000 documents, each in a fresh subprocess, against `json.load` of the
-   same snapshot in the same way.
+3. Start-up (`TinyDBStore.open`: snapshot read, journal replay, indexes, migration check) and
+   resident memory (VmRSS) with 50,000 documents, each in a fresh subprocess, against
+   `json.load` of the same snapshot in the same way.
 
 The exit status is non-zero only for a broken run (a write that did not land, a journal line
 not replayed), never for a missed target.
@@ -53,10 +53,9 @@ from bot.domain.matching import Mentor
 from bot.domain.nudges import KINDS, Nudge
 from bot.domain.recommendation import recommend
 from bot.domain.records import Draft
-from bot.store import Store
 from bot.store.journal import JournaledTinyDB, JournalStorage
 from bot.store.migrations import META, SCHEMA_VERSION
-from bot.store.tinydb_store import _intro_doc, _mentor_doc, _nudge_doc, _utc
+from bot.store.tinydb_store import TinyDBStore, _intro_doc, _mentor_doc, _nudge_doc, _utc
 
 try:
     from bot.store.shapes import answers_doc as _answers_doc
@@ -530,8 +529,10 @@ class StallRow:
     took: list[float] = field(default_factory=list)
 
 
-async def bench_stalls(store: Store, dataset: Dataset, repeat: int, burst: int) -> list[StallRow]:
-    """Each kind of work with the ticker beside it, `repeat` times. `Store.open` has already
+async def bench_stalls(
+    store: TinyDBStore, dataset: Dataset, repeat: int, burst: int
+) -> list[StallRow]:
+    """Each kind of work with the ticker beside it, `repeat` times. `TinyDBStore.open` has already
     frozen the loaded database out of the garbage collector (gc.freeze())."""
     rng = random.Random(SEED)
     users = dataset.users
@@ -598,7 +599,7 @@ def child(mode: str, path: Path) -> None:
     start = time.perf_counter()
     replayed = documents = 0
     if mode == "store":
-        store = Store.open(path)
+        store = TinyDBStore.open(path)
         took = time.perf_counter() - start
         data = store._db.storage.read()
         replayed = store._db.storage.replayed
@@ -641,7 +642,7 @@ def build_startup_db(folder: Path, dataset: Dataset, journal_lines: int) -> tupl
     """The dataset as a compacted snapshot plus `journal_lines` journal lines to replay."""
     path = folder / "devpath.json"
     size = write_snapshot(path, dataset.data)
-    store = Store.open(path)
+    store = TinyDBStore.open(path)
     rng = random.Random(SEED + 1)
     now = dt.datetime.now(dt.UTC)
 
@@ -783,7 +784,7 @@ def main(argv: list[str] | None = None) -> int:
         stall_folder.mkdir()
         for name in (path.name, path.name + ".journal"):
             shutil.copyfile(folder / name, stall_folder / name)
-        store = Store.open(stall_folder / path.name)
+        store = TinyDBStore.open(stall_folder / path.name)
         try:
             stall_rows = asyncio.run(bench_stalls(store, dataset, stall_repeat, burst))
             # The last work was a (chunked) compaction: the snapshot alone must hold it all.
@@ -855,7 +856,7 @@ def main(argv: list[str] | None = None) -> int:
         print()
         rows = []
         for mode, name in (
-            ("store", "Store.open (gc off while loading, then gc.freeze())"),
+            ("store", "TinyDBStore.open (gc off while loading, then gc.freeze())"),
             ("json", "json.load (baseline)"),
         ):
             s = samples[mode]

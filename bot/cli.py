@@ -24,6 +24,7 @@ from bot.logs import configure_logging
 from bot.pool_csv import HEADER_PROBLEM, bad_row_count, iana_timezone, read_pool, write_pool
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store import Store, StoreError, open_store
+from bot.store.tinydb_store import TinyDBStore
 
 EXAMPLE_POOL = "examples/mentors.csv"
 
@@ -156,7 +157,7 @@ def _copy_database(args: argparse.Namespace) -> int:
         try:
             if kind == "postgres":
                 return await PostgresStore.connect(given, max_size=2)
-            return await asyncio.to_thread(Store.open, given)
+            return await asyncio.to_thread(TinyDBStore.open, given)
         except StoreError as error:
             reason = str(error).removeprefix("DATABASE_URL: ").removeprefix("DEVPATH_DB: ")
             raise StoreError(f"{flag}: {reason}") from None

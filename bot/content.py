@@ -296,19 +296,31 @@ class _Checker:
     def matching(self, raw: Any, questionnaire: Questionnaire) -> MatchingRules:
         keys = {"weights", "seniority", "mentee_levels", "matches_shown", "intros"}
         top = self.mapping(raw, "", keys, keys)
+        matched: dict[str, Question] = {}
         for question_id, kind in MATCHED_QUESTIONS.items():
             question = questionnaire.question(question_id)
             if question is None or question.kind != kind:
                 raise self.fail(
                     "", f"matching needs a {kind} question '{question_id}' in {QUESTIONNAIRE_FILE}"
                 )
+            matched[question_id] = question
         names = {f.name for f in fields(Weights)}
         weights_raw = self.mapping(top["weights"], "weights", names, names)
+
+        def weight(name: str, low: float = 0) -> float:
+            return self.number(weights_raw[name], f"weights {name}", low, 1000)
+
         weights = Weights(
-            **{
-                k: self.number(v, f"weights {k}", 0 if k != "timezone_far_hours" else 1, 1000)
-                for k, v in weights_raw.items()
-            }
+            field=weight("field"),
+            topic=weight("topic"),
+            # How many shared topics score: a count, so a whole number.
+            topics_counted=int(
+                self.number(weights_raw["topics_counted"], "weights topics_counted", 0, 1000, True)
+            ),
+            seniority=weight("seniority"),
+            timezone=weight("timezone"),
+            timezone_far_hours=weight("timezone_far_hours", 1),
+            capacity=weight("capacity"),
         )
         levels_raw = top["seniority"]
         if not isinstance(levels_raw, list) or not 1 <= len(levels_raw) <= 10:
@@ -331,7 +343,7 @@ class _Checker:
                     int(self.number(level_raw["level"], f"{where} level", 0, 100, True)),
                 )
             )
-        stages = {o.value for o in questionnaire.question("career_stage").options}
+        stages = {o.value for o in matched["career_stage"].options}
         levels = self.mapping(top["mentee_levels"], "mentee_levels", stages, stages)
         mentee_levels = {
             k: int(self.number(v, f"mentee_levels {k}", 0, 100, True)) for k, v in levels.items()

@@ -18,6 +18,7 @@ from bot.nudger import Pacer
 from bot.server import EVENTS_PATH, web_app
 from bot.settings import load_settings
 from bot.store import Store
+from bot.store.tinydb_store import TinyDBStore
 from tests.fakes import SIGNING_SECRET, FakeClock, FakeSlack, SlackUser, VirtualTime
 
 
@@ -77,7 +78,7 @@ def env(slack: FakeSlack, tmp_path: Path) -> dict[str, str]:
 @pytest.fixture
 async def bot(env: dict[str, str], content: Content, slack: FakeSlack) -> AsyncIterator[Running]:
     settings = load_settings(env)
-    store = Store.open(settings.db_path)
+    store = TinyDBStore.open(settings.db_path)
     clock = FakeClock()
     deps = Deps(settings, content, store, clock)
     # Slack's retries back off for real; a hundredth of the usual keeps the suite fast.

@@ -15,7 +15,7 @@ import pytest
 
 from bot.cli import UsageError, ask, main
 from bot.content import Content
-from bot.store import Store
+from bot.store.tinydb_store import TinyDBStore
 from tests.answers import COACHING, MENTORING
 
 
@@ -43,7 +43,7 @@ def run(*argv: str) -> int:
 
 
 def stored(db_path: Path, user_id: str) -> list:
-    store = Store.open(db_path)
+    store = TinyDBStore.open(db_path)
     try:
         return asyncio.run(store.responses(user_id))
     finally:

@@ -10,8 +10,8 @@ import pytest
 
 from bot.cli import main
 from bot.content import Content
-from bot.store import Store
 from bot.store.postgres_store import shown_url
+from bot.store.tinydb_store import TinyDBStore
 from tests.store.conftest import fresh_database
 from tests.store.test_contract import COUNTS, fill
 
@@ -26,7 +26,7 @@ def run(*argv: str) -> int:
 
 async def filled(path: Path, content: Content) -> dict:
     """A TinyDB database with a record of every kind; its dump."""
-    store = Store.open(path)
+    store = TinyDBStore.open(path)
     try:
         await fill(store, content)
         return await store.dump()
@@ -35,7 +35,7 @@ async def filled(path: Path, content: Content) -> dict:
 
 
 async def dumped(path: Path) -> dict:
-    store = Store.open(path)
+    store = TinyDBStore.open(path)
     try:
         return await store.dump()
     finally:
@@ -143,7 +143,7 @@ def test_bad_places_give_one_line_and_status_2(
     message: str,
 ) -> None:
     db = tmp_path / "devpath.json"
-    Store.open(db).close()
+    TinyDBStore.open(db).close()
     given = {"db": str(db), "tmp": str(tmp_path)}
     assert run("db", "copy", "--from", source.format(**given), "--to", target.format(**given)) == 2
     out = capsys.readouterr()

@@ -12,7 +12,7 @@ from bot.cli import main
 from bot.content import Content
 from bot.domain.matching import Mentor
 from bot.pool_csv import HEADER, read_pool
-from bot.store import Store
+from bot.store.tinydb_store import TinyDBStore
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 POOL = EXAMPLES / "mentors.csv"
@@ -39,7 +39,7 @@ def run(*argv: str | Path) -> int:
 
 
 def in_store(db_path: Path) -> tuple[list[Mentor], list[dict[str, str]]]:
-    store = Store.open(db_path)
+    store = TinyDBStore.open(db_path)
     try:
         return asyncio.run(store.mentors()), asyncio.run(store.audit_log(limit=100))
     finally:

@@ -16,7 +16,7 @@ from bot.content import default_content_dir, load_content
 from bot.domain.nudges import new_nudge
 from bot.domain.recommendation import recommend
 from bot.domain.records import Response
-from bot.store import Store
+from bot.store.tinydb_store import TinyDBStore
 from tests.answers import MENTORING
 from tests.fakes import FakeSlack
 
@@ -28,7 +28,7 @@ def seed(db: Path) -> None:
 
     async def work() -> None:
         content = load_content()
-        store = Store.open(db)
+        store = TinyDBStore.open(db)
         answers = {k: (v,) if isinstance(v, str) else tuple(v) for k, v in MENTORING.items()}
         rec = recommend(content.questionnaire, answers, content.thresholds)
         then = NOW - timedelta(weeks=2)

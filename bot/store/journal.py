@@ -149,8 +149,17 @@ class JournaledTable(Table):
 
     _storage: JournalStorage
 
-    def __init__(self, storage: JournalStorage, name: str, **kwargs: Any) -> None:
-        super().__init__(storage, name, **kwargs)
+    def __init__(
+        self,
+        storage: Storage,
+        name: str,
+        cache_size: int = Table.default_query_cache_capacity,
+        persist_empty: bool = False,
+    ) -> None:
+        # TinyDB makes each table with the database's storage, which must be ours.
+        if not isinstance(storage, JournalStorage):
+            raise TypeError(f"a JournaledTable needs a JournalStorage, not {type(storage)}")
+        super().__init__(storage, name, cache_size, persist_empty)
         self.version = 0  # counts this table's writes, so readers can keep what they derived
         self._indexes: dict[str, dict[Any, set[str]]] = {}
         self._indexed: dict[str, dict[str, Any]] = {}  # field -> doc id -> value indexed
@@ -206,6 +215,13 @@ class JournaledTable(Table):
 
 class JournaledTinyDB(TinyDB):
     table_class = JournaledTable
+
+    @property
+    def storage(self) -> JournalStorage:
+        storage = super().storage
+        if not isinstance(storage, JournalStorage):
+            raise TypeError(f"a JournaledTinyDB needs a JournalStorage, not {type(storage)}")
+        return storage
 
 
 def read_database(

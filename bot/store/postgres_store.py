@@ -3,13 +3,13 @@
 asyncpg, because it is native asyncio (no thread between the event loop and the server), fast
 (binary protocol, prepared statements cached per connection) and has a connection pool built in.
 
-The methods, arguments, answers and domain objects are those of `Store` in tinydb_store.py, so
-the two are interchangeable. What TinyDB got from running every call on one thread, this gets
-from the database, because other processes write too: each check-then-write is one statement
-or one transaction holding the locks it depends on. Claims are a conditional
-`UPDATE ... WHERE state = 'scheduled' RETURNING`; a partial unique index keeps one pending or
-accepted intro per pair; an accept with a capacity and a gap alert serialise on an advisory
-lock per mentor or per field.
+It implements the Store interface (bot/store/base.py), as TinyDBStore does, so the two are
+interchangeable; base.py states what each method guarantees. What TinyDB got from running
+every call on one thread, this gets from the database, because other processes write too:
+each check-then-write is one statement or one transaction holding the locks it depends on.
+Claims are a conditional `UPDATE ... WHERE state = 'scheduled' RETURNING`; a partial unique
+index keeps one pending or accepted intro per pair; an accept with a capacity and a gap alert
+serialise on an advisory lock per mentor or per field.
 
 Real columns (and indexes) hold what the bot looks things up by; JSONB holds the free-shaped
 parts (answers, recommendation, messages, person settings, an open request's extra fields).
@@ -40,8 +40,16 @@ from bot.domain.intros import Intro
 from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
 from bot.domain.records import Draft, Response
-from bot.store.shapes import answers_doc, answers_from, recommendation_doc, recommendation_from
-from bot.store.tinydb_store import StoreError
+from bot.store.base import KINDS, OpenRequest, StoreError, Tables
+from bot.store.shapes import (
+    answers_doc,
+    answers_from,
+    check_tables,
+    not_empty,
+    recommendation_doc,
+    recommendation_from,
+    stable_ids,
+)
 
 SCHEMA_VERSION = 2
 CONNECT_TIMEOUT = 10.0  # seconds, per connection attempt
@@ -453,7 +461,7 @@ class PostgresStore:
 
     # Open requests: a mentee's post in the match channel, until a mentor claims it.
 
-    async def add_open_request(self, request: dict[str, Any]) -> None:
+    async def add_open_request(self, request: OpenRequest) -> None:
         extra = {
             k: v
             for k, v in request.items()
@@ -472,7 +480,7 @@ class PostgresStore:
             extra,
         )
 
-    async def get_open_request(self, request_id: str) -> dict[str, Any] | None:
+    async def get_open_request(self, request_id: str) -> OpenRequest | None:
         row = await self._pool.fetchrow(
             f"SELECT {_REQUEST} FROM open_requests WHERE id = $1", request_id
         )
@@ -480,7 +488,7 @@ class PostgresStore:
 
     async def claim_open_request(
         self, request_id: str, mentor_id: str, now: datetime
-    ) -> dict | None:
+    ) -> OpenRequest | None:
         """Give the request to this mentor unless someone was quicker."""
         # A second claimer's UPDATE waits for the first one's row lock, then no longer
         # matches the WHERE: exactly one claim wins, whichever process it comes from.
@@ -494,7 +502,7 @@ class PostgresStore:
         )
         return _request(row) if row else None
 
-    async def open_requests_of(self, mentee_id: str) -> list[dict[str, Any]]:
+    async def open_requests_of(self, mentee_id: str) -> list[OpenRequest]:
         rows = await self._pool.fetch(
             f"SELECT {_REQUEST} FROM open_requests WHERE mentee_id = $1 ORDER BY seq", mentee_id
         )
@@ -704,7 +712,7 @@ class PostgresStore:
 
     # The whole database, to copy it to another store (bot/store/copy.py).
 
-    async def dump(self) -> dict[str, list[dict[str, Any]]]:
+    async def dump(self) -> Tables:
         """Every record, by kind, in the TinyDB store's document shapes (responses with their
         "id"), read in one snapshot: the format both stores restore from."""
         async with (
@@ -748,8 +756,6 @@ class PostgresStore:
         """Write a dump (see `dump`) into this database, which must be empty, in one
         transaction. Responses keep their ids where they can (then the id sequence moves past
         them), so the nudges about them still find them."""
-        from bot.store.copy import KINDS, check_tables, not_empty
-
         given = check_tables(tables)
         rows = {kind: _restore_rows(kind, given[kind]) for kind in KINDS}
         try:
@@ -989,7 +995,7 @@ def _intro_doc(row: asyncpg.Record) -> dict[str, Any]:
     return doc
 
 
-def _request(row: asyncpg.Record) -> dict[str, Any]:
+def _request(row: asyncpg.Record) -> OpenRequest:
     doc = {"id": row["id"], "mentee_id": row["mentee_id"], **row["extra"]}
     doc["claimed_by"] = row["claimed_by"]
     if row["claimed_at"] is not None:
@@ -1049,8 +1055,6 @@ _RESTORE = {
 
 def _restore_rows(kind: str, docs: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     """The rows for these documents of a dump, or a StoreError naming the first bad one."""
-    from bot.store.copy import stable_ids
-
     ids = stable_ids([doc.get("id") for doc in docs]) if kind == "responses" else []
     rows = []
     for number, doc in enumerate(docs, start=1):

@@ -1,12 +1,16 @@
-"""The stored form of the records both backends keep alike: answers and recommendations."""
+"""The stored form of the records both backends keep alike (answers and recommendations),
+and the checks of a dump that both backends make before they restore it."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.domain.questionnaire import Answers
 from bot.domain.recommendation import Reason, Recommendation
+from bot.store.base import KINDS, StoreError, Tables
+
+MAX_ID = 2**63 - 1  # a PostgreSQL bigint
 
 
 def answers_doc(answers: Answers) -> dict[str, list[str]]:
@@ -37,3 +41,56 @@ def recommendation_from(doc: Mapping[str, Any]) -> Recommendation:
         confidence_label=doc["confidence_label"],
         reasons=tuple(Reason(**reason) for reason in doc["reasons"]),
     )
+
+
+def check_tables(tables: Mapping[str, Sequence[Mapping[str, Any]]]) -> Tables:
+    """Every kind, in order, as lists of documents (a missing kind: none); unknown kinds are
+    refused rather than dropped."""
+    unknown = sorted(set(tables) - set(KINDS))
+    if unknown:
+        raise StoreError(f"cannot restore unknown kinds of record: {', '.join(unknown)}")
+    checked: Tables = {}
+    for kind in KINDS:
+        docs = tables.get(kind) or []
+        if not all(isinstance(doc, Mapping) for doc in docs):
+            raise StoreError(f"cannot restore {kind}: every document should be an object")
+        checked[kind] = [dict(doc) for doc in docs]
+    return checked
+
+
+def not_empty(counts: Mapping[str, int]) -> StoreError:
+    held = ", ".join(f"{kind} {n}" for kind, n in counts.items() if n)
+    return StoreError(f"the target database is not empty ({held}): restore only into a new one")
+
+
+def stable_ids(given: Sequence[Any]) -> list[int]:
+    """The ids to store responses under: each its own id when that is a positive integer not
+    already taken, so what refers to a response (its nudges) still finds it; the others get
+    new ones after the largest."""
+    wanted: list[int | None] = []
+    taken: set[int] = set()
+    for value in given:
+        number = _positive_int(value)
+        if number is None or number in taken:
+            wanted.append(None)
+        else:
+            taken.add(number)
+            wanted.append(number)
+    following = max(taken, default=0)
+    ids = []
+    for number in wanted:
+        if number is None:
+            following += 1
+            number = following
+        ids.append(number)
+    return ids
+
+
+def _positive_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    if isinstance(value, int) and 0 < value <= MAX_ID:
+        return value
+    return None

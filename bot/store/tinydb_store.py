@@ -1,4 +1,7 @@
-"""Store: devpath's records in TinyDB, one async method per thing the bot asks for.
+"""TinyDBStore: devpath's records in TinyDB, for one process on one machine.
+
+It implements the Store interface (bot/store/base.py), whose docstrings state what each
+method guarantees; this module says how TinyDB keeps those promises.
 
 Every TinyDB call runs on one worker thread, so file I/O never blocks the event loop and
 TinyDB, which is not thread-safe, only ever sees one caller at a time. The storage beneath
@@ -10,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,6 +25,7 @@ from bot.domain.intros import Intro
 from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
 from bot.domain.records import Draft, Response
+from bot.store.base import OpenRequest, StoreError, Tables
 from bot.store.journal import (
     COMPACT_FLOOR,
     DatabaseLocked,
@@ -30,16 +34,20 @@ from bot.store.journal import (
     JournalStorage,
 )
 from bot.store.migrations import migrate
-from bot.store.shapes import answers_doc, answers_from, recommendation_doc, recommendation_from
+from bot.store.shapes import (
+    answers_doc,
+    answers_from,
+    check_tables,
+    not_empty,
+    recommendation_doc,
+    recommendation_from,
+    stable_ids,
+)
 
 T = TypeVar("T")
 
 
-class StoreError(Exception):
-    """The database cannot be opened; the message is one line for the operator."""
-
-
-class Store:
+class TinyDBStore:
     def __init__(self, db: JournaledTinyDB, executor: ThreadPoolExecutor) -> None:
         self._db = db
         self._executor = executor
@@ -63,7 +71,7 @@ class Store:
         self._pool_cache: tuple[int, list[Mentor] | None] = (-1, None)
 
     @classmethod
-    def open(cls, path: str | Path, compact_floor: int = COMPACT_FLOOR) -> Store:
+    def open(cls, path: str | Path, compact_floor: int = COMPACT_FLOOR) -> TinyDBStore:
         """Open (or create) the database, migrating an older one after a backup copy."""
         shown = Path(path)
         # Loading builds millions of small objects that live as long as the process: keep
@@ -77,7 +85,7 @@ class Store:
             gc.enable()
 
     @classmethod
-    def _open(cls, shown: Path, compact_floor: int) -> Store:
+    def _open(cls, shown: Path, compact_floor: int) -> TinyDBStore:
         path = shown
         try:
             db = JournaledTinyDB(path, storage=JournalStorage, compact_floor=compact_floor)
@@ -296,19 +304,19 @@ class Store:
 
     # Open requests: a mentee's post in the match channel, until a mentor claims it.
 
-    async def add_open_request(self, request: dict[str, Any]) -> None:
+    async def add_open_request(self, request: OpenRequest) -> None:
         await self._run(lambda: self._open_requests.insert(request))
 
-    async def get_open_request(self, request_id: str) -> dict[str, Any] | None:
+    async def get_open_request(self, request_id: str) -> OpenRequest | None:
         doc = await self._run(lambda: self._open_requests.first("id", request_id))
         return dict(doc) if doc else None
 
     async def claim_open_request(
         self, request_id: str, mentor_id: str, now: datetime
-    ) -> dict | None:
+    ) -> OpenRequest | None:
         """Give the request to this mentor unless someone was quicker."""
 
-        def work() -> dict | None:
+        def work() -> OpenRequest | None:
             doc = self._open_requests.first("id", request_id)
             if doc is None or doc.get("claimed_by"):
                 return None
@@ -318,7 +326,7 @@ class Store:
 
         return await self._run(work)
 
-    async def open_requests_of(self, mentee_id: str) -> list[dict[str, Any]]:
+    async def open_requests_of(self, mentee_id: str) -> list[OpenRequest]:
         docs = await self._run(lambda: self._open_requests.find("mentee_id", mentee_id))
         return [dict(d) for d in docs]
 
@@ -476,9 +484,7 @@ class Store:
                 if name and name in entry.get("what", ""):
                     changed["what"] = entry["what"].replace(name, "a former mentor")
                 if changed != dict(entry):
-                    self._audit.update(
-                        lambda d, c=changed: (d.clear(), d.update(c)), doc_ids=[entry.doc_id]
-                    )
+                    self._audit.update(_replaced_by(changed), doc_ids=[entry.doc_id])
             self._db.storage.compact()
             return gone
 
@@ -486,7 +492,7 @@ class Store:
 
     # The whole database, to copy it to another store (bot/store/copy.py).
 
-    async def dump(self) -> dict[str, list[dict[str, Any]]]:
+    async def dump(self) -> Tables:
         """Every record, by kind, in the canonical format both stores share: documents as
         this store keeps them (every field there, times in UTC), responses with their "id"."""
         from copy import deepcopy
@@ -557,12 +563,10 @@ class Store:
 
         return await self._run(work)
 
-    async def restore(self, tables: dict[str, list[dict[str, Any]]]) -> None:
+    async def restore(self, tables: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
         """Write a dump (see `dump`) into this database, which must be empty: one journal
         write per kind, then a fresh snapshot. Responses keep their ids where they can."""
         from copy import deepcopy
-
-        from bot.store.copy import check_tables, not_empty, stable_ids
 
         given = deepcopy(check_tables(tables))
         readers: dict[str, Callable[[dict[str, Any]], Any]] = {
@@ -638,7 +642,17 @@ def _upsert(table: JournaledTable, key: str, doc: dict[str, Any]) -> None:
     if found is None:
         table.insert(doc)
     else:
-        table.update(lambda stored: (stored.clear(), stored.update(doc)), doc_ids=[found.doc_id])
+        table.update(_replaced_by(doc), doc_ids=[found.doc_id])
+
+
+def _replaced_by(doc: Mapping[str, Any]) -> Callable[[MutableMapping[str, Any]], None]:
+    """A TinyDB update that makes the stored document this one, keys removed included."""
+
+    def replace(stored: MutableMapping[str, Any]) -> None:
+        stored.clear()
+        stored.update(doc)
+
+    return replace
 
 
 def _update(table: JournaledTable, key: str, value: Any, changes: dict[str, Any]) -> None:

@@ -19,8 +19,9 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import pytest
 
+from bot.store import Store
 from bot.store.postgres_store import PostgresStore, shown_url
-from bot.store.tinydb_store import Store
+from bot.store.tinydb_store import TinyDBStore
 
 DEFAULT_TEST_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test"
 _unreachable: list[str] = []  # the skip reason, once the server was found missing
@@ -77,10 +78,10 @@ async def pg_url() -> AsyncIterator[str]:
 
 
 @asynccontextmanager
-async def empty_store(backend: str, path: Path) -> AsyncIterator[Store | PostgresStore]:
+async def empty_store(backend: str, path: Path) -> AsyncIterator[Store]:
     """A new store of this backend: TinyDB at `path`, or PostgreSQL in a fresh database."""
     if backend == "tinydb":
-        store = Store.open(path)
+        store = TinyDBStore.open(path)
         try:
             yield store
         finally:
@@ -95,17 +96,13 @@ async def empty_store(backend: str, path: Path) -> AsyncIterator[Store | Postgre
 
 
 @pytest.fixture(params=["tinydb", "postgres"])
-async def any_store(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> AsyncIterator[Store | PostgresStore]:
+async def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
     async with empty_store(request.param, tmp_path / "devpath.json") as store:
         yield store
 
 
 @pytest.fixture(params=["to_tinydb", "to_postgres"])
-async def other_store(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> AsyncIterator[Store | PostgresStore]:
+async def other_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
     """A second, empty store (of either backend) beside `any_store`: a copy's target."""
     backend = request.param.removeprefix("to_")
     async with empty_store(backend, tmp_path / "other.json") as store:

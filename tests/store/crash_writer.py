@@ -10,13 +10,13 @@ import sys
 from datetime import UTC, datetime
 
 from bot.domain.records import Draft
-from bot.store import Store
+from bot.store.tinydb_store import TinyDBStore
 
 NOW = datetime(2026, 11, 24, 10, tzinfo=UTC)
 
 
 async def write_forever(path: str, start: int) -> None:
-    store = Store.open(path, compact_floor=64 * 1024)
+    store = TinyDBStore.open(path, compact_floor=64 * 1024)
     n = start
     while True:
         if n % 3 == 0:

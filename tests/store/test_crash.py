@@ -9,8 +9,8 @@ import signal
 import sys
 from pathlib import Path
 
-from bot.store import Store
 from bot.store.journal import read_database
+from bot.store.tinydb_store import TinyDBStore
 
 ROOT = Path(__file__).parents[2]
 
@@ -54,7 +54,7 @@ async def test_no_kill_loses_an_acknowledged_write(tmp_path, kills):
         people = {doc["user_id"] for doc in data.get("people", {}).values()}
         missing = acked_people - people
         assert not missing, f"kill {kill}: lost acknowledged writes {sorted(missing)[:5]}"
-        store = Store.open(db)  # ... through the store too, lock and all
+        store = TinyDBStore.open(db)  # ... through the store too, lock and all
         draft = await store.get_draft("U-crash")
         store.close()
         if last_draft >= 0:

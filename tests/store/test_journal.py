@@ -10,9 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import Store, StoreError
+from bot.store import StoreError
 from bot.store.journal import JournaledTinyDB, JournalStorage, read_database
 from bot.store.migrations import SCHEMA_VERSION
+from bot.store.tinydb_store import TinyDBStore
+
+OPEN_TINYDB = "from bot.store.tinydb_store import TinyDBStore; TinyDBStore.open"
 
 
 def open_db(path: Path, compact_floor: int = 1 << 30) -> JournaledTinyDB:
@@ -52,7 +55,7 @@ def test_a_torn_last_line_is_dropped_but_a_broken_middle_is_reported(tmp_path):
 
     journal.write_bytes(b'garbage\n{"t": "things", "d": {"2": {"n": 2}}}\n')
     with pytest.raises(StoreError) as caught:
-        Store.open(path)
+        TinyDBStore.open(path)
     assert "db.json.journal: line 1: not a journal entry" in str(caught.value)
 
 
@@ -88,10 +91,10 @@ def test_replaying_a_journal_already_in_the_snapshot_changes_nothing(tmp_path):
 
 def test_a_second_process_is_refused_with_one_line(tmp_path):
     path = tmp_path / "db.json"
-    store = Store.open(path)
+    store = TinyDBStore.open(path)
     try:
         probe = subprocess.run(
-            [sys.executable, "-c", f"from bot.store import Store; Store.open({str(path)!r})"],
+            [sys.executable, "-c", f"{OPEN_TINYDB}({str(path)!r})"],
             capture_output=True,
             text=True,
             cwd=Path(__file__).parents[2],
@@ -108,7 +111,7 @@ def test_a_second_process_is_refused_with_one_line(tmp_path):
         assert cli.stderr.count("\n") == 1 and "one process per database" in cli.stderr
     finally:
         store.close()
-    Store.open(path).close()  # free again once the first one stops
+    TinyDBStore.open(path).close()  # free again once the first one stops
 
 
 def test_an_old_database_is_backed_up_and_migrated(tmp_path):
@@ -128,7 +131,7 @@ def test_an_old_database_is_backed_up_and_migrated(tmp_path):
         },
     }
     path.write_text(json.dumps(old))
-    Store.open(path).close()
+    TinyDBStore.open(path).close()
     backup = json.loads((tmp_path / "db.json.v1.bak").read_text())
     assert backup == old
     data = read_database(path)[0]
@@ -140,6 +143,6 @@ def test_a_newer_database_is_refused(tmp_path):
     path = tmp_path / "db.json"
     path.write_text(json.dumps({"meta": {"1": {"schema_version": SCHEMA_VERSION + 1}}}))
     with pytest.raises(StoreError) as caught:
-        Store.open(path)
+        TinyDBStore.open(path)
     assert "written by a newer devpath" in str(caught.value)
     assert json.loads(path.read_text())["meta"]["1"]["schema_version"] == SCHEMA_VERSION + 1

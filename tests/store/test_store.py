@@ -13,8 +13,9 @@ import pytest
 from bot.content import Content
 from bot.domain.recommendation import recommend
 from bot.domain.records import Draft, Response
-from bot.store import Store, StoreError
+from bot.store import StoreError
 from bot.store.journal import JournalStorage, read_database
+from bot.store.tinydb_store import TinyDBStore
 from tests.answers import COACHING, MENTORING
 
 T0 = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
@@ -41,8 +42,8 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(db_path: Path) -> Iterator[Store]:
-    opened = Store.open(db_path)
+def store(db_path: Path) -> Iterator[TinyDBStore]:
+    opened = TinyDBStore.open(db_path)
     yield opened
     opened.close()
 
@@ -52,7 +53,7 @@ def on_disk(path: Path) -> dict:
     return read_database(path)[0]
 
 
-async def test_draft_save_get_upsert_delete(store: Store) -> None:
+async def test_draft_save_get_upsert_delete(store: TinyDBStore) -> None:
     assert await store.get_draft("U1") is None
 
     first = draft(step=1)
@@ -71,7 +72,7 @@ async def test_draft_save_get_upsert_delete(store: Store) -> None:
 
 
 async def test_every_response_is_kept_and_latest_is_the_newest(
-    store: Store, content: Content
+    store: TinyDBStore, content: Content
 ) -> None:
     assert await store.latest_response("U1") is None
     assert await store.responses("U1") == []
@@ -93,12 +94,12 @@ async def test_every_response_is_kept_and_latest_is_the_newest(
 async def test_data_survives_close_and_reopen(db_path: Path, content: Content) -> None:
     saved_draft = draft(step=3)
     saved_response = response(content, COACHING, T0)
-    first = Store.open(db_path)
+    first = TinyDBStore.open(db_path)
     await first.save_draft(saved_draft)
     saved_response = replace(saved_response, id=await first.add_response(saved_response))
     first.close()
 
-    second = Store.open(db_path)
+    second = TinyDBStore.open(db_path)
     try:
         assert await second.get_draft("U1") == saved_draft
         assert await second.responses("U1") == [saved_response]
@@ -107,7 +108,7 @@ async def test_data_survives_close_and_reopen(db_path: Path, content: Content) -
 
 
 async def test_file_is_valid_json_after_each_write(
-    store: Store, db_path: Path, content: Content
+    store: TinyDBStore, db_path: Path, content: Content
 ) -> None:
     await store.save_draft(draft())
     assert len(on_disk(db_path)["drafts"]) == 1
@@ -134,7 +135,7 @@ def test_leftover_temp_file_is_removed_at_open(db_path: Path) -> None:
     unrelated = db_path.parent / "notes.tmp"
     unrelated.write_text("keep me", encoding="utf-8")
 
-    Store.open(db_path).close()
+    TinyDBStore.open(db_path).close()
 
     assert not leftover.exists()
     assert unrelated.exists()
@@ -145,7 +146,7 @@ def test_corrupt_database_gives_one_line_naming_path_and_line(db_path: Path) -> 
     db_path.write_text('{\n  "drafts": {},\n  "responses": {oops}\n}\n', encoding="utf-8")
 
     with pytest.raises(StoreError) as caught:
-        Store.open(db_path)
+        TinyDBStore.open(db_path)
 
     message = str(caught.value)
     assert "\n" not in message
@@ -154,7 +155,7 @@ def test_corrupt_database_gives_one_line_naming_path_and_line(db_path: Path) -> 
 
 
 async def test_writes_happen_off_the_event_loop(
-    store: Store, content: Content, monkeypatch: pytest.MonkeyPatch
+    store: TinyDBStore, content: Content, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     threads: list[threading.Thread] = []
     commit = JournalStorage.commit
@@ -183,7 +184,7 @@ def test_unwritable_new_database_gives_one_line(
     monkeypatch.setattr(JournalStorage, "compact", refuse)
 
     with pytest.raises(StoreError) as caught:
-        Store.open(db_path)
+        TinyDBStore.open(db_path)
 
     message = str(caught.value)
     assert "\n" not in message

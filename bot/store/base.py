@@ -1,0 +1,275 @@
+"""The Store interface: every question the bot asks its database, whichever backend answers.
+
+`TinyDBStore` (bot/store/tinydb_store.py: one process, a file) and `PostgresStore`
+(bot/store/postgres_store.py: several instances, one server) both implement it, and nothing
+above bot/store knows which one it holds. The guarantees below are what both keep and what
+tests/store/test_contract.py checks on each: a state change that says "only if" is
+compare-and-set, so a double click, a retried request or a second instance changes nothing
+twice.
+
+Records come back as the domain's own types (bot/domain/*.py), with times aware and in UTC.
+This module imports nothing else of the store, so the backends and everything above can
+import it without a cycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from bot.domain.intros import Intro
+from bot.domain.matching import Mentor
+from bot.domain.nudges import Nudge
+from bot.domain.records import Draft, Response
+
+# The kinds of record a database holds, in the order a dump lists them.
+KINDS = (
+    "drafts",
+    "responses",
+    "mentors",
+    "intros",
+    "audit",
+    "open_requests",
+    "gaps",
+    "nudges",
+    "people",
+)
+
+# A whole database in the canonical format both backends dump and restore: for each kind,
+# its documents as the TinyDB store keeps them (times as UTC ISO text; responses with "id").
+Tables = dict[str, list[dict[str, Any]]]
+
+# A mentee's post in the match channel, as the listener made it: at least "id" and
+# "mentee_id"; "claimed_by" (and "claimed_at", UTC ISO text) once a mentor claimed it.
+OpenRequest = dict[str, Any]
+
+
+class StoreError(Exception):
+    """The database cannot be opened, or cannot do what was asked of it as a whole (a copy,
+    a restore); the message is one line for the operator."""
+
+
+class Store(Protocol):
+    async def aclose(self) -> None:
+        """Let go of the database (the file and its lock, or the connection pool)."""
+        ...
+
+    # Drafts: a half-finished questionnaire, one per person.
+
+    async def get_draft(self, user_id: str) -> Draft | None: ...
+
+    async def save_draft(self, draft: Draft) -> None:
+        """Keep this person's draft, replacing the one they had."""
+        ...
+
+    async def delete_draft(self, user_id: str) -> None: ...
+
+    # Responses: every completed questionnaire, kept as history.
+
+    async def add_response(self, response: Response, view_id: str | None = None) -> str:
+        """Keep a completed questionnaire; its id, for what refers to it (its nudges).
+        `view_id` is the modal it was submitted from, so a second submission is known."""
+        ...
+
+    async def response_for_view(self, user_id: str, view_id: str | None) -> Response | None:
+        """The questionnaire this person already submitted from this modal, if any (none
+        without a `view_id`)."""
+        ...
+
+    async def responses(self, user_id: str) -> list[Response]:
+        """This person's history, oldest first (ties in the order they were given)."""
+        ...
+
+    async def latest_response(self, user_id: str) -> Response | None:
+        """This person's newest response (of a tie, the one given last)."""
+        ...
+
+    async def all_latest_responses(self) -> list[Response]:
+        """Each person's newest response: what the program figures count."""
+        ...
+
+    # Mentors: the pool, keyed by Slack user ID.
+
+    async def mentors(self) -> list[Mentor]:
+        """The pool, by name (case-insensitive), then by user ID."""
+        ...
+
+    async def get_mentor(self, user_id: str) -> Mentor | None: ...
+
+    async def save_mentors(self, mentors: list[Mentor], by: str, what: str, now: datetime) -> None:
+        """Add or replace these mentors and record who did it (one audit entry), together."""
+        ...
+
+    async def remove_mentor(self, user_id: str, by: str, what: str, now: datetime) -> bool:
+        """Take a mentor out of the pool and record who did it; False (and nothing recorded)
+        when there was no such mentor."""
+        ...
+
+    async def audit_log(self, limit: int = 10) -> list[dict[str, str]]:
+        """The latest `limit` changes to the pool, newest first: {"by", "what", "at"}."""
+        ...
+
+    # Intros: requests from a mentee to a mentor, and their answers.
+
+    async def add_intro(self, intro: Intro) -> bool:
+        """Record a new intro, unless this pair already has one pending or accepted (a double
+        submission, two tabs, two instances): then nothing is written and the answer is
+        False. A pair never has two open intros at once."""
+        ...
+
+    async def get_intro(self, intro_id: str) -> Intro | None: ...
+
+    async def intros(self) -> list[Intro]:
+        """Every intro, in the order they were made."""
+        ...
+
+    async def pending_intros(self) -> list[Intro]:
+        """Requests still waiting for the mentor's answer, in the order they were made."""
+        ...
+
+    async def mentees_now(self) -> dict[str, int]:
+        """How many mentees each mentor has now (accepted intros); mentors with none absent."""
+        ...
+
+    async def intros_of(self, user_id: str) -> list[Intro]:
+        """Intros where this person is the mentee or the mentor, in the order they were made."""
+        ...
+
+    async def move_intro(
+        self,
+        intro_id: str,
+        from_state: str,
+        to_state: str,
+        now: datetime,
+        capacity: int | None = None,
+    ) -> Intro | None:
+        """Compare-and-set: move the intro to `to_state` (answered at `now`) only if it is
+        still in `from_state`; the moved intro, or None and nothing changed (a second click,
+        a lost race, no such intro).
+
+        With `capacity`, the move also needs the mentor to have fewer than `capacity`
+        accepted intros, checked in the same step: two accepts at once cannot overfill a
+        mentor.
+        """
+        ...
+
+    async def mark_intro(self, intro_id: str, **changes: Any) -> None:
+        """Set bookkeeping fields (Intro's own field names) on an intro: where the mentor's
+        message is. No such intro: nothing happens."""
+        ...
+
+    # Open requests: a mentee's post in the match channel, until a mentor claims it.
+
+    async def add_open_request(self, request: OpenRequest) -> None: ...
+
+    async def get_open_request(self, request_id: str) -> OpenRequest | None: ...
+
+    async def claim_open_request(
+        self, request_id: str, mentor_id: str, now: datetime
+    ) -> OpenRequest | None:
+        """Compare-and-set: give the request to this mentor only if nobody claimed it yet;
+        the claimed request, or None when someone was quicker (or there is no such request).
+        Of any number of claims at once, exactly one wins."""
+        ...
+
+    async def open_requests_of(self, mentee_id: str) -> list[OpenRequest]:
+        """This mentee's requests, in the order they were made."""
+        ...
+
+    # Gaps: a mentee nobody in the pool fits, by field, so admins know what to recruit.
+
+    async def record_gap(
+        self, field: str | None, topics: list[str], now: datetime, quiet: timedelta
+    ) -> bool:
+        """Count the gap; True when admins were not told about this field within `quiet`
+        (then this gap is the one they are told about). Of gaps recorded at once for one
+        field, at most one answers True."""
+        ...
+
+    async def gap_counts(self) -> dict[str, int]:
+        """How many gaps each field had (gaps with no field not counted)."""
+        ...
+
+    # Nudges: one record per DM nudge, from planned to sent and answered.
+
+    async def add_nudges(self, nudges: list[Nudge]) -> None: ...
+
+    async def get_nudge(self, nudge_id: str) -> Nudge | None: ...
+
+    async def nudges(self) -> list[Nudge]:
+        """Every nudge, in the order they were planned."""
+        ...
+
+    async def nudges_of(self, user_id: str) -> list[Nudge]:
+        """This person's nudges, in the order they were planned."""
+        ...
+
+    async def due_nudges(self, now: datetime) -> list[Nudge]:
+        """Scheduled nudges whose time has come by `now`, oldest due first."""
+        ...
+
+    async def claim_nudge(self, nudge_id: str, now: datetime | None = None) -> Nudge | None:
+        """Compare-and-set: scheduled to sending, one attempt more, `sent_at` set to `now`
+        when given; the claimed nudge, or None when it was not scheduled any more. Of any
+        number of claims, from any number of processes, exactly one wins: the claim is what
+        makes a nudge go out at most once."""
+        ...
+
+    async def update_nudge(self, nudge_id: str, **changes: Any) -> None:
+        """Set these fields (Nudge's own field names) on a nudge. No such nudge: nothing."""
+        ...
+
+    async def cancel_nudges(
+        self, user_id: str, subject: str | None = None, kinds: set[str] | None = None
+    ) -> int:
+        """Cancel this person's scheduled nudges (about `subject`, of `kinds`, or all); how
+        many were cancelled. Nudges already sending, sent or answered stay as they are."""
+        ...
+
+    # People: what a person chose about devpath itself (reminders stopped, say).
+
+    async def person(self, user_id: str) -> dict[str, Any]:
+        """This person's settings with their "user_id"; just the "user_id" when they chose
+        nothing yet."""
+        ...
+
+    async def set_person(self, user_id: str, **changes: Any) -> None:
+        """Change these settings and keep the others."""
+        ...
+
+    # A person's own data: all of it, to take away or to erase.
+
+    async def export(self, user_id: str) -> dict[str, Any]:
+        """Everything stored about this person, by kind, in the TinyDB store's document
+        shapes: what `/devpath export` sends them."""
+        ...
+
+    async def forget(self, user_id: str, name: str | None) -> dict[str, int]:
+        """Erase every trace of this person: their records, intros on both sides and the
+        nudges about those, open requests they made or claimed. Their ID in the record of
+        admin changes becomes "a former admin", and `name` (a mentor's, as the pool showed
+        it) "a former mentor". How many records went, by kind. Nothing of them is left
+        where the backend keeps old versions (the TinyDB journal is rewritten)."""
+        ...
+
+    # The whole database, to copy it to another store (bot/store/copy.py).
+
+    async def dump(self) -> Tables:
+        """Every record, by kind (all of KINDS), in the canonical format both backends share
+        (see Tables), in the order the TinyDB store would list them: plain JSON."""
+        ...
+
+    async def restore(self, tables: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
+        """Write a dump into this database, which must be empty (else a StoreError and
+        nothing written). Responses keep their ids where they can, so the nudges about them
+        still find them; a response added later gets an id after all of them. A kind not in
+        KINDS, or a document that is not one of its kind, is a StoreError."""
+        ...
+
+    # Events: Slack retries an event it thinks went unanswered; it is handled once.
+
+    async def first_time(self, event_id: str) -> bool:
+        """True the first time this event id is seen, False when it comes again within a day
+        (the TinyDB store, one process, remembers the latest 10,000 ids of that day)."""
+        ...
