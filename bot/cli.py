@@ -23,8 +23,15 @@ from bot.domain.records import Response
 from bot.logs import configure_logging
 from bot.pool_csv import HEADER_PROBLEM, bad_row_count, iana_timezone, read_pool, write_pool
 from bot.settings import Settings, SettingsError, load_settings
-from bot.store import Store, StoreError, open_store
-from bot.store.tinydb_store import TinyDBStore
+from bot.store import (
+    Store,
+    StoreError,
+    database_exists,
+    database_place,
+    open_database,
+    open_store,
+    shown_place,
+)
 
 EXAMPLE_POOL = "examples/mentors.csv"
 
@@ -125,7 +132,7 @@ def _copy_database(args: argparse.Namespace) -> int:
     from urllib.parse import urlsplit
 
     from bot.store.copy import KINDS, SAMPLE, copy_database
-    from bot.store.postgres_store import PostgresStore, shown_url
+    from bot.store.postgres_store import shown_url
 
     def place(given: str, flag: str) -> tuple[str, Any]:
         """("postgres", url) or ("tinydb", path), and what the place is the same as."""
@@ -153,19 +160,17 @@ def _copy_database(args: argparse.Namespace) -> int:
     if source_kind == "tinydb" and not source_same.is_file():
         raise UsageError(f"--from: {args.source}: no such database file")
 
-    async def open_one(kind: str, given: str, flag: str) -> Any:
+    async def open_one(given: str, flag: str) -> Store:
         try:
-            if kind == "postgres":
-                return await PostgresStore.connect(given, max_size=2)
-            return await asyncio.to_thread(TinyDBStore.open, given)
+            return await open_database(given, create=flag == "--to")
         except StoreError as error:
             reason = str(error).removeprefix("DATABASE_URL: ").removeprefix("DEVPATH_DB: ")
             raise StoreError(f"{flag}: {reason}") from None
 
     async def run() -> dict[str, int]:
-        source = await open_one(source_kind, args.source, "--from")
+        source = await open_one(args.source, "--from")
         try:
-            target = await open_one(target_kind, args.target, "--to")
+            target = await open_one(args.target, "--to")
             try:
                 return await copy_database(source, target)
             finally:
@@ -184,10 +189,10 @@ def _copy_database(args: argparse.Namespace) -> int:
 
 def _list_nudges(args: argparse.Namespace) -> int:
     settings = load_settings(slack=False)
-    if not settings.db_path.exists():
-        print("no nudges: the database does not exist yet")
+    nudges = _with_existing_store(settings, lambda store: store.nudges())
+    if nudges is None:
+        print(f"no nudges: there is no database at {shown_place(database_place(settings))} yet")
         return 0
-    nudges = _with_store(settings, lambda store: store.nudges())
     shown = sorted(
         (n for n in nudges if args.all or n.state in ("scheduled", "sending")),
         key=lambda n: n.due_at,
@@ -216,7 +221,10 @@ def _run_due_nudges(_: argparse.Namespace) -> int:
         await background.nudger.recover()
         return await background.run_due()
 
-    done = _with_store(settings, once)
+    done = _with_existing_store(settings, once)
+    if done is None:
+        print(f"sent 0: there is no database at {shown_place(database_place(settings))} yet")
+        return 0
     print(
         f"sent {len(done.sent)}, skipped {len(done.skipped)}, waiting for working hours "
         f"{len(done.deferred)}, cancelled {len(done.cancelled)}, retrying {len(done.retrying)}"
@@ -267,15 +275,32 @@ def _try(args: argparse.Namespace) -> int:
     print(render_recommendation(content, rec))
     if found is not None:
         print(render_matches(content, *found))
-    print(f"\nSaved in {settings.db_path} as {user_id}.")
+    print(f"\nSaved in {shown_place(database_place(settings))} as {user_id}.")
     return 0
 
 
 def _with_store(settings: Settings, work: Callable[[Store], Awaitable[T]]) -> T:
-    """Open the database, do the work, close it, all in one event loop."""
+    """Open the database (made if there is none yet), do the work, close it, all in one
+    event loop."""
 
     async def run() -> T:
         store = await open_store(settings)
+        try:
+            return await work(store)
+        finally:
+            await store.aclose()
+
+    return asyncio.run(run())
+
+
+def _with_existing_store(settings: Settings, work: Callable[[Store], Awaitable[T]]) -> T | None:
+    """As `_with_store`, but None when there is no database yet, and none is made: reading
+    an empty pool or listing nudges should not leave a database behind."""
+
+    async def run() -> T | None:
+        if not await database_exists(database_place(settings)):
+            return None
+        store = await open_store(settings, create=False)
         try:
             return await work(store)
         finally:
@@ -380,9 +405,7 @@ def _count(number: int, thing: str) -> str:
 
 def _pool(settings: Settings) -> list[Mentor]:
     """The mentors in the database; none when there is no database yet (and none is made)."""
-    if not settings.db_path.exists():
-        return []
-    return _with_store(settings, lambda store: store.mentors())
+    return _with_existing_store(settings, lambda store: store.mentors()) or []
 
 
 def _read_text(path: Path) -> str:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from aiohttp import ClientSession
@@ -17,9 +20,12 @@ from bot.deps import Deps
 from bot.nudger import Pacer
 from bot.server import EVENTS_PATH, web_app
 from bot.settings import load_settings
-from bot.store import Store
+from bot.store import Store, database_exists, open_database, shown_place
 from bot.store.tinydb_store import TinyDBStore
 from tests.fakes import SIGNING_SECRET, FakeClock, FakeSlack, SlackUser, VirtualTime
+from tests.store.conftest import fresh_database
+
+T = TypeVar("T")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -100,3 +106,69 @@ async def bot(env: dict[str, str], content: Content, slack: FakeSlack) -> AsyncI
 async def user(bot: Running, slack: FakeSlack) -> AsyncIterator[SlackUser]:
     async with ClientSession() as session:
         yield SlackUser(session, bot.url, slack)
+
+
+@dataclass(frozen=True)
+class CliDatabase:
+    """The database a `devpath` command finds in a test: TinyDB at `path`, or PostgreSQL at
+    `url`. Its methods work from sync and async tests alike: each runs in a thread of its
+    own."""
+
+    backend: str
+    path: Path  # DEVPATH_DB, set on both backends: with DATABASE_URL nothing may appear there
+    url: str | None
+
+    @property
+    def place(self) -> str | Path:
+        return self.url or self.path
+
+    @property
+    def shown(self) -> str:
+        """The place as the command prints it."""
+        return shown_place(self.place)
+
+    def exists(self) -> bool:
+        return _apart(lambda: database_exists(self.place))
+
+    def read(self, work: Callable[[Store], Awaitable[T]]) -> T:
+        """The work done on the database, which must exist."""
+        return _apart(lambda: self._using(work, create=False))
+
+    def seed(self, work: Callable[[Store], Awaitable[T]]) -> T:
+        """The work done on the database, made first if there is none."""
+        return _apart(lambda: self._using(work, create=True))
+
+    async def _using(self, work: Callable[[Store], Awaitable[T]], create: bool) -> T:
+        store = await open_database(self.place, create=create)
+        try:
+            return await work(store)
+        finally:
+            await store.aclose()
+
+
+def _apart(work: Callable[[], Awaitable[T]]) -> T:
+    """Run the work in an event loop of its own, in a thread of its own."""
+
+    async def run() -> T:
+        return await work()
+
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, run()).result()
+
+
+@pytest.fixture(params=["tinydb", "postgres"])
+async def database(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[CliDatabase]:
+    """The `devpath` command's database, on each backend; PostgreSQL in a fresh database."""
+    path = tmp_path / "devpath.json"
+    monkeypatch.setenv("DEVPATH_DB", str(path))
+    for name in ("DEVPATH_CONTENT", "DATABASE_URL", "TZ"):
+        monkeypatch.delenv(name, raising=False)
+    if request.param == "tinydb":
+        yield CliDatabase("tinydb", path, None)
+        return
+    async with fresh_database() as url:
+        monkeypatch.setenv("DATABASE_URL", url)
+        yield CliDatabase("postgres", path, url)
+    assert not path.exists(), "with DATABASE_URL set, the command wrote a TinyDB file"

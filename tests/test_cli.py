@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import os
@@ -15,17 +14,8 @@ import pytest
 
 from bot.cli import UsageError, ask, main
 from bot.content import Content
-from bot.store.tinydb_store import TinyDBStore
 from tests.answers import COACHING, MENTORING
-
-
-@pytest.fixture
-def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "devpath.json"
-    monkeypatch.setenv("DEVPATH_DB", str(path))
-    for name in ("DEVPATH_CONTENT", "DATABASE_URL"):
-        monkeypatch.delenv(name, raising=False)
-    return path
+from tests.conftest import CliDatabase
 
 
 def write_json(tmp_path: Path, data: object) -> Path:
@@ -42,14 +32,6 @@ def run(*argv: str) -> int:
     return code
 
 
-def stored(db_path: Path, user_id: str) -> list:
-    store = TinyDBStore.open(db_path)
-    try:
-        return asyncio.run(store.responses(user_id))
-    finally:
-        store.close()
-
-
 @pytest.mark.parametrize(
     ("answers", "title", "path"),
     [
@@ -59,7 +41,7 @@ def stored(db_path: Path, user_id: str) -> list:
 )
 def test_try_with_answers_file_prints_and_stores_recommendation(
     tmp_path: Path,
-    db_path: Path,
+    database: CliDatabase,
     capsys: pytest.CaptureFixture[str],
     answers: dict,
     title: str,
@@ -74,19 +56,20 @@ def test_try_with_answers_file_prints_and_stores_recommendation(
     assert "Why:" in out
     assert "Next steps:" in out
     assert "  1. " in out
-    assert f"Saved in {db_path} as cli:alice." in out
-    history = stored(db_path, "cli:alice")
+    assert f"Saved in {database.shown} as cli:alice." in out
+    history = database.read(lambda store: store.responses("cli:alice"))
     assert [r.recommendation.path for r in history] == [path]
     assert history[0].answers["topics"] == tuple(answers["topics"])
 
 
-def test_every_try_is_kept_as_history(tmp_path: Path, db_path: Path) -> None:
+def test_every_try_is_kept_as_history(tmp_path: Path, database: CliDatabase) -> None:
     coaching = write_json(tmp_path, COACHING)
     assert run("try", "--answers", str(coaching), "--user", "bo") == 0
     mentoring = write_json(tmp_path, MENTORING)
     assert run("try", "--answers", str(mentoring), "--user", "bo") == 0
 
-    assert [r.recommendation.path for r in stored(db_path, "cli:bo")] == [
+    history = database.read(lambda store: store.responses("cli:bo"))
+    assert [r.recommendation.path for r in history] == [
         "coaching",
         "mentoring",
     ]
@@ -126,7 +109,7 @@ def test_every_try_is_kept_as_history(tmp_path: Path, db_path: Path) -> None:
 )
 def test_bad_answers_file_exits_2_with_one_line(
     tmp_path: Path,
-    db_path: Path,
+    database: CliDatabase,
     capsys: pytest.CaptureFixture[str],
     text: str,
     expected: list[str],
@@ -143,11 +126,11 @@ def test_bad_answers_file_exits_2_with_one_line(
     for fragment in expected:
         assert fragment in lines[0]
     assert captured.out == ""
-    assert not db_path.exists()
+    assert not database.exists()
 
 
 def test_missing_answers_file_exits_2(
-    tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, database: CliDatabase, capsys: pytest.CaptureFixture[str]
 ) -> None:
     missing = tmp_path / "nope.json"
     assert run("try", "--answers", str(missing)) == 2

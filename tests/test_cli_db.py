@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -10,6 +12,7 @@ import pytest
 
 from bot.cli import main
 from bot.content import Content
+from bot.store import database_exists, open_database, shown_place
 from bot.store.postgres_store import shown_url
 from bot.store.tinydb_store import TinyDBStore
 from tests.store.conftest import fresh_database
@@ -24,9 +27,9 @@ def run(*argv: str) -> int:
     return code
 
 
-async def filled(path: Path, content: Content) -> dict:
-    """A TinyDB database with a record of every kind; its dump."""
-    store = TinyDBStore.open(path)
+async def filled(where: str | Path, content: Content) -> dict:
+    """A database with a record of every kind; its dump."""
+    store = await open_database(where)
     try:
         await fill(store, content)
         return await store.dump()
@@ -34,8 +37,8 @@ async def filled(path: Path, content: Content) -> dict:
         await store.aclose()
 
 
-async def dumped(path: Path) -> dict:
-    store = TinyDBStore.open(path)
+async def dumped(where: str | Path) -> dict:
+    store = await open_database(where, create=False)
     try:
         return await store.dump()
     finally:
@@ -69,34 +72,62 @@ async def test_tinydb_to_postgresql_and_back(
     assert await dumped(original) == before  # the source is only read
 
 
-async def test_into_postgresql_that_is_not_empty(
-    tmp_path: Path, content: Content, capsys: pytest.CaptureFixture[str]
-) -> None:
-    original = tmp_path / "devpath.json"
-    await filled(original, content)
+@asynccontextmanager
+async def place(backend: str, path: Path) -> AsyncIterator[str]:
+    """A place for a database that does not exist yet: a TinyDB file, or a fresh PostgreSQL
+    database (dropped afterwards)."""
+    if backend == "tinydb":
+        yield str(path)
+        return
     async with fresh_database() as url:
-        assert await asyncio.to_thread(run, "db", "copy", "--from", str(original), "--to", url) == 0
-        capsys.readouterr()
-        assert await asyncio.to_thread(run, "db", "copy", "--from", str(original), "--to", url) == 2
-    err = capsys.readouterr().err
-    assert err.startswith("devpath: the target database is not empty (drafts 2, responses 3,")
-    assert err.count("\n") == 1
+        yield url
 
 
-def test_tinydb_to_tinydb_then_refused_into_a_database_not_empty(
-    tmp_path: Path, content: Content, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("source_backend", "target_backend"),
+    [
+        ("tinydb", "tinydb"),
+        ("tinydb", "postgres"),
+        ("postgres", "tinydb"),
+        ("postgres", "postgres"),
+    ],
+)
+async def test_copy_then_refused_into_a_database_not_empty(
+    tmp_path: Path,
+    content: Content,
+    capsys: pytest.CaptureFixture[str],
+    source_backend: str,
+    target_backend: str,
 ) -> None:
-    original, copy = tmp_path / "a.json", tmp_path / "b.json"
-    before = asyncio.run(filled(original, content))
-    assert run("db", "copy", "--from", str(original), "--to", str(copy)) == 0
-    assert capsys.readouterr().out == summary(str(original), str(copy))
-    assert asyncio.run(dumped(copy)) == before
+    async with (
+        place(source_backend, tmp_path / "a.json") as source,
+        place(target_backend, tmp_path / "b.json") as target,
+    ):
+        before = await filled(source, content)
+        # The command runs its own event loop: in a thread, as from a terminal.
+        assert await asyncio.to_thread(run, "db", "copy", "--from", source, "--to", target) == 0
+        assert capsys.readouterr().out == summary(shown_place(source), shown_place(target))
+        assert await dumped(target) == before
 
-    assert run("db", "copy", "--from", str(original), "--to", str(copy)) == 2
-    err = capsys.readouterr().err
-    assert err.startswith("devpath: the target database is not empty (drafts 2, ")
-    assert err.count("\n") == 1
-    assert asyncio.run(dumped(copy)) == before
+        assert await asyncio.to_thread(run, "db", "copy", "--from", source, "--to", target) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("devpath: the target database is not empty (drafts 2, responses 3,")
+        assert err.count("\n") == 1
+        assert await dumped(target) == before
+        assert await dumped(source) == before  # the source is only read
+
+
+async def test_from_a_postgresql_database_devpath_never_used(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async with fresh_database() as url:
+        copy = tmp_path / "copy.json"
+        assert await asyncio.to_thread(run, "db", "copy", "--from", url, "--to", str(copy)) == 2
+        assert capsys.readouterr().err == (
+            f"devpath: --from: {shown_url(url)}: no devpath database there (no schema_meta table)\n"
+        )
+        assert not await database_exists(url)  # nothing was made there
+    assert not copy.exists()
 
 
 @pytest.mark.parametrize(

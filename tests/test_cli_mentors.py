@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 from pathlib import Path
 
@@ -12,22 +11,14 @@ from bot.cli import main
 from bot.content import Content
 from bot.domain.matching import Mentor
 from bot.pool_csv import HEADER, read_pool
-from bot.store.tinydb_store import TinyDBStore
+from bot.store import Store
+from tests.conftest import CliDatabase
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 POOL = EXAMPLES / "mentors.csv"
 MENTORING = EXAMPLES / "answers-mentoring.json"
 COACHING = EXAMPLES / "answers-coaching.json"
 ENGINEERS = {"Priya Raman", "Tom Whitaker", "Aisha Okafor"}
-
-
-@pytest.fixture
-def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "devpath.json"
-    monkeypatch.setenv("DEVPATH_DB", str(path))
-    for name in ("DEVPATH_CONTENT", "DATABASE_URL", "TZ"):
-        monkeypatch.delenv(name, raising=False)
-    return path
 
 
 def run(*argv: str | Path) -> int:
@@ -38,12 +29,11 @@ def run(*argv: str | Path) -> int:
     return code
 
 
-def in_store(db_path: Path) -> tuple[list[Mentor], list[dict[str, str]]]:
-    store = TinyDBStore.open(db_path)
-    try:
-        return asyncio.run(store.mentors()), asyncio.run(store.audit_log(limit=100))
-    finally:
-        store.close()
+def in_store(database: CliDatabase) -> tuple[list[Mentor], list[dict[str, str]]]:
+    async def pool_and_audit(store: Store) -> tuple[list[Mentor], list[dict[str, str]]]:
+        return await store.mentors(), await store.audit_log(limit=100)
+
+    return database.read(pool_and_audit)
 
 
 def example_lines() -> list[str]:
@@ -57,7 +47,7 @@ def write_csv(tmp_path: Path, lines: list[str], name: str = "pool.csv") -> Path:
 
 
 def test_import_writes_the_pool_and_says_what_changed(
-    db_path: Path, capsys: pytest.CaptureFixture[str]
+    database: CliDatabase, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run("mentors", "import", POOL) == 0
 
@@ -65,24 +55,26 @@ def test_import_writes_the_pool_and_says_what_changed(
     summary = "imported 12 mentors from mentors.csv: 12 added, 0 updated, 0 unchanged"
     assert captured.out == summary + "\n"
     assert captured.err == ""
-    mentors, audit = in_store(db_path)
+    mentors, audit = in_store(database)
     assert len(mentors) == 12
     assert [(a["by"], a["what"]) for a in audit] == [(f"cli:{getpass.getuser()}", summary)]
 
 
-def test_importing_again_changes_nothing(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_importing_again_changes_nothing(
+    database: CliDatabase, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run("mentors", "import", POOL) == 0
-    before = in_store(db_path)
+    before = in_store(database)
 
     assert run("mentors", "import", POOL) == 0
 
     out = capsys.readouterr().out.splitlines()
     assert out[-1] == "imported 12 mentors from mentors.csv: 0 added, 0 updated, 12 unchanged"
-    assert in_store(db_path) == before
+    assert in_store(database) == before
 
 
 def test_one_bad_row_writes_nothing_and_exits_2(
-    tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, database: CliDatabase, capsys: pytest.CaptureFixture[str]
 ) -> None:
     lines = example_lines()
     lines[4] = lines[4].replace(",leader,4,", ",leader,many,")
@@ -96,11 +88,11 @@ def test_one_bad_row_writes_nothing_and_exits_2(
         "line 5: capacity: should be a whole number from 1 to 10, not 'many'",
         f"devpath: 1 bad row in {bad}; nothing was imported (fix it, or use --skip-invalid)",
     ]
-    assert not db_path.exists()
+    assert not database.exists()
 
 
 def test_skip_invalid_lists_the_bad_rows_and_imports_the_rest(
-    tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, database: CliDatabase, capsys: pytest.CaptureFixture[str]
 ) -> None:
     lines = example_lines()
     lines[4] = lines[4].replace(",leader,4,", ",leader,many,")
@@ -116,20 +108,20 @@ def test_skip_invalid_lists_the_bad_rows_and_imports_the_rest(
         f"devpath: skipped 2 bad rows in {bad}",
     ]
     assert captured.out == "imported 10 mentors from pool.csv: 10 added, 0 updated, 0 unchanged\n"
-    names = {m.name for m in in_store(db_path)[0]}
+    names = {m.name for m in in_store(database)[0]}
     assert len(names) == 10
     assert not names & {"Marcus Bell", "Sofia Marino"}
 
 
 def test_dry_run_shows_the_changes_and_writes_nothing(
-    tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, database: CliDatabase, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run("mentors", "import", POOL, "--dry-run") == 0
     assert capsys.readouterr().out.startswith("would add 12, update 0, leave 0 unchanged\n")
-    assert not db_path.exists()
+    assert not database.exists()
 
     assert run("mentors", "import", POOL) == 0
-    saved = db_path.read_bytes()
+    saved = database.read(lambda store: store.dump())
     lines = example_lines()
     lines[2] = lines[2].replace(",mid,2,", ",mid,3,")
     lines.append("U0DEMO013,Nadia Haddad,Europe/London,legal,communication,senior,1,,yes")
@@ -142,7 +134,7 @@ def test_dry_run_shows_the_changes_and_writes_nothing(
         "  add: Nadia Haddad (U0DEMO013)",
         "  update: Tom Whitaker (U0DEMO002)",
     ]
-    assert db_path.read_bytes() == saved
+    assert database.read(lambda store: store.dump()) == saved
 
 
 @pytest.mark.parametrize(
@@ -156,7 +148,7 @@ def test_dry_run_shows_the_changes_and_writes_nothing(
 )
 def test_a_file_that_cannot_be_used_is_one_line(
     tmp_path: Path,
-    db_path: Path,
+    database: CliDatabase,
     capsys: pytest.CaptureFixture[str],
     data: bytes,
     problem: str,
@@ -169,11 +161,11 @@ def test_a_file_that_cannot_be_used_is_one_line(
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert err.startswith(f"devpath: {path}: {problem}")
-    assert not db_path.exists()
+    assert not database.exists()
 
 
 def test_a_missing_file_is_one_line(
-    tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, database: CliDatabase, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run("mentors", "import", tmp_path / "nope.csv") == 2
     err = capsys.readouterr().err
@@ -181,7 +173,7 @@ def test_a_missing_file_is_one_line(
 
 
 def test_export_prints_the_pool_and_round_trips(
-    tmp_path: Path, db_path: Path, content: Content, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, database: CliDatabase, content: Content, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run("mentors", "import", POOL) == 0
     capsys.readouterr()
@@ -192,7 +184,7 @@ def test_export_prints_the_pool_and_round_trips(
     assert out.splitlines()[0] == ",".join(HEADER)
     mentors, problems = read_pool(out, content)
     assert problems == []
-    assert mentors == in_store(db_path)[0]
+    assert mentors == in_store(database)[0]
     assert "U0DEMO011,Jonas Berg," in out
     assert out.splitlines()[-1].endswith(",yes")
 
@@ -205,11 +197,11 @@ def test_export_prints_the_pool_and_round_trips(
 
 
 def test_export_of_no_database_is_the_header_alone(
-    db_path: Path, capsys: pytest.CaptureFixture[str]
+    database: CliDatabase, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run("mentors", "export") == 0
     assert capsys.readouterr().out == ",".join(HEADER) + "\n"
-    assert not db_path.exists()
+    assert not database.exists()
 
 
 def mentor_lines(out: str) -> list[str]:
@@ -218,7 +210,7 @@ def mentor_lines(out: str) -> list[str]:
 
 
 def test_try_shows_the_mentors_who_fit(
-    db_path: Path, content: Content, capsys: pytest.CaptureFixture[str]
+    database: CliDatabase, content: Content, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run("mentors", "import", POOL) == 0
     capsys.readouterr()
@@ -248,7 +240,7 @@ def test_try_shows_the_mentors_who_fit(
     ],
 )
 def test_try_reads_the_timezone_from_the_option_or_tz(
-    db_path: Path,
+    database: CliDatabase,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     argv: list[str],
@@ -267,7 +259,7 @@ def test_try_reads_the_timezone_from_the_option_or_tz(
 
 
 def test_a_tz_that_is_not_a_place_is_ignored(
-    db_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    database: CliDatabase, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run("mentors", "import", POOL) == 0
     monkeypatch.setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3")
@@ -279,16 +271,18 @@ def test_a_tz_that_is_not_a_place_is_ignored(
     assert "h apart" not in out and "same timezone" not in out
 
 
-def test_try_refuses_an_unknown_timezone(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_try_refuses_an_unknown_timezone(
+    database: CliDatabase, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run("try", "--answers", MENTORING, "--timezone", "Mars/Olympus") == 2
     assert capsys.readouterr().err == (
         "devpath: --timezone: 'Mars/Olympus' is not an IANA timezone name (like Europe/London)\n"
     )
-    assert not db_path.exists()
+    assert not database.exists()
 
 
 def test_try_with_an_empty_pool_says_how_to_fill_it(
-    db_path: Path, capsys: pytest.CaptureFixture[str]
+    database: CliDatabase, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run("try", "--answers", MENTORING) == 0
 
@@ -299,7 +293,7 @@ def test_try_with_an_empty_pool_says_how_to_fill_it(
 
 
 def test_try_when_nobody_fits_does_not_suggest_the_example(
-    tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, database: CliDatabase, capsys: pytest.CaptureFixture[str]
 ) -> None:
     paused = [example_lines()[0], example_lines()[11]]  # Jonas Berg, paused
     assert run("mentors", "import", write_csv(tmp_path, paused)) == 0
@@ -313,7 +307,7 @@ def test_try_when_nobody_fits_does_not_suggest_the_example(
 
 
 def test_try_suggests_no_mentors_for_coaching(
-    db_path: Path, capsys: pytest.CaptureFixture[str]
+    database: CliDatabase, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run("mentors", "import", POOL) == 0
 

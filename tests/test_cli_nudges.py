@@ -16,19 +16,19 @@ from bot.content import default_content_dir, load_content
 from bot.domain.nudges import new_nudge
 from bot.domain.recommendation import recommend
 from bot.domain.records import Response
-from bot.store.tinydb_store import TinyDBStore
+from bot.store import Store
 from tests.answers import MENTORING
+from tests.conftest import CliDatabase
 from tests.fakes import FakeSlack
 
 NOW = datetime.now(UTC)
 
 
-def seed(db: Path) -> None:
+def seed(database: CliDatabase) -> None:
     """Mia got a recommendation a while ago and did nothing: her gentle reminder is due."""
 
-    async def work() -> None:
+    async def work(store: Store) -> None:
         content = load_content()
-        store = TinyDBStore.open(db)
         answers = {k: (v,) if isinstance(v, str) else tuple(v) for k, v in MENTORING.items()}
         rec = recommend(content.questionnaire, answers, content.thresholds)
         then = NOW - timedelta(weeks=2)
@@ -39,20 +39,30 @@ def seed(db: Path) -> None:
                 new_nudge("U1", "check_in", NOW + timedelta(days=3), NOW, "I1"),
             ]
         )
-        store.close()
 
-    asyncio.run(work())
+    database.seed(work)
 
 
-def test_list_shows_what_is_coming(tmp_path, monkeypatch, capsys):
-    db = tmp_path / "devpath.json"
-    seed(db)
-    monkeypatch.setenv("DEVPATH_DB", str(db))
+def test_list_shows_what_is_coming(database, capsys):
+    seed(database)
     with pytest.raises(SystemExit) as done:
         main(["nudges", "list"])
     assert done.value.code == 0
     out = capsys.readouterr().out
     assert "gentle_reminder" in out and "check_in" in out and "2 nudges coming up" in out
+
+
+def test_list_and_run_due_without_a_database_make_none(database, monkeypatch, capsys):
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-t")
+    for argv, said in (
+        (["nudges", "list"], "no nudges"),
+        (["nudges", "run-due"], "sent 0"),
+    ):
+        with pytest.raises(SystemExit) as done:
+            main(argv)
+        assert done.value.code == 0
+        assert capsys.readouterr().out == f"{said}: there is no database at {database.shown} yet\n"
+    assert not database.exists()
 
 
 def test_run_due_needs_a_token(tmp_path, monkeypatch, capsys):
@@ -66,9 +76,8 @@ def test_run_due_needs_a_token(tmp_path, monkeypatch, capsys):
     )
 
 
-async def test_run_due_sends_what_is_due_once(tmp_path):
-    db = tmp_path / "devpath.json"
-    await asyncio.to_thread(seed, db)
+async def test_run_due_sends_what_is_due_once(tmp_path, database):
+    await asyncio.to_thread(seed, database)
     slack = FakeSlack()
     api = await slack.start()
     slack.add_user("U1")
@@ -84,8 +93,7 @@ async def test_run_due_sends_what_is_due_once(tmp_path):
     )
     nudges.write_text(text)
     env = {
-        **os.environ,
-        "DEVPATH_DB": str(db),
+        **os.environ,  # DEVPATH_DB, and DATABASE_URL on PostgreSQL
         "DEVPATH_CONTENT": str(content),
         "SLACK_API_URL": api,
         "SLACK_BOT_TOKEN": "xoxb-t",

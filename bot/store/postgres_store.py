@@ -200,8 +200,11 @@ class PostgresStore:
         self._next_sweep = 0.0  # time.monotonic() of the next clear-out of seen_events
 
     @classmethod
-    async def connect(cls, url: str, min_size: int = 1, max_size: int = 10) -> PostgresStore:
-        """A pool on the database at `url`, its schema created or brought up to date."""
+    async def connect(
+        cls, url: str, min_size: int = 1, max_size: int = 10, create: bool = True
+    ) -> PostgresStore:
+        """A pool on the database at `url`, its schema created or brought up to date; with
+        `create` False, a database without devpath's schema is a StoreError instead."""
         shown = shown_url(url)
         try:
             pool = await asyncpg.create_pool(
@@ -217,7 +220,7 @@ class PostgresStore:
                 f"DATABASE_URL: cannot connect to {shown}: {_one_line(error, url)}"
             ) from None
         try:
-            await _migrate(pool, shown)
+            await _migrate(pool, shown, create)
         except (OSError, TimeoutError, *_DATABASE_ERRORS) as error:
             await pool.close()
             raise StoreError(
@@ -798,6 +801,26 @@ class PostgresStore:
 
 # Connecting and migrating.
 
+NO_SCHEMA = "no devpath database there (no schema_meta table)"
+
+
+async def schema_exists(url: str) -> bool:
+    """Whether the database at `url` holds devpath's schema (its schema_meta table). Looking
+    creates nothing; a server that cannot be reached is a StoreError, as in `connect`."""
+    shown = shown_url(url)
+    try:
+        conn = await asyncpg.connect(url, timeout=CONNECT_TIMEOUT)
+    except (OSError, TimeoutError, ValueError, *_DATABASE_ERRORS) as error:
+        raise StoreError(
+            f"DATABASE_URL: cannot connect to {shown}: {_one_line(error, url)}"
+        ) from None
+    try:
+        return await _version(conn) > 0
+    except (OSError, TimeoutError, *_DATABASE_ERRORS) as error:
+        raise StoreError(f"DATABASE_URL: {shown}: {_one_line(error, url)}") from None
+    finally:
+        await conn.close()
+
 
 def shown_url(url: str) -> str:
     """The URL as it may be printed: without its password."""
@@ -829,11 +852,13 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     )
 
 
-async def _migrate(pool: asyncpg.Pool, shown: str) -> int:
+async def _migrate(pool: asyncpg.Pool, shown: str, create: bool = True) -> int:
     """Bring the schema to SCHEMA_VERSION under a lock; the version it was at."""
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
         found = await _version(conn)
+        if found == 0 and not create:
+            raise StoreError(f"DATABASE_URL: {shown}: {NO_SCHEMA}")
         if found > SCHEMA_VERSION:
             raise StoreError(
                 f"DATABASE_URL: {shown}: written by a newer devpath (schema {found}; this one "

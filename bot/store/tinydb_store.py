@@ -71,9 +71,14 @@ class TinyDBStore:
         self._pool_cache: tuple[int, list[Mentor] | None] = (-1, None)
 
     @classmethod
-    def open(cls, path: str | Path, compact_floor: int = COMPACT_FLOOR) -> TinyDBStore:
-        """Open (or create) the database, migrating an older one after a backup copy."""
+    def open(
+        cls, path: str | Path, compact_floor: int = COMPACT_FLOOR, create: bool = True
+    ) -> TinyDBStore:
+        """Open (or, with `create`, make) the database, migrating an older one after a backup
+        copy. Without `create`, a missing file is a StoreError and nothing is made."""
         shown = Path(path)
+        if not create and not shown.exists():
+            raise StoreError(f"DEVPATH_DB: {shown}: no such database file")
         # Loading builds millions of small objects that live as long as the process: keep
         # the garbage collector out of it, then freeze them so later collections skip them
         # (a full collection over them stalled the event loop for a quarter of a second).
