@@ -12,10 +12,10 @@ import logging
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.listeners.common import send_dm
-from bot.listeners.intros import matches_for, update_mentor_copies
-from bot.nudger import Nudger, Pacer, Round
-from bot.screens.intros import answered_message, declined_for_mentee
+from bot.flows import outbox
+from bot.flows.intros import lapse_intros
+from bot.flows.outbox import deliver
+from bot.nudger import STUCK_AFTER, Nudger, Pacer, Round
 
 log = logging.getLogger(__name__)
 EVERY_SECONDS = 30
@@ -28,38 +28,26 @@ class Background:
         self.nudger = Nudger(deps, client, pacer)
 
     async def run_due(self) -> Round:
+        await self.recover()
         await self.lapse_intros()
         return await self.nudger.run_due()
 
     async def lapse_intros(self) -> None:
-        deps = self.deps
-        now = deps.clock()
-        for intro in await deps.store.pending_intros():
-            if now < intro.expires_at:
-                continue
-            lapsed = await deps.store.move_intro(intro.id, "pending", "expired", now)
-            if lapsed is None:
-                continue  # answered meanwhile
-            await deps.store.cancel_nudges(lapsed.mentor_id, subject=lapsed.id)
-            await update_mentor_copies(self.client, {}, lapsed, answered_message(lapsed, "expired"))
-            mentor = await deps.store.get_mentor(lapsed.mentor_id)
-            latest = await deps.store.latest_response(lapsed.mentee_id)
-            matches = (
-                await matches_for(self.client, deps, lapsed.mentee_id, latest.answers)
-                if latest
-                else []
-            )
-            name = mentor.name if mentor else "Your mentor"
-            await send_dm(
-                self.client, lapsed.mentee_id, declined_for_mentee(name, matches, "expired")
-            )
+        await deliver(self.deps, self.client, await lapse_intros(self.deps))
+
+    async def recover(self, at_start: bool = False) -> None:
+        """Deliver what a crash or a fault left in the outbox, and settle nudges left mid-send.
+        At start, on a database only this process may open, nothing can still be under way."""
+        if at_start:
+            await self.nudger.recover()
+        now = self.deps.clock()
+        fresh = now if at_start and self.deps.store.exclusive else now - STUCK_AFTER
+        await outbox.recover(self.deps, self.client, fresh)
 
     async def loop(self, every: float = EVERY_SECONDS, stop: asyncio.Event | None = None) -> None:
         """A round now and every `every` seconds, until `stop` is set. Each round counts as
         work under way, so shutdown lets it finish (or stops it after the grace)."""
         stop = stop or asyncio.Event()
-        async with self.deps.inflight.tracking():
-            await self.nudger.recover()
         while not stop.is_set():
             try:
                 async with self.deps.inflight.tracking():

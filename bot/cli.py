@@ -15,11 +15,11 @@ from typing import Any, TextIO, TypeVar
 
 from bot.content import Content, ContentError, load_content
 from bot.deps import Deps, utc_now
-from bot.domain.intros import excluded_mentors, mentees_now
-from bot.domain.matching import Match, Mentor, rank_mentors
+from bot.domain.matching import Match, Mentor
 from bot.domain.questionnaire import Answers, Question, check_step
-from bot.domain.recommendation import Recommendation, recommend
+from bot.domain.recommendation import Recommendation, recommend, shows_mentors
 from bot.domain.records import Response
+from bot.flows.matching import matches_for
 from bot.logs import configure_logging
 from bot.pool_csv import HEADER_PROBLEM, bad_row_count, iana_timezone, read_pool, write_pool
 from bot.settings import Settings, SettingsError, load_settings
@@ -218,7 +218,7 @@ def _run_due_nudges(_: argparse.Namespace) -> int:
 
     async def once(store: Store) -> Any:
         background = Background(Deps(settings, content, store), web_client(settings))
-        await background.nudger.recover()
+        await background.recover(at_start=True)
         return await background.run_due()
 
     done = _with_existing_store(settings, once)
@@ -262,14 +262,12 @@ def _try(args: argparse.Namespace) -> int:
 
     async def work(store: Store) -> tuple[list[Match], bool] | None:
         await store.add_response(Response(user_id, answers, rec, content.version, now))
-        if rec.path == "coaching":
+        if not shows_mentors(rec.path):
             return None
-        pool, intros = await store.mentors(), await store.intros()
-        mentee = content.matching.mentee(user_id, answers, timezone)
-        excluded = excluded_mentors(user_id, intros)
-        rules, labels = content.matching, content.labels
-        matches = rank_mentors(mentee, pool, mentees_now(intros), excluded, rules, labels, now)
-        return matches, not pool
+        # The same ranking as in Slack, with the timezone the terminal was given.
+        deps = Deps(settings, content, store, lambda: now)
+        matches = await matches_for(None, deps, user_id, answers, person={"tz": timezone})
+        return matches, not await store.mentors()
 
     found = _with_store(settings, work)
     print(render_recommendation(content, rec))

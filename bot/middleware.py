@@ -12,7 +12,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.deps import Deps
-from bot.listeners.common import send_dm
+from bot.flows.slack import send_dm
 
 log = logging.getLogger("devpath.requests")
 SORRY = (

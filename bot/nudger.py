@@ -26,7 +26,7 @@ from bot.deps import Deps
 from bot.domain.intros import Intro
 from bot.domain.nudges import Facts, Nudge, decide, ignored_in_a_row, next_delivery, plan_follow_up
 from bot.domain.records import Response
-from bot.listeners.intros import matches_for
+from bot.flows.matching import matches_for
 from bot.screens.blocks import when
 from bot.screens.nudges import nudge_message
 

@@ -76,7 +76,10 @@ async def serve(app: AsyncApp, deps: Deps) -> None:
     signals = (signal.SIGTERM, signal.SIGINT)
     for number in signals:
         loop.add_signal_handler(number, stop.set)
-    rounds = asyncio.create_task(Background(deps, app.client).loop(stop=stop))
+    background = Background(deps, app.client)
+    # What a crash left is settled before any request can start something new.
+    await background.recover(at_start=True)
+    rounds = asyncio.create_task(background.loop(stop=stop))
     try:
         await _serve_requests(app, deps, stop)
     finally:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
+
+from bot.domain.matching import Mentor
 
 IntroState = Literal["pending", "accepted", "declined", "expired", "ended"]
 # A mentee is never offered again a mentor with one of these intros.
@@ -49,6 +51,34 @@ def why_not_request(mentee_id: str, mentor_id: str, intros: Iterable[Intro]) -> 
         if intro.state == "declined":
             return "They could not take this on; try one of your other matches."
     return None
+
+
+def why_mentor_cannot_take(
+    mentor: Mentor | None, taken: Mapping[str, int], mentee_id: str | None = None
+) -> str | None:
+    """None when this mentor can take on a mentee now, else the reason, said to the mentee
+    (or, with no mentee named, to the mentor)."""
+    if mentor is None or not mentor.active:
+        if mentee_id is None:
+            return "Only mentors in the pool can take requests. Ask a program admin to add you."
+        return "That mentor is not taking requests any more. Your other matches still are."
+    if taken.get(mentor.user_id, 0) >= mentor.capacity:
+        if mentee_id is None:
+            return (
+                "You have no free mentee place right now. "
+                "Ask a program admin to raise your capacity."
+            )
+        return f"{mentor.name} has no free place right now. Try one of your other matches."
+    return None
+
+
+def free_in_field(mentors: Iterable[Mentor], taken: Mapping[str, int], field: str | None) -> int:
+    """Active mentors in this field with a free place: what a gap in the pool is measured by."""
+    return sum(
+        1
+        for m in mentors
+        if m.active and field in m.fields and m.capacity > taken.get(m.user_id, 0)
+    )
 
 
 def mentees_now(intros: Iterable[Intro]) -> dict[str, int]:

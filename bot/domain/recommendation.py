@@ -39,6 +39,11 @@ class Recommendation:
     reasons: tuple[Reason, ...]
 
 
+def shows_mentors(path: str) -> bool:
+    """Whether a result lists mentors to talk to: every path with mentoring in it."""
+    return path in ("mentoring", "both")
+
+
 def recommend(
     questionnaire: Questionnaire, answers: Answers, thresholds: Thresholds = Thresholds()
 ) -> Recommendation:

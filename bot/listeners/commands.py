@@ -10,15 +10,17 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
+from bot.domain.recommendation import shows_mentors
 from bot.domain.stats import program_stats
-from bot.listeners.common import is_admin, open_questionnaire
-from bot.listeners.intros import matches_for, my_intros
-from bot.listeners.nudges import STARTED, STOPPED, start_nudges, stop_nudges
-from bot.listeners.pool import CHANGE_POOL, pool_screen
-from bot.listeners.privacy import send_export
+from bot.flows.matching import matches_for, my_intros
+from bot.flows.nudges import start_nudges, stop_nudges
+from bot.flows.pool import CHANGE_POOL, pool_screen
+from bot.flows.privacy import send_export
+from bot.flows.slack import is_admin
+from bot.listeners.common import open_questionnaire
 from bot.screens.help import help_message
 from bot.screens.mentors import edit_view, refusal_text
-from bot.screens.nudges import nudges_summary
+from bot.screens.nudges import STARTED, STOPPED, nudges_summary
 from bot.screens.privacy import forget_question
 from bot.screens.stats import stats_message
 from bot.screens.status import status_message
@@ -28,7 +30,7 @@ async def status_screen(client: AsyncWebClient, deps: Deps, user_id: str) -> dic
     latest = await deps.store.latest_response(user_id)
     draft = await deps.store.get_draft(user_id)
     matches = None
-    if latest is not None and latest.recommendation.path != "coaching":
+    if latest is not None and shows_mentors(latest.recommendation.path):
         matches = await matches_for(client, deps, user_id, latest.answers)
     intros = await my_intros(deps, user_id)
     person = await deps.store.person(user_id)

@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.listeners.common import send_dm
+from bot.flows.slack import send_dm
 
 log = logging.getLogger(__name__)
 EXPIRED = "That button is no longer active. Type `/devpath` to pick up where you are."

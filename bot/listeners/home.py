@@ -8,8 +8,10 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.listeners.common import is_admin
-from bot.listeners.intros import matches_for, my_intros
+from bot.domain.intros import free_in_field
+from bot.domain.recommendation import shows_mentors
+from bot.flows.matching import matches_for, my_intros
+from bot.flows.slack import is_admin
 from bot.screens.home import AdminSide, MentorSide, home_view
 
 
@@ -18,7 +20,7 @@ async def home_screen(client: AsyncWebClient, deps: Deps, user_id: str) -> dict[
     latest = await store.latest_response(user_id)
     draft = await store.get_draft(user_id)
     matches = None
-    if latest is not None and latest.recommendation.path != "coaching":
+    if latest is not None and shows_mentors(latest.recommendation.path):
         matches = await matches_for(client, deps, user_id, latest.answers)
     mentors = {m.user_id: m for m in await store.mentors()}
     mine = await my_intros(deps, user_id)
@@ -47,11 +49,7 @@ async def home_screen(client: AsyncWebClient, deps: Deps, user_id: str) -> dict[
                 (
                     labels.get(field, field),
                     asked,
-                    sum(
-                        1
-                        for m in active
-                        if field in m.fields and m.capacity > taken.get(m.user_id, 0)
-                    ),
+                    free_in_field(active, taken, field),
                 )
                 for field, asked in gaps
             ],

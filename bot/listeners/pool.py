@@ -16,7 +16,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.domain.matching import Mentor
 from bot.domain.pool import clean_text, mentor_problems
-from bot.listeners.common import clicked, display_name, is_admin, send_dm, trigger_of, user_info
+from bot.flows.pool import CHANGE_POOL, pool_screen
+from bot.flows.slack import display_name, is_admin, send_dm, user_info
+from bot.listeners.common import clicked, trigger_of
 from bot.screens.blocks import plain, section
 from bot.screens.home import POOL_OPEN_ACTION
 from bot.screens.mentors import (
@@ -27,21 +29,11 @@ from bot.screens.mentors import (
     POOL_CALLBACK,
     REMOVE_CALLBACK,
     edit_view,
-    pool_view,
     read_edit,
     refusal_text,
     remove_view,
     saved_view,
 )
-
-CHANGE_POOL = "change the mentor pool"
-
-
-async def pool_screen(deps: Deps, page: int = 1) -> dict[str, Any]:
-    mentors = await deps.store.mentors()
-    counts = await deps.store.mentees_now()
-    changes = await deps.store.audit_log()
-    return pool_view(deps.content, mentors, counts, page, changes, deps.clock())
 
 
 async def mentees_of(deps: Deps, mentor_id: str) -> int:

@@ -6,16 +6,14 @@ import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.domain.nudges import RESULT_KINDS, plan_after_recommendation
-from bot.domain.questionnaire import check_step, keep_known
-from bot.domain.recommendation import recommend
-from bot.domain.records import Draft, Response
-from bot.listeners.common import modal_of, open_questionnaire, send_dm, trigger_of
-from bot.listeners.intros import matches_for, tell_admins_about_gap
+from bot.domain.questionnaire import check_step
+from bot.domain.records import Draft
+from bot.flows.outbox import deliver
+from bot.flows.questionnaire import complete, keep_draft, submitted_before
+from bot.listeners.common import modal_of, open_questionnaire, trigger_of
 from bot.screens.blocks import context, plain, section
 from bot.screens.questionnaire import (
     BACK_ACTION,
@@ -29,10 +27,7 @@ from bot.screens.questionnaire import (
 )
 from bot.screens.result import (
     OPEN_QUESTIONNAIRE_ACTION,
-    result_message,
     result_view,
-    share_failed_message,
-    share_message,
 )
 
 log = logging.getLogger(__name__)
@@ -61,62 +56,28 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         last = number == len(questionnaire.steps)
         open_request = deps.settings.match_channel is not None
-        done = await deps.store.response_for_view(user_id, view.get("id")) if last else None
-        if done is not None:
-            # The same last screen sent twice (a double click, a retry): show, change nothing.
-            rec = done.recommendation
-            matches = (
-                None
-                if rec.path == "coaching"
-                else await matches_for(client, deps, user_id, done.answers)
-            )
-            await ack(
-                response_action="update", view=result_view(deps.content, rec, matches, open_request)
-            )
+        if last and (done := await submitted_before(client, deps, user_id, view.get("id"))):
+            shown = result_view(deps.content, done.recommendation, done.matches, open_request)
+            await ack(response_action="update", view=shown)
             return
         draft = await deps.store.get_draft(user_id)
         merged = {**(draft.answers if draft else {}), **answers}
-        now = deps.clock()
         if not last or not questionnaire.is_complete(merged):
             following = number + 1 if not last else questionnaire.first_unanswered_step(merged)
-            await deps.store.save_draft(Draft(user_id, merged, following, channel_id, now))
+            await deps.store.save_draft(Draft(user_id, merged, following, channel_id, deps.clock()))
             note = MISSING_NOTE if last else None
             await ack(
                 response_action="update",
                 view=step_view(questionnaire, following, merged, channel_id, note=note),
             )
             return
-
-        rec = recommend(questionnaire, merged, deps.content.thresholds)
-        # On disk before the person is told anything.
-        response_id = await deps.store.add_response(
-            Response(user_id, merged, rec, deps.content.version, now), view_id=view.get("id")
-        )
-        await deps.store.delete_draft(user_id)
-        matches = None
-        if rec.path != "coaching":
-            matches = await matches_for(client, deps, user_id, merged)
+        share_in = channel_id if channel_id and wants_share(view) else None
+        done = await complete(client, deps, user_id, merged, view.get("id"), share_in)
         await ack(
-            response_action="update", view=result_view(deps.content, rec, matches, open_request)
+            response_action="update",
+            view=result_view(deps.content, done.recommendation, done.matches, open_request),
         )
-
-        message = result_message(deps.content, rec, now, matches, open_request)
-        await send_dm(client, user_id, message)
-        # A retake replaces the nudges about the earlier result.
-        await deps.store.cancel_nudges(user_id, kinds=RESULT_KINDS)
-        cadence = deps.content.nudges.cadence
-        plan = plan_after_recommendation(
-            user_id, response_id, rec.path, bool(matches), now, cadence
-        )
-        await deps.store.add_nudges(plan)
-        if matches == []:
-            await tell_admins_about_gap(client, deps, merged)
-        if channel_id and wants_share(view):
-            try:
-                await client.chat_postMessage(channel=channel_id, **share_message(user_id, rec))
-            except SlackApiError as error:
-                log.warning("share in %s failed: %s", channel_id, error.response.get("error"))
-                await send_dm(client, user_id, share_failed_message(channel_id))
+        await deliver(deps, client, done.effects, done.matches)
 
     @app.action(BACK_ACTION)
     async def back(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -131,7 +92,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
         number, channel_id = meta
         previous = max(1, min(number, len(questionnaire.steps)) - 1)
         # Keep what is on this screen, even half-answered, before leaving it.
-        answers = await keep_draft(deps, body["user"]["id"], view, previous, channel_id)
+        typed = read_answers(view)
+        answers = await keep_draft(deps, body["user"]["id"], typed, previous, channel_id)
         await client.views_update(
             view_id=view["id"],
             hash=view.get("hash"),
@@ -164,19 +126,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         meta = read_metadata(view)
         if meta is None:
             return
-        await keep_draft(deps, body["user"]["id"], view, meta[0], meta[1])
-
-
-async def keep_draft(
-    deps: Deps, user_id: str, view: dict[str, Any], number: int, channel_id: str | None
-) -> dict[str, tuple[str, ...]]:
-    """Save whatever valid answers the modal holds, so nothing typed is lost."""
-    questionnaire = deps.content.questionnaire
-    draft = await deps.store.get_draft(user_id)
-    merged = {**(draft.answers if draft else {}), **keep_known(questionnaire, read_answers(view))}
-    number = min(max(number, 1), len(questionnaire.steps))
-    await deps.store.save_draft(Draft(user_id, merged, number, channel_id, deps.clock()))
-    return merged
+        await keep_draft(deps, body["user"]["id"], read_answers(view), meta[0], meta[1])
 
 
 def stale_view() -> dict[str, Any]:

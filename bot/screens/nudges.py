@@ -43,6 +43,11 @@ KIND_NAMES = {
     "gentle_reminder": "a gentle reminder",
 }
 
+STOPPED = (
+    "Done: no more reminders from devpath. Type `/devpath nudges on` whenever you want them back."
+)
+STARTED = "Reminders are back on. You can snooze or stop any of them from the reminder itself."
+
 
 def nudge_message(
     content: Content,

@@ -30,7 +30,7 @@ def question_id_of(block_id: str) -> str | None:
 
 def can_share_in(channel_id: str | None) -> bool:
     """Public and private channels only: a share in a DM would reach nobody new."""
-    return bool(channel_id) and channel_id[0] in "CG"
+    return channel_id is not None and channel_id[:1] in ("C", "G")
 
 
 def step_view(

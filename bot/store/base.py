@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from bot.domain.intros import Intro
 from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
+from bot.domain.outbox import NOTHING, Effect, Followups
 from bot.domain.records import Draft, Response
 
 # The kinds of record a database holds, in the order a dump lists them.
@@ -34,6 +35,7 @@ KINDS = (
     "gaps",
     "nudges",
     "people",
+    "effects",
 )
 
 # A whole database in the canonical format both backends dump and restore: for each kind,
@@ -51,6 +53,12 @@ class StoreError(Exception):
 
 
 class Store(Protocol):
+    @property
+    def exclusive(self) -> bool:
+        """True when no other process can use this database while this store has it open
+        (the TinyDB file's lock): then anything found half-done at start was left by a crash."""
+        ...
+
     async def aclose(self) -> None:
         """Let go of the database (the file and its lock, or the connection pool)."""
         ...
@@ -67,9 +75,15 @@ class Store(Protocol):
 
     # Responses: every completed questionnaire, kept as history.
 
-    async def add_response(self, response: Response, view_id: str | None = None) -> str:
+    async def add_response(
+        self, response: Response, view_id: str | None = None, then: Followups = NOTHING
+    ) -> str:
         """Keep a completed questionnaire; its id, for what refers to it (its nudges).
-        `view_id` is the modal it was submitted from, so a second submission is known."""
+        `view_id` is the modal it was submitted from, so a second submission is known.
+
+        `then` is written in the same write, all or nothing (see `Followups`): its nudges
+        without a subject, and its effects, are about this response (the nudge's subject and
+        the effect's data["response_id"] are its id)."""
         ...
 
     async def response_for_view(self, user_id: str, view_id: str | None) -> Response | None:
@@ -112,10 +126,10 @@ class Store(Protocol):
 
     # Intros: requests from a mentee to a mentor, and their answers.
 
-    async def add_intro(self, intro: Intro) -> bool:
+    async def add_intro(self, intro: Intro, then: Followups = NOTHING) -> bool:
         """Record a new intro, unless this pair already has one pending or accepted (a double
         submission, two tabs, two instances): then nothing is written and the answer is
-        False. A pair never has two open intros at once."""
+        False. A pair never has two open intros at once. `then` goes in the same write."""
         ...
 
     async def get_intro(self, intro_id: str) -> Intro | None: ...
@@ -143,6 +157,7 @@ class Store(Protocol):
         to_state: str,
         now: datetime,
         capacity: int | None = None,
+        then: Followups = NOTHING,
     ) -> Intro | None:
         """Compare-and-set: move the intro to `to_state` (answered at `now`) only if it is
         still in `from_state`; the moved intro, or None and nothing changed (a second click,
@@ -150,7 +165,7 @@ class Store(Protocol):
 
         With `capacity`, the move also needs the mentor to have fewer than `capacity`
         accepted intros, checked in the same step: two accepts at once cannot overfill a
-        mentor.
+        mentor. `then` is written with the move, and only if the intro moved.
         """
         ...
 
@@ -166,11 +181,11 @@ class Store(Protocol):
     async def get_open_request(self, request_id: str) -> OpenRequest | None: ...
 
     async def claim_open_request(
-        self, request_id: str, mentor_id: str, now: datetime
+        self, request_id: str, mentor_id: str, now: datetime, then: Followups = NOTHING
     ) -> OpenRequest | None:
         """Compare-and-set: give the request to this mentor only if nobody claimed it yet;
         the claimed request, or None when someone was quicker (or there is no such request).
-        Of any number of claims at once, exactly one wins."""
+        Of any number of claims at once, exactly one wins; `then` is written with it."""
         ...
 
     async def open_requests_of(self, mentee_id: str) -> list[OpenRequest]:
@@ -236,6 +251,24 @@ class Store(Protocol):
 
     async def set_person(self, user_id: str, **changes: Any) -> None:
         """Change these settings and keep the others."""
+        ...
+
+    # The outbox: Slack calls that must follow a stored action (bot/domain/outbox.py).
+
+    async def claim_effect(
+        self, effect_id: str, now: datetime, stale_before: datetime | None = None
+    ) -> Effect | None:
+        """Compare-and-set: pending to running (claimed at `now`, one more attempt), or, with
+        `stale_before`, a running one claimed before then (its deliverer died). The claimed
+        effect, or None: someone else has it, or it is done."""
+        ...
+
+    async def finish_effect(self, effect_id: str) -> None:
+        """The effect is made (or given up): it goes."""
+        ...
+
+    async def unfinished_effects(self) -> list[Effect]:
+        """Effects not yet made, pending or running, oldest first."""
         ...
 
     # A person's own data: all of it, to take away or to erase.

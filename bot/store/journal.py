@@ -45,6 +45,7 @@ class JournalStorage(Storage):
         self.path = Path(path)
         self.journal_path = self.path.with_name(self.path.name + JOURNAL_SUFFIX)
         self.compact_floor = compact_floor
+        self._batch: list[dict[str, Any]] | None = None
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = _lock(self.path.with_name(self.path.name + LOCK_SUFFIX))
         try:
@@ -74,11 +75,37 @@ class JournalStorage(Storage):
     def table(self, name: str) -> dict[str, Any]:
         return self._data.setdefault(name, {})
 
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """The writes made within reach the disk as one journal line: after a crash, all of
+        them are there or none is (an action and what must follow it, say)."""
+        if self._batch is not None:
+            yield  # part of the batch already open
+            return
+        self._batch = []
+        try:
+            yield
+        except BaseException:
+            self._batch = None
+            self._data, _ = self._load()  # nothing of it was written: back to the disk's
+            raise
+        entries, self._batch = self._batch, None
+        if entries:
+            self._append(entries[0] if len(entries) == 1 else {"b": entries})
+
     def commit(self, table: str, changed: Mapping[str, Any]) -> None:
-        """Make these documents (None: removed) durable: one journal line, then fsync."""
+        """Make these documents (None: removed) durable: one journal line, then fsync (or
+        part of the batch's line)."""
         if not changed:
             return
-        line = _encode({"t": table, "d": changed}) + b"\n"
+        entry = {"t": table, "d": changed}
+        if self._batch is not None:
+            self._batch.append(entry)
+        else:
+            self._append(entry)
+
+    def _append(self, entry: dict[str, Any]) -> None:
+        line = _encode(entry) + b"\n"
         try:
             self._journal.write(line)
             self._journal.flush()
@@ -252,17 +279,19 @@ def read_database(
             continue
         try:
             entry = json.loads(line)
-            table = data.setdefault(entry["t"], {})
-            changes = entry["d"]
+            # One table's documents, or a batch of such entries written as one.
+            entries = entry.get("b", [entry])
+            writes = [(data.setdefault(e["t"], {}), e["d"]) for e in entries]
         except (json.JSONDecodeError, KeyError, TypeError):
             if number == len(lines):
                 break  # the torn tail of a write that was never acknowledged
             raise ValueError(f"{journal_path}: line {number}: not a journal entry") from None
-        for doc_id, doc in changes.items():
-            if doc is None:
-                table.pop(doc_id, None)
-            else:
-                table[doc_id] = doc
+        for table, changes in writes:
+            for doc_id, doc in changes.items():
+                if doc is None:
+                    table.pop(doc_id, None)
+                else:
+                    table[doc_id] = doc
         replayed += 1
     return data, replayed
 

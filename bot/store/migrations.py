@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.store.journal import JournalStorage, replace_atomically
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 META = "meta"
 
 
@@ -26,8 +26,17 @@ def _v1_to_v2(data: dict[str, dict[str, Any]]) -> None:
         intro.setdefault("source", "match")
 
 
+def _v2_to_v3(data: dict[str, dict[str, Any]]) -> None:
+    """Version 3 writes an action and what must follow it as one journal line (a batch),
+    which version 2 would take for a torn write and drop; the outbox ("effects") begins.
+    Nothing to change in the data: the stamp keeps an older devpath from misreading it."""
+
+
 # MIGRATIONS[n] turns a version-n database into version n + 1, in place.
-MIGRATIONS: dict[int, Callable[[dict[str, dict[str, Any]]], None]] = {1: _v1_to_v2}
+MIGRATIONS: dict[int, Callable[[dict[str, dict[str, Any]]], None]] = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+}
 
 
 def version_of(data: dict[str, dict[str, Any]]) -> int | None:

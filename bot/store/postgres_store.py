@@ -29,7 +29,7 @@ import json
 import re
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -39,6 +39,7 @@ import asyncpg
 from bot.domain.intros import Intro
 from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
+from bot.domain.outbox import NOTHING, Effect, Followups
 from bot.domain.records import Draft, Response
 from bot.store.base import KINDS, OpenRequest, StoreError, Tables
 from bot.store.shapes import (
@@ -51,7 +52,7 @@ from bot.store.shapes import (
     stable_ids,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 CONNECT_TIMEOUT = 10.0  # seconds, per connection attempt
 # Advisory lock keys. The one-key (bigint) and two-key (int, int) spaces do not overlap.
 MIGRATION_LOCK = 0x64657670_6174685F  # "devpath_"
@@ -175,6 +176,20 @@ CREATE TABLE IF NOT EXISTS seen_events (
 );
 CREATE INDEX IF NOT EXISTS seen_events_at ON seen_events (seen_at);
 """,
+    # The outbox: Slack calls that must follow a stored action, written in its transaction.
+    2: """
+CREATE TABLE IF NOT EXISTS effects (
+    seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+    id text PRIMARY KEY,
+    kind text NOT NULL,
+    user_id text NOT NULL,
+    data jsonb NOT NULL,
+    created_at timestamptz NOT NULL,
+    state text NOT NULL DEFAULT 'pending',
+    claimed_at timestamptz,
+    attempts integer NOT NULL DEFAULT 0
+);
+""",
 }
 
 _DRAFT = "user_id, answers, step, channel_id, updated_at"
@@ -185,9 +200,23 @@ _INTRO = (
     "source, mentor_message"
 )
 _REQUEST = "id, mentee_id, claimed_by, claimed_at, extra"
+_EFFECT = "id, kind, user_id, data, created_at, state, claimed_at, attempts"
 _NUDGE = (
     "id, user_id, kind, due_at, created_at, subject, state, sent_at, answered_at, answer, "
     "attempts, last_of_kind, message"
+)
+_CANCEL = (
+    "UPDATE nudges SET state = 'cancelled' "
+    "WHERE user_id = $1 AND state = 'scheduled' "
+    "AND ($2::text IS NULL OR subject = $2) "
+    "AND ($3::text[] IS NULL OR kind = ANY($3))"
+)
+_INSERT_INTRO = (
+    f"INSERT INTO intros ({_INTRO}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+)
+# An effect about this person: theirs, or one naming them (a kickoff with their mentee).
+_EFFECT_ABOUT = (
+    "user_id = $1 OR EXISTS (SELECT 1 FROM jsonb_each_text(data) AS field WHERE value = $1)"
 )
 _DATABASE_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError)
 _NUDGE_TIMES = frozenset({"due_at", "created_at", "sent_at", "answered_at"})
@@ -258,21 +287,30 @@ class PostgresStore:
 
     # Responses: every completed questionnaire, kept as history.
 
-    async def add_response(self, response: Response, view_id: str | None = None) -> str:
-        """Keep a completed questionnaire; its id, for what refers to it (its nudges).
-        `view_id` is the modal it was submitted from, so a second submission is known."""
+    @property
+    def exclusive(self) -> bool:
+        return False  # other instances may share the database
+
+    async def add_response(
+        self, response: Response, view_id: str | None = None, then: Followups = NOTHING
+    ) -> str:
+        """Keep a completed questionnaire and what follows it, in one transaction."""
         rec = response.recommendation
-        new_id = await self._pool.fetchval(
-            "INSERT INTO responses (user_id, answers, recommendation, content_version, "
-            "created_at, view_id) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-            response.user_id,
-            answers_doc(response.answers),
-            recommendation_doc(rec),
-            response.content_version,
-            _utc(response.created_at),
-            view_id,
-        )
-        return str(new_id)
+        async with self._pool.acquire() as conn, conn.transaction():
+            new_id = str(
+                await conn.fetchval(
+                    "INSERT INTO responses (user_id, answers, recommendation, content_version, "
+                    "created_at, view_id) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                    response.user_id,
+                    answers_doc(response.answers),
+                    recommendation_doc(rec),
+                    response.content_version,
+                    _utc(response.created_at),
+                    view_id,
+                )
+            )
+            await _follow(conn, then, new_id)
+        return new_id
 
     async def response_for_view(self, user_id: str, view_id: str | None) -> Response | None:
         """The questionnaire this person already submitted from this modal, if any."""
@@ -367,19 +405,22 @@ class PostgresStore:
 
     # Intros: requests from a mentee to a mentor, and their answers.
 
-    async def add_intro(self, intro: Intro) -> bool:
+    async def add_intro(self, intro: Intro, then: Followups = NOTHING) -> bool:
         """Record a new intro, unless this pair already has one pending or accepted (a double
         submission, or two tabs): then nothing is written and the answer is False."""
         # The NOT EXISTS says what is refused; the partial unique index makes it race-free
         # (a second insert of the pair waits for the first and then does nothing).
-        added = await self._pool.fetchval(
-            f"INSERT INTO intros ({_INTRO}) "
-            "SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 WHERE NOT EXISTS ("
-            "  SELECT 1 FROM intros WHERE mentee_id = $2 AND mentor_id = $3"
-            "  AND state IN ('pending', 'accepted')) "
-            "ON CONFLICT DO NOTHING RETURNING id",
-            *_intro_args(intro),
-        )
+        async with self._pool.acquire() as conn, conn.transaction():
+            added = await conn.fetchval(
+                f"INSERT INTO intros ({_INTRO}) "
+                "SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 WHERE NOT EXISTS ("
+                "  SELECT 1 FROM intros WHERE mentee_id = $2 AND mentor_id = $3"
+                "  AND state IN ('pending', 'accepted')) "
+                "ON CONFLICT DO NOTHING RETURNING id",
+                *_intro_args(intro),
+            )
+            if added is not None:
+                await _follow(conn, then)
         return added is not None
 
     async def get_intro(self, intro_id: str) -> Intro | None:
@@ -420,6 +461,7 @@ class PostgresStore:
         to_state: str,
         now: datetime,
         capacity: int | None = None,
+        then: Followups = NOTHING,
     ) -> Intro | None:
         """Move an intro on only if it is still in `from_state`: a second click changes nothing.
 
@@ -453,6 +495,7 @@ class PostgresStore:
                     to_state,
                     _utc(now),
                 )
+                await _follow(conn, then)
                 return _intro(moved)
         except asyncpg.UniqueViolationError:
             # The pair already has another intro pending or accepted: it stays the only one.
@@ -490,20 +533,27 @@ class PostgresStore:
         return _request(row) if row else None
 
     async def claim_open_request(
-        self, request_id: str, mentor_id: str, now: datetime
+        self, request_id: str, mentor_id: str, now: datetime, then: Followups = NOTHING
     ) -> OpenRequest | None:
         """Give the request to this mentor unless someone was quicker."""
         # A second claimer's UPDATE waits for the first one's row lock, then no longer
         # matches the WHERE: exactly one claim wins, whichever process it comes from.
-        row = await self._pool.fetchrow(
-            "UPDATE open_requests SET claimed_by = $2, claimed_at = $3 "
-            "WHERE id = $1 AND coalesce(claimed_by, '') = '' "
-            f"RETURNING {_REQUEST}",
-            request_id,
-            mentor_id,
-            _utc(now),
-        )
-        return _request(row) if row else None
+        try:
+            async with self._pool.acquire() as conn, conn.transaction():
+                row = await conn.fetchrow(
+                    "UPDATE open_requests SET claimed_by = $2, claimed_at = $3 "
+                    "WHERE id = $1 AND coalesce(claimed_by, '') = '' "
+                    f"RETURNING {_REQUEST}",
+                    request_id,
+                    mentor_id,
+                    _utc(now),
+                )
+                if row is None:
+                    return None
+                await _follow(conn, then)
+                return _request(row)
+        except asyncpg.UniqueViolationError:
+            return None  # the pair has an open intro already: nothing is claimed
 
     async def open_requests_of(self, mentee_id: str) -> list[OpenRequest]:
         rows = await self._pool.fetch(
@@ -599,16 +649,7 @@ class PostgresStore:
         self, user_id: str, subject: str | None = None, kinds: set[str] | None = None
     ) -> int:
         """Cancel this person's scheduled nudges (about `subject`, of `kinds`, or all)."""
-        status = await self._pool.execute(
-            "UPDATE nudges SET state = 'cancelled' "
-            "WHERE user_id = $1 AND state = 'scheduled' "
-            "AND ($2::text IS NULL OR subject = $2) "
-            "AND ($3::text[] IS NULL OR kind = ANY($3))",
-            user_id,
-            subject,
-            sorted(kinds) if kinds is not None else None,
-        )
-        return _count(status)
+        return _count(await self._pool.execute(_CANCEL, user_id, subject, _kinds(kinds)))
 
     # People: what a person chose about devpath itself (reminders stopped, say).
 
@@ -628,6 +669,29 @@ class PostgresStore:
         )
 
     # A person's own data: all of it, to take away or to erase.
+
+    # The outbox: Slack calls that must follow a stored action.
+
+    async def claim_effect(
+        self, effect_id: str, now: datetime, stale_before: datetime | None = None
+    ) -> Effect | None:
+        row = await self._pool.fetchrow(
+            "UPDATE effects SET state = 'running', claimed_at = $2, attempts = attempts + 1 "
+            "WHERE id = $1 AND (state = 'pending' OR ($3::timestamptz IS NOT NULL "
+            "AND state = 'running' AND coalesce(claimed_at, '-infinity') < $3)) "
+            f"RETURNING {_EFFECT}",
+            effect_id,
+            _utc(now),
+            _utc(stale_before) if stale_before else None,
+        )
+        return _effect(row) if row else None
+
+    async def finish_effect(self, effect_id: str) -> None:
+        await self._pool.execute("DELETE FROM effects WHERE id = $1", effect_id)
+
+    async def unfinished_effects(self) -> list[Effect]:
+        rows = await self._pool.fetch(f"SELECT {_EFFECT} FROM effects ORDER BY created_at, seq")
+        return [_effect(r) for r in rows]
 
     async def export(self, user_id: str) -> dict[str, Any]:
         """Everything stored about this person, in the TinyDB store's document shapes."""
@@ -656,6 +720,9 @@ class PostgresStore:
             people = await conn.fetch(
                 "SELECT user_id, settings FROM people WHERE user_id = $1", user_id
             )
+            effects = await conn.fetch(
+                f"SELECT {_EFFECT} FROM effects WHERE {_EFFECT_ABOUT} ORDER BY seq", user_id
+            )
             audit = await conn.fetch(
                 "SELECT by_user, what, at FROM audit WHERE by_user = $1 ORDER BY seq", user_id
             )
@@ -666,6 +733,7 @@ class PostgresStore:
             "intros": [_intro_doc(r) for r in intros],
             "open_requests": [_request(r) for r in requests],
             "reminders": [_nudge_doc(r) for r in nudges],
+            "messages_to_send": [_effect_doc(r) for r in effects],
             "settings": [{"user_id": r["user_id"], **r["settings"]} for r in people],
             "changes_made_as_admin": [_audit_doc(r) for r in audit],
         }
@@ -700,6 +768,7 @@ class PostgresStore:
                     (about,),
                 ),
                 ("settings", "DELETE FROM people WHERE user_id = $1", ()),
+                ("messages to send", f"DELETE FROM effects WHERE {_EFFECT_ABOUT}", ()),
             ):
                 gone[kind] = _count(await conn.execute(sql, user_id, *args))
             await conn.execute(
@@ -731,6 +800,7 @@ class PostgresStore:
             gaps = await conn.fetch("SELECT field, topics, at, alerted FROM gaps ORDER BY seq")
             nudges = await conn.fetch(f"SELECT {_NUDGE} FROM nudges ORDER BY seq")
             people = await conn.fetch("SELECT user_id, settings FROM people")
+            effects = await conn.fetch(f"SELECT {_EFFECT} FROM effects ORDER BY seq")
 
         def by_user(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
             return sorted(docs, key=lambda doc: doc["user_id"])
@@ -753,6 +823,7 @@ class PostgresStore:
             ],
             "nudges": [_nudge_doc(r) for r in nudges],
             "people": by_user([{"user_id": r["user_id"], **r["settings"]} for r in people]),
+            "effects": [_effect_doc(r) for r in effects],
         }
 
     async def restore(self, tables: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
@@ -1075,6 +1146,7 @@ _RESTORE = {
     "nudges": f"INSERT INTO nudges ({_NUDGE}) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     "people": "INSERT INTO people (user_id, settings) VALUES ($1, $2)",
+    "effects": f"INSERT INTO effects ({_EFFECT}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
 }
 
 
@@ -1142,7 +1214,57 @@ def _restore_row(kind: str, doc: dict[str, Any], response_id: int) -> tuple[Any,
         return _nudge_args(Nudge(**{**doc, **times}))
     if kind == "people":
         return (doc["user_id"], {k: v for k, v in doc.items() if k != "user_id"})
+    if kind == "effects":
+        times = {k: _time(doc[k]) if doc.get(k) else None for k in ("created_at", "claimed_at")}
+        return _effect_args(Effect(**{**doc, **times, "data": dict(doc["data"])}))
     raise ValueError(f"unknown kind {kind}")
+
+
+async def _follow(conn: Any, then: Followups, response_id: str | None = None) -> None:
+    """Write what follows an action, in the action's transaction: all of it or none."""
+    for cancel in then.cancel:
+        await conn.execute(_CANCEL, cancel.user_id, cancel.subject, _kinds(cancel.kinds))
+    if then.intros:
+        await conn.executemany(_INSERT_INTRO, [_intro_args(i) for i in then.intros])
+    nudges, effects = then.nudges, then.effects
+    if response_id is not None:
+        nudges = tuple(replace(n, subject=n.subject or response_id) for n in nudges)
+        effects = tuple(replace(e, data={**e.data, "response_id": response_id}) for e in effects)
+    if nudges:
+        await conn.executemany(_RESTORE["nudges"], [_nudge_args(n) for n in nudges])
+    if effects:
+        await conn.executemany(_RESTORE["effects"], [_effect_args(e) for e in effects])
+
+
+def _kinds(kinds: set[str] | frozenset[str] | None) -> list[str] | None:
+    return sorted(kinds) if kinds is not None else None
+
+
+def _effect_args(effect: Effect) -> tuple[Any, ...]:
+    return (
+        effect.id,
+        effect.kind,
+        effect.user_id,
+        dict(effect.data),
+        _utc(effect.created_at),
+        effect.state,
+        _utc(effect.claimed_at) if effect.claimed_at else None,
+        effect.attempts,
+    )
+
+
+def _effect(row: asyncpg.Record) -> Effect:
+    return Effect(**{**dict(row), "data": dict(row["data"])})
+
+
+def _effect_doc(row: asyncpg.Record) -> dict[str, Any]:
+    effect = _effect(row)
+    return {
+        **vars(effect),
+        "data": dict(effect.data),
+        "created_at": _iso(effect.created_at),
+        "claimed_at": _iso(effect.claimed_at),
+    }
 
 
 def _time(value: str | datetime) -> datetime:

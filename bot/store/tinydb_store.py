@@ -15,6 +15,7 @@ import gc
 import time
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,6 +25,7 @@ from tinydb.table import Document
 from bot.domain.intros import Intro
 from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
+from bot.domain.outbox import NOTHING, Effect, Followups
 from bot.domain.records import Draft, Response
 from bot.store.base import OpenRequest, StoreError, Tables
 from bot.store.journal import (
@@ -66,6 +68,7 @@ class TinyDBStore:
         self._open_requests = table("open_requests", "id", "mentee_id")
         self._gaps = table("gaps", "field")
         self._nudges = table("nudges", "id", "user_id", "state")
+        self._effects = table("effects", "id", "user_id")
         self._people = table("people", "user_id")
         self._seen_events: dict[str, float] = {}  # event id -> when first seen (monotonic)
         self._pool_cache: tuple[int, list[Mentor] | None] = (-1, None)
@@ -139,9 +142,31 @@ class TinyDBStore:
 
     # Responses: every completed questionnaire, kept as history.
 
-    async def add_response(self, response: Response, view_id: str | None = None) -> str:
-        """Keep a completed questionnaire; its id, for what refers to it (its nudges).
-        `view_id` is the modal it was submitted from, so a second submission is known."""
+    @property
+    def exclusive(self) -> bool:
+        return True  # the file's lock keeps every other process out
+
+    def _follow(self, then: Followups, response_id: str | None = None) -> None:
+        """Write what follows an action; called inside the action's batch (one journal line)."""
+        for cancel in then.cancel:
+            self._cancel(cancel.user_id, cancel.subject, cancel.kinds)
+        if then.intros:
+            self._intros.insert_multiple([_intro_doc(i) for i in then.intros])
+        nudges, effects = then.nudges, then.effects
+        if response_id is not None:
+            nudges = tuple(replace(n, subject=n.subject or response_id) for n in nudges)
+            effects = tuple(
+                replace(e, data={**e.data, "response_id": response_id}) for e in effects
+            )
+        if nudges:
+            self._nudges.insert_multiple([_nudge_doc(n) for n in nudges])
+        if effects:
+            self._effects.insert_multiple([_effect_doc(e) for e in effects])
+
+    async def add_response(
+        self, response: Response, view_id: str | None = None, then: Followups = NOTHING
+    ) -> str:
+        """Keep a completed questionnaire and what follows it, in one journal line."""
         rec = response.recommendation
         doc = {
             "user_id": response.user_id,
@@ -151,7 +176,14 @@ class TinyDBStore:
             "created_at": _utc(response.created_at),
             "view_id": view_id,
         }
-        return str(await self._run(lambda: self._responses.insert(doc)))
+
+        def work() -> str:
+            with self._db.storage.batch():
+                response_id = str(self._responses.insert(doc))
+                self._follow(then, response_id)
+            return response_id
+
+        return await self._run(work)
 
     async def response_for_view(self, user_id: str, view_id: str | None) -> Response | None:
         """The questionnaire this person already submitted from this modal, if any."""
@@ -230,7 +262,7 @@ class TinyDBStore:
 
     # Intros: requests from a mentee to a mentor, and their answers.
 
-    async def add_intro(self, intro: Intro) -> bool:
+    async def add_intro(self, intro: Intro, then: Followups = NOTHING) -> bool:
         """Record a new intro, unless this pair already has one pending or accepted (a double
         submission, or two tabs): then nothing is written and the answer is False."""
 
@@ -238,7 +270,9 @@ class TinyDBStore:
             for doc in self._intros.find("mentee_id", intro.mentee_id):
                 if doc["mentor_id"] == intro.mentor_id and doc["state"] in ("pending", "accepted"):
                     return False
-            self._intros.insert(_intro_doc(intro))
+            with self._db.storage.batch():
+                self._intros.insert(_intro_doc(intro))
+                self._follow(then)
             return True
 
         return await self._run(work)
@@ -282,6 +316,7 @@ class TinyDBStore:
         to_state: str,
         now: datetime,
         capacity: int | None = None,
+        then: Followups = NOTHING,
     ) -> Intro | None:
         """Move an intro on only if it is still in `from_state`: a second click changes nothing.
 
@@ -298,7 +333,9 @@ class TinyDBStore:
                 if sum(d["state"] == "accepted" for d in theirs) >= capacity:
                     return None
             changes = {"state": to_state, "answered_at": _utc(now)}
-            self._intros.update(changes, doc_ids=[doc.doc_id])
+            with self._db.storage.batch():
+                self._intros.update(changes, doc_ids=[doc.doc_id])
+                self._follow(then)
             return _intro({**doc, **changes})
 
         return await self._run(work)
@@ -317,7 +354,7 @@ class TinyDBStore:
         return dict(doc) if doc else None
 
     async def claim_open_request(
-        self, request_id: str, mentor_id: str, now: datetime
+        self, request_id: str, mentor_id: str, now: datetime, then: Followups = NOTHING
     ) -> OpenRequest | None:
         """Give the request to this mentor unless someone was quicker."""
 
@@ -326,7 +363,9 @@ class TinyDBStore:
             if doc is None or doc.get("claimed_by"):
                 return None
             changes = {"claimed_by": mentor_id, "claimed_at": _utc(now)}
-            self._open_requests.update(changes, doc_ids=[doc.doc_id])
+            with self._db.storage.batch():
+                self._open_requests.update(changes, doc_ids=[doc.doc_id])
+                self._follow(then)
             return {**doc, **changes}
 
         return await self._run(work)
@@ -407,18 +446,49 @@ class TinyDBStore:
         self, user_id: str, subject: str | None = None, kinds: set[str] | None = None
     ) -> int:
         """Cancel this person's scheduled nudges (about `subject`, of `kinds`, or all)."""
+        return await self._run(lambda: self._cancel(user_id, subject, kinds))
 
-        def work() -> int:
-            ids = [
-                d.doc_id
-                for d in self._nudges.find("user_id", user_id)
-                if d["state"] == "scheduled"
-                and (subject is None or d["subject"] == subject)
-                and (kinds is None or d["kind"] in kinds)
-            ]
-            return len(self._nudges.update({"state": "cancelled"}, doc_ids=ids)) if ids else 0
+    def _cancel(
+        self, user_id: str, subject: str | None, kinds: set[str] | frozenset[str] | None
+    ) -> int:
+        ids = [
+            d.doc_id
+            for d in self._nudges.find("user_id", user_id)
+            if d["state"] == "scheduled"
+            and (subject is None or d["subject"] == subject)
+            and (kinds is None or d["kind"] in kinds)
+        ]
+        return len(self._nudges.update({"state": "cancelled"}, doc_ids=ids)) if ids else 0
+
+    # The outbox: Slack calls that must follow a stored action.
+
+    async def claim_effect(
+        self, effect_id: str, now: datetime, stale_before: datetime | None = None
+    ) -> Effect | None:
+        def work() -> Effect | None:
+            doc = self._effects.first("id", effect_id)
+            if doc is None:
+                return None
+            claimed_at = doc.get("claimed_at")
+            stale = (
+                stale_before is not None
+                and doc["state"] == "running"
+                and (claimed_at is None or claimed_at < _utc(stale_before))
+            )
+            if doc["state"] != "pending" and not stale:
+                return None
+            changes = {"state": "running", "claimed_at": _utc(now), "attempts": doc["attempts"] + 1}
+            self._effects.update(changes, doc_ids=[doc.doc_id])
+            return _effect({**doc, **changes})
 
         return await self._run(work)
+
+    async def finish_effect(self, effect_id: str) -> None:
+        await self._run(lambda: _remove(self._effects, self._effects.find("id", effect_id)))
+
+    async def unfinished_effects(self) -> list[Effect]:
+        docs = await self._run(self._effects.all)
+        return sorted((_effect(d) for d in docs), key=lambda e: e.created_at)
 
     # People: what a person chose about devpath itself (reminders stopped, say).
 
@@ -448,6 +518,7 @@ class TinyDBStore:
                 "open_requests": self._open_requests.find("mentee_id", user_id)
                 + [d for d in self._open_requests.all() if d.get("claimed_by") == user_id],
                 "reminders": self._nudges.find("user_id", user_id),
+                "messages_to_send": self._effects_about(user_id),
                 "settings": self._people.find("user_id", user_id),
                 "changes_made_as_admin": [d for d in self._audit.all() if d.get("by") == user_id],
             }
@@ -478,6 +549,7 @@ class TinyDBStore:
                 ("open requests", self._open_requests, requests),
                 ("reminders", self._nudges, self._nudges.find("user_id", user_id) + others),
                 ("settings", self._people, self._people.find("user_id", user_id)),
+                ("messages to send", self._effects, self._effects_about(user_id)),
             ):
                 unique = list({d.doc_id: d for d in docs}.values())
                 _remove(table, unique)
@@ -494,6 +566,13 @@ class TinyDBStore:
             return gone
 
         return await self._run(work)
+
+    def _effects_about(self, user_id: str) -> list[Document]:
+        return [
+            d
+            for d in self._effects.all()
+            if d["user_id"] == user_id or user_id in d["data"].values()
+        ]
 
     # The whole database, to copy it to another store (bot/store/copy.py).
 
@@ -564,6 +643,7 @@ class TinyDBStore:
                 ],
                 "nudges": [_nudge_doc(_nudge(d)) for d in docs(self._nudges)],
                 "people": by_user([deepcopy(dict(d)) for d in docs(self._people)]),
+                "effects": [_effect_doc(_effect(d)) for d in docs(self._effects)],
             }
 
         return await self._run(work)
@@ -584,6 +664,7 @@ class TinyDBStore:
             "gaps": lambda d: (d["field"], list(d["topics"]), datetime.fromisoformat(d["at"])),
             "nudges": _nudge,
             "people": lambda d: d["user_id"],
+            "effects": _effect,
         }
         for kind, docs in given.items():
             for number, doc in enumerate(docs, start=1):
@@ -605,6 +686,7 @@ class TinyDBStore:
             "gaps": self._gaps,
             "nudges": self._nudges,
             "people": self._people,
+            "effects": self._effects,
         }
 
         def work() -> None:
@@ -682,6 +764,22 @@ def _nudge_doc(nudge: Nudge) -> dict[str, Any]:
         doc[key] = _utc(doc[key]) if doc[key] else None
     doc["answer"], doc["message"] = dict(nudge.answer), dict(nudge.message)
     return doc
+
+
+def _effect_doc(effect: Effect) -> dict[str, Any]:
+    doc = vars(effect).copy()
+    doc["data"] = dict(effect.data)
+    doc["created_at"] = _utc(effect.created_at)
+    doc["claimed_at"] = _utc(effect.claimed_at) if effect.claimed_at else None
+    return doc
+
+
+def _effect(doc: dict[str, Any]) -> Effect:
+    doc = dict(doc)
+    for key in ("created_at", "claimed_at"):
+        doc[key] = datetime.fromisoformat(doc[key]) if doc.get(key) else None
+    doc["data"] = dict(doc["data"])
+    return Effect(**doc)
 
 
 def _nudge(doc: dict[str, Any]) -> Nudge:

@@ -20,6 +20,7 @@ from bot.content import Content
 from bot.domain.intros import Intro
 from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
+from bot.domain.outbox import Cancel, Effect, Followups
 from bot.domain.recommendation import recommend
 from bot.domain.records import Draft, Response
 from bot.store import Store, StoreError
@@ -346,8 +347,12 @@ async def story(store: Store, content: Content) -> dict[str, str]:
     await store.save_mentors([mentor("U2", "Grace Hopper")], "UADMIN", "added Grace Hopper", T0)
     await store.save_mentors([mentor("U4", "Alan")], "U1", "added Alan", T0)  # Mia is an admin
     await store.add_intro(intro("I1", note="Mia's private worries"))
-    await store.move_intro("I1", "pending", "accepted", T0)
-    await store.add_intro(intro("I2", mentee="U3", mentor_id="U2"))
+    kickoff = Effect("E1", "kickoff", "U1", {"mentor_id": "U2"}, T0)
+    await store.move_intro("I1", "pending", "accepted", T0, then=Followups(effects=(kickoff,)))
+    theirs = Effect("E2", "mentee_accepted", "U3", {"mentor_id": "U4"}, T0)
+    await store.add_intro(
+        intro("I2", mentee="U3", mentor_id="U2"), then=Followups(effects=(theirs,))
+    )
     await store.add_open_request(request("R1"))
     await store.add_open_request(request("R2", mentee="U3"))
     await store.claim_open_request("R2", "U1", T0)  # (Mia as a mentor, for the test's sake)
@@ -377,6 +382,7 @@ async def test_export_holds_everything_about_the_person(any_store: Store, conten
         "intros": 1,
         "open_requests": 2,
         "reminders": 1,
+        "messages_to_send": 1,
         "settings": 1,
         "changes_made_as_admin": 1,
     }
@@ -433,6 +439,7 @@ async def test_forget_erases_every_trace(any_store: Store, content: Content) -> 
         "open requests": 2,
         "reminders": 2,  # hers, and Grace's still to come about their intro
         "settings": 1,
+        "messages to send": 1,
     }
     assert await any_store.export("U1") == {kind: [] for kind in await any_store.export("U9")}
     assert await any_store.get_draft("U1") is None
@@ -486,6 +493,7 @@ COUNTS = {
     "gaps": 2,
     "nudges": 5,
     "people": 2,
+    "effects": 2,
 }
 
 
@@ -727,7 +735,7 @@ async def test_a_version_1_database_is_migrated(pg_url: str) -> None:
         await conn.close()
     store = await PostgresStore.connect(pg_url)
     try:
-        assert await schema_versions(pg_url) == [SCHEMA_VERSION] == [2]
+        assert await schema_versions(pg_url) == [SCHEMA_VERSION] == [3]
         assert await store.first_time("Ev1")
         assert not await store.first_time("Ev1")
         assert await store.person("U1") == {"user_id": "U1"}
@@ -799,3 +807,80 @@ async def test_pending_intros_are_read_alone(any_store) -> None:
             await any_store.move_intro(intro.id, "pending", state, now)
     assert [i.id for i in await any_store.pending_intros()] == ["i0", "i2"]
     assert await any_store.mentees_now() == {"UM": 1}
+
+
+# The outbox: what follows an action is written with it, and each effect is claimed once.
+
+
+def effect(effect_id: str, user: str = "U1", kind: str = "result_dm", **data: str) -> Effect:
+    return Effect(effect_id, kind, user, data, T0)
+
+
+async def test_a_response_and_what_follows_it_are_one_write(
+    any_store: Store, content: Content
+) -> None:
+    await any_store.add_nudges([nudge("OLD", kind="reach_out"), nudge("KEEP", kind="check_in")])
+    then = Followups(
+        cancel=(Cancel("U1", kinds=frozenset({"reach_out"})),),
+        nudges=(nudge("NEW", kind="gentle_reminder"),),
+        effects=(effect("E1"), effect("E2", kind="share", channel="C1")),
+    )
+    rid = await any_store.add_response(response(content, MENTORING, T0), then=then)
+    states = {n.id: (n.state, n.subject) for n in await any_store.nudges_of("U1")}
+    assert states == {
+        "OLD": ("cancelled", ""),
+        "KEEP": ("scheduled", ""),
+        "NEW": ("scheduled", rid),  # about the response just written
+    }
+    pending = await any_store.unfinished_effects()
+    assert [(e.id, e.state, e.data.get("response_id")) for e in pending] == [
+        ("E1", "pending", rid),
+        ("E2", "pending", rid),
+    ]
+    assert pending[1].data["channel"] == "C1"
+
+
+async def test_what_follows_a_refused_action_is_not_written(any_store: Store) -> None:
+    await any_store.add_intro(intro("I1"))
+    then = Followups(nudges=(nudge("N1"),), effects=(effect("E1"),))
+    assert not await any_store.add_intro(intro("I2"), then=then)  # the pair has one open
+    await any_store.move_intro("I1", "pending", "declined", T0)
+    assert await any_store.move_intro("I1", "pending", "accepted", T0, then=then) is None
+    await any_store.add_open_request(request("R1"))
+    await any_store.claim_open_request("R1", "U2", T0)
+    assert await any_store.claim_open_request("R1", "U5", T0, then=then) is None
+    assert await any_store.unfinished_effects() == []
+    assert await any_store.nudges() == []
+
+
+async def test_a_claimed_open_request_brings_its_intro(any_store: Store) -> None:
+    await any_store.add_open_request(request("R1"))
+    taken = intro("I9", state="accepted", source="open_request")
+    then = Followups(intros=(taken,), effects=(effect("E1", kind="kickoff", mentor_id="U2"),))
+    assert await any_store.claim_open_request("R1", "U2", T0, then=then) is not None
+    assert [(i.id, i.state) for i in await any_store.intros_of("U1")] == [("I9", "accepted")]
+    assert [e.id for e in await any_store.unfinished_effects()] == ["E1"]
+
+
+async def test_an_effect_is_claimed_once_then_finished(any_store: Store, content: Content) -> None:
+    then = Followups(effects=(effect("E1"),))
+    await any_store.add_response(response(content, MENTORING, T0), then=then)
+    later = T0 + timedelta(minutes=1)
+    claimed = await any_store.claim_effect("E1", later)
+    assert claimed is not None and claimed.state == "running" and claimed.attempts == 1
+    assert claimed.claimed_at == later
+    assert await any_store.claim_effect("E1", later) is None  # someone has it
+    # Its deliverer died: claimed before `stale_before`, it can be claimed again.
+    assert await any_store.claim_effect("E1", later, stale_before=later) is None
+    again = await any_store.claim_effect("E1", later, stale_before=later + timedelta(seconds=1))
+    assert again is not None and again.attempts == 2
+    await any_store.finish_effect("E1")
+    assert await any_store.unfinished_effects() == []
+    assert await any_store.claim_effect("E1", later) is None
+    assert await any_store.claim_effect("nope", later) is None
+
+
+async def test_simultaneous_claims_of_an_effect_have_one_winner(any_store: Store) -> None:
+    await any_store.add_intro(intro("I1"), then=Followups(effects=(effect("E1"),)))
+    claims = await asyncio.gather(*(any_store.claim_effect("E1", T0) for _ in range(12)))
+    assert sum(c is not None for c in claims) == 1

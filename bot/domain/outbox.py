@@ -1,0 +1,74 @@
+"""What must follow a stored action: written with it in one store write, done after the ack.
+
+An effect is one Slack call still to make (a DM, a post, an update of a message). It is
+stored in the same write as the action it follows, so a crash between the ack and the call
+cannot lose it: the next start finds it and makes the call. Each effect is claimed before it
+is made (pending -> running, compare-and-set) and removed once made, so it is made once; a
+crash in the middle of the call itself leaves it running, and then the kind decides:
+
+- at least once (the default): made again after the crash. A person never misses their
+  result, a request, an answer; the price of the rare crash mid-call is a second copy.
+- at most once (AT_MOST_ONCE): dropped. A second copy would be seen by many (a post in a
+  channel) or is only a heads-up (an admin's gap alert), so a lost one is the lesser harm.
+
+Nudges planned by the action go in the same write too (`Followups.nudges`): stored records,
+made exactly once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from bot.domain.intros import Intro
+from bot.domain.nudges import Nudge
+
+EffectState = Literal["pending", "running"]
+AT_MOST_ONCE: frozenset[str] = frozenset({"share", "gap_alert"})
+MAX_ATTEMPTS = 5  # an effect whose delivery failed this often is given up, with a warning
+
+
+@dataclass(frozen=True)
+class Effect:
+    id: str
+    kind: str
+    user_id: str  # whose action it follows: their data, erased when they ask to be forgotten
+    data: Mapping[str, str]
+    created_at: datetime
+    state: EffectState = "pending"
+    claimed_at: datetime | None = None
+    attempts: int = 0
+
+
+def new_effect(kind: str, user_id: str, now: datetime, **data: str) -> Effect:
+    return Effect(uuid.uuid4().hex, kind, user_id, dict(data), now)
+
+
+def at_least_once(effect: Effect) -> bool:
+    return effect.kind not in AT_MOST_ONCE
+
+
+@dataclass(frozen=True)
+class Cancel:
+    """This person's scheduled nudges to cancel: about `subject`, of `kinds`, or all."""
+
+    user_id: str
+    subject: str | None = None
+    kinds: frozenset[str] | None = None
+
+
+@dataclass(frozen=True)
+class Followups:
+    """What a stored action brings with it, in the same write: nudges cancelled (first) and
+    planned, records it creates, and the effects to deliver after the ack."""
+
+    cancel: tuple[Cancel, ...] = ()
+    nudges: tuple[Nudge, ...] = ()
+    intros: tuple[Intro, ...] = ()
+    effects: tuple[Effect, ...] = field(default_factory=tuple)
+
+
+NOTHING = Followups()

@@ -1,0 +1,239 @@
+"""Intros: a mentee asks a mentor, the mentor answers, a request lapses, an open request is
+taken. Each stores its change with what must follow it (bot/domain/outbox.py) in one write,
+and hands back the effects for the caller to deliver after its ack."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.deps import Deps
+from bot.domain.intros import Intro, why_mentor_cannot_take, why_not_request
+from bot.domain.matching import Mentor
+from bot.domain.nudges import plan_after_intro_accepted, plan_after_intro_requested
+from bot.domain.outbox import Cancel, Effect, Followups, new_effect
+from bot.flows.slack import send_dm
+from bot.screens.intros import answered_message, open_request_post
+
+log = logging.getLogger(__name__)
+ALREADY_ASKED = "You have already asked them; they have not answered yet."
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A request sent (`intro`), or why not (`refused`, in the mentee's words)."""
+
+    intro: Intro | None = None
+    mentor: Mentor | None = None
+    refused: str | None = None
+    effects: tuple[Effect, ...] = ()
+
+
+async def may_ask(deps: Deps, mentee_id: str, mentor_id: str) -> tuple[Mentor | None, str | None]:
+    """The mentor, and why this mentee may not ask them now (None: they may)."""
+    mentor = await deps.store.get_mentor(mentor_id) if mentor_id else None
+    why = why_not_request(mentee_id, mentor_id, await deps.store.intros_of(mentee_id))
+    if why is None or mentor is None or not mentor.active:
+        why = why_mentor_cannot_take(mentor, await deps.store.mentees_now(), mentee_id) or why
+    return mentor, why
+
+
+async def request_intro(
+    deps: Deps, mentee_id: str, mentor_id: str, note: str, shares: tuple[str, ...]
+) -> Asked:
+    """Store the request with the mentor's DM and their reminder before it lapses."""
+    mentor, why = await may_ask(deps, mentee_id, mentor_id)
+    if why is not None or mentor is None:
+        return Asked(mentor=mentor, refused=why or "")
+    now = deps.clock()
+    intro = Intro(
+        id=uuid.uuid4().hex,
+        mentee_id=mentee_id,
+        mentor_id=mentor_id,
+        state="pending",
+        requested_at=now,
+        expires_at=now + deps.content.matching.intro_expires_after,
+        note=note,
+        shares=shares,
+    )
+    then = Followups(
+        nudges=tuple(plan_after_intro_requested(intro, now, deps.content.nudges.cadence)),
+        effects=(new_effect("intro_request", mentee_id, now, intro_id=intro.id),),
+    )
+    if not await deps.store.add_intro(intro, then=then):
+        return Asked(mentor=mentor, refused=ALREADY_ASKED)
+    return Asked(intro, mentor, None, then.effects)
+
+
+@dataclass(frozen=True)
+class Answered:
+    """The intro as answered, or what to tell the mentor instead (`refused`)."""
+
+    intro: Intro | None = None
+    refused: str | None = None
+    effects: tuple[Effect, ...] = ()
+
+
+async def answer_intro(
+    deps: Deps, mentor_id: str, intro_id: str, accept: bool, pressed: dict[str, str]
+) -> Answered:
+    """Accept (if the mentor still has a free place) or decline, once: a second click, or
+    the other button after the first, changes nothing. `pressed` is the message clicked."""
+    store = deps.store
+    intro = await store.get_intro(intro_id)
+    if intro is None or intro.mentor_id != mentor_id:
+        return Answered(refused="This request is not one I can find for you.")
+    now = deps.clock()
+    mentor = await store.get_mentor(mentor_id)
+    outcome = "accepted" if accept else "declined"
+    effects = [
+        new_effect("mentor_copies", mentor_id, now, intro_id=intro_id, outcome=outcome, **pressed)
+    ]
+    if accept:
+        effects += [
+            new_effect("kickoff", intro.mentee_id, now, mentor_id=mentor_id),
+            new_effect("mentee_accepted", intro.mentee_id, now, mentor_id=mentor_id),
+        ]
+        accepted = Intro(**{**vars(intro), "state": "accepted", "answered_at": now})
+        nudges = tuple(plan_after_intro_accepted(accepted, now, deps.content.nudges.cadence))
+    else:
+        name = mentor.name if mentor else f"<@{mentor_id}>"
+        effects.append(
+            new_effect("mentee_declined", intro.mentee_id, now, mentor_name=name, why="declined")
+        )
+        nudges = ()
+    then = Followups(
+        cancel=(Cancel(mentor_id, subject=intro_id),), nudges=nudges, effects=tuple(effects)
+    )
+    capacity = mentor.capacity if mentor and accept else None
+    moved = await store.move_intro(intro_id, "pending", outcome, now, capacity, then=then)
+    if moved is not None:
+        return Answered(moved, None, then.effects)
+    current = await store.get_intro(intro_id)
+    if current is not None and current.state == "pending":
+        return Answered(refused=answered_message(intro, "full")["text"])
+    state = current.state if current else "gone"
+    return Answered(refused=f"You already answered this request ({state}).")
+
+
+async def lapse_intros(deps: Deps) -> list[Effect]:
+    """Requests whose time ran out lapse: the mentor's copy says so, the mentee hears of it
+    with their next matches. The effects still to deliver."""
+    now, store = deps.clock(), deps.store
+    effects: list[Effect] = []
+    for intro in await store.pending_intros():
+        if now < intro.expires_at:
+            continue
+        mentor = await store.get_mentor(intro.mentor_id)
+        then = Followups(
+            cancel=(Cancel(intro.mentor_id, subject=intro.id),),
+            effects=(
+                new_effect(
+                    "mentor_copies", intro.mentor_id, now, intro_id=intro.id, outcome="expired"
+                ),
+                new_effect(
+                    "mentee_declined",
+                    intro.mentee_id,
+                    now,
+                    mentor_name=mentor.name if mentor else "Your mentor",
+                    why="expired",
+                ),
+            ),
+        )
+        if await store.move_intro(intro.id, "pending", "expired", now, then=then):
+            effects += then.effects
+    return effects
+
+
+async def claim_open_request(
+    deps: Deps, mentor_id: str, request_id: str
+) -> tuple[str, tuple[Effect, ...]]:
+    """A mentor takes a mentee's open request: the first one to click gets it. What to tell
+    the mentor ("" when it is theirs), and the effects to deliver."""
+    store = deps.store
+    mentor = await store.get_mentor(mentor_id)
+    request = await store.get_open_request(request_id)
+    if request is None:
+        return "That request is no longer open.", ()
+    if request["mentee_id"] == mentor_id:
+        return "That is your own request: a mentor will pick it up.", ()
+    why = why_mentor_cannot_take(mentor, await store.mentees_now())
+    if why is not None:
+        return why, ()
+    now = deps.clock()
+    mentee_id = request["mentee_id"]
+    intro = Intro(
+        uuid.uuid4().hex,
+        mentee_id,
+        mentor_id,
+        "accepted",
+        now,
+        now,
+        answered_at=now,
+        source="open_request",
+    )
+    then = Followups(
+        intros=(intro,),
+        nudges=tuple(plan_after_intro_accepted(intro, now, deps.content.nudges.cadence)),
+        effects=(
+            new_effect("kickoff", mentee_id, now, mentor_id=mentor_id),
+            new_effect(
+                "request_taken",
+                mentee_id,
+                now,
+                mentor_id=mentor_id,
+                channel=str(request["channel"]),
+                ts=str(request["ts"]),
+            ),
+            new_effect("mentee_accepted", mentee_id, now, mentor_id=mentor_id),
+        ),
+    )
+    if await store.claim_open_request(request_id, mentor_id, now, then=then) is None:
+        return "Someone was quicker: this request is taken. Thank you for offering!", ()
+    return "", then.effects
+
+
+async def post_open_request(client: AsyncWebClient, deps: Deps, mentee_id: str) -> None:
+    """The mentee's request in the match channel, for any mentor to take; they hear by DM.
+    The post comes first: what is stored is where it landed."""
+    channel = deps.settings.match_channel
+    latest = await deps.store.latest_response(mentee_id)
+    if channel is None or latest is None:
+        text = "Open requests are not set up in this workspace yet: ask your program admins."
+        await send_dm(client, mentee_id, {"text": text})
+        return
+    if any(not r.get("claimed_by") for r in await deps.store.open_requests_of(mentee_id)):
+        await send_dm(
+            client, mentee_id, {"text": f"Your open request is already up in <#{channel}>."}
+        )
+        return
+    labels = deps.content.labels
+    field = next(iter(latest.answers.get("field", ())), None)
+    topics = [labels.get(t, t).lower() for t in latest.answers.get("topics", ())]
+    request_id = uuid.uuid4().hex
+    post = open_request_post(
+        request_id, mentee_id, labels.get(field, field) if field else None, topics
+    )
+    try:
+        posted = await client.chat_postMessage(channel=channel, **post)
+    except SlackApiError as error:
+        log.warning("open request in %s failed: %s", channel, error.response.get("error"))
+        text = f"I could not post in <#{channel}>. Please tell your program admins."
+        await send_dm(client, mentee_id, {"text": text})
+        return
+    record: dict[str, Any] = {
+        "id": request_id,
+        "mentee_id": mentee_id,
+        "channel": channel,
+        "ts": posted.get("ts"),
+        "created_at": deps.clock().isoformat(),
+        "claimed_by": None,
+    }
+    await deps.store.add_open_request(record)
+    text = f"Your open request is up in <#{channel}>. I will tell you when a mentor picks it up."
+    await send_dm(client, mentee_id, {"text": text})

@@ -1,0 +1,260 @@
+"""Delivering what must follow a stored action (bot/domain/outbox.py says what is guaranteed).
+
+`deliver` runs right after the ack, in the listener that stored the action. `recover` runs
+at start, before any request is taken, and in every background round: it delivers what a
+crash or a fault left behind. Each effect is claimed in the store before it is made, so two
+deliverers (a round and a listener, or two instances) never make it twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import datetime, timedelta
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.deps import Deps
+from bot.domain.intros import free_in_field
+from bot.domain.matching import Match
+from bot.domain.outbox import MAX_ATTEMPTS, Cancel, Effect, Followups, at_least_once, new_effect
+from bot.domain.recommendation import shows_mentors
+from bot.domain.records import Response
+from bot.flows.matching import matches_for, next_matches
+from bot.flows.slack import post_to_group, send_dm, update_message
+from bot.screens.blocks import when
+from bot.screens.intros import (
+    accepted_for_mentee,
+    answered_message,
+    claimed_post,
+    declined_for_mentee,
+    gap_message,
+    kickoff_message,
+    mentor_request_message,
+)
+from bot.screens.result import result_message, share_failed_message, share_message
+
+log = logging.getLogger(__name__)
+Maker = Callable[["Delivery", Effect], Awaitable[None]]
+_MAKERS: dict[str, Maker] = {}
+
+
+def makes(kind: str) -> Callable[[Maker], Maker]:
+    def register(make: Maker) -> Maker:
+        _MAKERS[kind] = make
+        return make
+
+    return register
+
+
+class Delivery:
+    """What making an effect needs: the app's parts, and the matches already ranked for the
+    person whose action it follows (so a result's DM shows what its modal showed)."""
+
+    def __init__(self, deps: Deps, client: AsyncWebClient, matches: list[Match] | None) -> None:
+        self.deps, self.client, self.matches = deps, client, matches
+
+    async def matches_for_result(self, user_id: str, response_id: str) -> list[Match] | None:
+        if self.matches is not None:
+            return self.matches
+        response = await _response(self.deps, user_id, response_id)
+        if response is None or not shows_mentors(response.recommendation.path):
+            return None
+        return await matches_for(self.client, self.deps, user_id, response.answers)
+
+
+async def deliver(
+    deps: Deps,
+    client: AsyncWebClient,
+    effects: Iterable[Effect],
+    matches: list[Match] | None = None,
+) -> None:
+    """Make each effect that nobody else has claimed. A fault in one does not stop the rest;
+    the first is raised after them, so the person still hears that something failed."""
+    delivery = Delivery(deps, client, matches)
+    failed: Exception | None = None
+    for effect in effects:
+        claimed = await deps.store.claim_effect(effect.id, deps.clock())
+        if claimed is None:
+            continue  # made, or being made, elsewhere
+        try:
+            await _make(delivery, claimed)
+        except Exception as error:
+            log.exception("effect %s (%s) failed; it is tried again later", effect.id, effect.kind)
+            failed = failed or error
+    if failed is not None:
+        raise failed
+
+
+async def recover(deps: Deps, client: AsyncWebClient, stale_before: datetime) -> int:
+    """Deliver what was left: effects never claimed, and those claimed before `stale_before`
+    whose deliverer died (made again if at least once, else dropped). How many were made."""
+    store, made = deps.store, 0
+    delivery = Delivery(deps, client, None)
+    for effect in await store.unfinished_effects():
+        stale = effect.claimed_at is not None and effect.claimed_at < stale_before
+        if effect.state == "running" and not stale:
+            continue  # another deliverer is at it
+        if effect.state == "running" and not at_least_once(effect):
+            log.warning("effect %s (%s) was cut off by a crash; dropped", effect.id, effect.kind)
+            await store.finish_effect(effect.id)
+            continue
+        if effect.attempts >= MAX_ATTEMPTS:
+            log.warning("effect %s (%s) failed %d times; given up", *_said(effect))
+            await store.finish_effect(effect.id)
+            continue
+        claimed = await store.claim_effect(effect.id, deps.clock(), stale_before)
+        if claimed is None:
+            continue
+        try:
+            await _make(delivery, claimed)
+            made += 1
+        except Exception:
+            log.exception("effect %s (%s) failed again", effect.id, effect.kind)
+    return made
+
+
+def _said(effect: Effect) -> tuple[str, str, int]:
+    return effect.id, effect.kind, effect.attempts
+
+
+async def _make(delivery: Delivery, effect: Effect) -> None:
+    make = _MAKERS.get(effect.kind)
+    if make is None:
+        log.warning("effect %s has an unknown kind %r; dropped", effect.id, effect.kind)
+    else:
+        await make(delivery, effect)
+    await delivery.deps.store.finish_effect(effect.id)
+
+
+async def _response(deps: Deps, user_id: str, response_id: str) -> Response | None:
+    return next((r for r in await deps.store.responses(user_id) if r.id == response_id), None)
+
+
+# After a questionnaire.
+
+
+@makes("result_dm")
+async def _result_dm(d: Delivery, effect: Effect) -> None:
+    response = await _response(d.deps, effect.user_id, effect.data["response_id"])
+    if response is None:
+        return  # erased meanwhile
+    matches = await d.matches_for_result(effect.user_id, response.id)
+    open_request = d.deps.settings.match_channel is not None
+    message = result_message(
+        d.deps.content, response.recommendation, response.created_at, matches, open_request
+    )
+    await send_dm(d.client, effect.user_id, message)
+
+
+@makes("share")
+async def _share(d: Delivery, effect: Effect) -> None:
+    response = await _response(d.deps, effect.user_id, effect.data["response_id"])
+    if response is None:
+        return
+    channel = effect.data["channel"]
+    try:
+        await d.client.chat_postMessage(
+            channel=channel, **share_message(effect.user_id, response.recommendation)
+        )
+    except SlackApiError as error:
+        log.warning("share in %s failed: %s", channel, error.response.get("error"))
+        await send_dm(d.client, effect.user_id, share_failed_message(channel))
+
+
+GAP_QUIET = timedelta(days=1)
+
+
+@makes("gap_alert")
+async def _gap_alert(d: Delivery, effect: Effect) -> None:
+    """Nobody fits: admins hear which field is short, at most once a day per field."""
+    deps = d.deps
+    field = effect.data.get("field") or None
+    topics = [t for t in effect.data.get("topics", "").split(",") if t]
+    labels = deps.content.labels
+    shown_topics = [labels.get(t, t).lower() for t in topics]
+    if not await deps.store.record_gap(field, shown_topics, deps.clock(), GAP_QUIET):
+        return
+    in_field = free_in_field(await deps.store.mentors(), await deps.store.mentees_now(), field)
+    message = gap_message(labels.get(field, field) if field else None, shown_topics, in_field)
+    for admin in sorted(deps.settings.admins):
+        await send_dm(d.client, admin, message)
+
+
+# After an intro request, its answer, or a claimed open request.
+
+
+@makes("intro_request")
+async def _intro_request(d: Delivery, effect: Effect) -> None:
+    """The request in the mentor's DM; if it cannot reach them, it lapses at once."""
+    deps = d.deps
+    intro = await deps.store.get_intro(effect.data["intro_id"])
+    if intro is None or intro.state != "pending":
+        return
+    now = deps.clock()
+    latest = await deps.store.latest_response(intro.mentee_id)
+    message = mentor_request_message(
+        deps.content,
+        intro,
+        latest.recommendation if latest else None,
+        dict(latest.answers) if latest else {},
+        when(intro.expires_at, now),
+    )
+    landed = await send_dm(d.client, intro.mentor_id, message)
+    if landed is not None:
+        await deps.store.mark_intro(intro.id, mentor_message=landed)
+        return
+    # The mentor cannot be reached (left, deactivated): do not leave the mentee waiting.
+    mentor = await deps.store.get_mentor(intro.mentor_id)
+    told = new_effect(
+        "mentee_declined",
+        intro.mentee_id,
+        now,
+        mentor_name=mentor.name if mentor else f"<@{intro.mentor_id}>",
+        why="expired",
+    )
+    then = Followups(cancel=(Cancel(intro.mentor_id, subject=intro.id),), effects=(told,))
+    if await deps.store.move_intro(intro.id, "pending", "expired", now, then=then):
+        await deliver(deps, d.client, [told])
+
+
+@makes("mentor_copies")
+async def _mentor_copies(d: Delivery, effect: Effect) -> None:
+    """Swap the buttons in the mentor's request, and a reminder they clicked, for the outcome."""
+    intro = await d.deps.store.get_intro(effect.data["intro_id"])
+    if intro is None:
+        return
+    places = [intro.mentor_message] if intro.mentor_message.get("ts") else []
+    pressed = {"channel": effect.data.get("channel", ""), "ts": effect.data.get("ts", "")}
+    if pressed["ts"] and pressed not in places:
+        places.append(pressed)
+    for place in places:
+        await update_message(d.client, place, answered_message(intro, effect.data["outcome"]))
+
+
+@makes("kickoff")
+async def _kickoff(d: Delivery, effect: Effect) -> None:
+    mentee_id, mentor_id = effect.user_id, effect.data["mentor_id"]
+    message = kickoff_message(d.deps.content, mentee_id, mentor_id)
+    await post_to_group(d.client, [mentee_id, mentor_id], message)
+
+
+@makes("mentee_accepted")
+async def _mentee_accepted(d: Delivery, effect: Effect) -> None:
+    mentor = await d.deps.store.get_mentor(effect.data["mentor_id"])
+    if mentor is not None:
+        await send_dm(d.client, effect.user_id, accepted_for_mentee(mentor))
+
+
+@makes("mentee_declined")
+async def _mentee_declined(d: Delivery, effect: Effect) -> None:
+    matches = await next_matches(d.client, d.deps, effect.user_id)
+    message = declined_for_mentee(effect.data["mentor_name"], matches, effect.data["why"])
+    await send_dm(d.client, effect.user_id, message)
+
+
+@makes("request_taken")
+async def _request_taken(d: Delivery, effect: Effect) -> None:
+    place = {"channel": effect.data["channel"], "ts": effect.data["ts"]}
+    await update_message(d.client, place, claimed_post(effect.user_id, effect.data["mentor_id"]))

@@ -1,0 +1,73 @@
+"""The Web API calls more than one flow makes: DM a person or a group, ask who someone is."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.deps import Deps
+
+log = logging.getLogger(__name__)
+
+
+async def send_dm(
+    client: AsyncWebClient, user_id: str, message: dict[str, Any]
+) -> dict[str, str] | None:
+    """DM the person. Where the message landed ({channel, ts}), or None when Slack refuses
+    (they left, or the app cannot reach them)."""
+    return await post_to_group(client, [user_id], message)
+
+
+async def post_to_group(
+    client: AsyncWebClient, user_ids: list[str], message: dict[str, Any]
+) -> dict[str, str] | None:
+    """Open the DM (one person) or group DM (several) and post in it."""
+    try:
+        opened = await client.conversations_open(users=",".join(user_ids))
+        posted = await client.chat_postMessage(channel=opened["channel"]["id"], **message)
+    except SlackApiError as error:
+        log.warning("message to %s failed: %s", user_ids, error.response.get("error"))
+        return None
+    return {"channel": str(posted.get("channel")), "ts": str(posted.get("ts"))}
+
+
+async def update_message(
+    client: AsyncWebClient, place: dict[str, str], message: dict[str, Any]
+) -> bool:
+    """Replace a message the bot sent (its buttons, say, for the outcome); False if refused."""
+    try:
+        await client.chat_update(channel=place["channel"], ts=place["ts"], **message)
+    except SlackApiError as error:
+        log.warning("could not update a message: %s", error.response.get("error"))
+        return False
+    return True
+
+
+async def user_info(client: AsyncWebClient, user_id: str) -> dict[str, Any] | None:
+    """The person as Slack knows them, or None when Slack cannot say (left, or an error)."""
+    try:
+        answer = await client.users_info(user=user_id)
+    except SlackApiError as error:
+        log.warning("users.info for %s failed: %s", user_id, error.response.get("error"))
+        return None
+    user = answer.get("user")
+    return user if isinstance(user, dict) else None
+
+
+def display_name(user: dict[str, Any]) -> str:
+    profile = user.get("profile") or {}
+    for name in (profile.get("display_name"), profile.get("real_name"), user.get("real_name")):
+        if isinstance(name, str) and name.strip():
+            return name.strip()
+    return str(user.get("name") or user.get("id"))
+
+
+async def is_admin(client: AsyncWebClient, deps: Deps, user_id: str) -> bool:
+    """Checked on the server for every admin request, whatever the screen showed."""
+    if user_id in deps.settings.admins:
+        return True
+    user = await user_info(client, user_id)
+    return bool(user and not user.get("deleted") and (user.get("is_admin") or user.get("is_owner")))
