@@ -63,9 +63,7 @@ async def slack() -> AsyncIterator[FakeSlack]:
     await fake.start()
     yield fake
     await fake.close()
-    assert not fake.problems, "the bot sent Block Kit Slack would refuse:\n" + "\n".join(
-        fake.problems
-    )
+    assert not fake.problems, "the bot sent what Slack would refuse:\n" + "\n".join(fake.problems)
 
 
 @pytest.fixture

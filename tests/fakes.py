@@ -7,7 +7,7 @@ import asyncio
 import itertools
 import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,6 +18,7 @@ from aiohttp.test_utils import TestServer
 from slack_sdk.signature import SignatureVerifier
 
 from tests.blockkit import message_problems, view_problems
+from tests.scopes import METHOD_SCOPES, manifest_scopes, missing_scope
 
 VIEW_METHODS = {"views.open", "views.update", "views.push", "views.publish"}
 MESSAGE_METHODS = {"chat.postMessage", "chat.update", "chat.postEphemeral", "response_url"}
@@ -68,9 +69,13 @@ class VirtualTime:
 
 
 class FakeSlack:
-    """Answers like Slack's Web API, records what the bot sent and checks it against the limits."""
+    """Answers like Slack's Web API, refusing what its token's scopes do not allow, records what
+    the bot sent and checks it against the limits."""
 
-    def __init__(self) -> None:
+    def __init__(self, scopes: Collection[str] | None = None) -> None:
+        self.manifest_scopes = manifest_scopes()
+        # The bot token's scopes: manifest.yml's unless a test grants others (or narrows these).
+        self.scopes: tuple[str, ...] = tuple(self.manifest_scopes if scopes is None else scopes)
         self.calls: list[Call] = []
         self.problems: list[str] = []
         self.users: dict[str, dict[str, Any]] = {}
@@ -180,6 +185,9 @@ class FakeSlack:
         method = request.match_info["method"]
         body = await _body(request)
         await self._record(method, body)
+        refusal = self._refusal(method, body)
+        if refusal is not None:
+            return web.json_response(refusal)
         failures = self._failures.get(method, [])
         failure = next((f for f in failures if f.where.items() <= body.items()), None)
         if failure is not None:
@@ -200,6 +208,18 @@ class FakeSlack:
             # What the test reads back is the view as shown, with the id and hash Slack gave it.
             body["view"] = answer["view"]
         return web.json_response(answer)
+
+    def _refusal(self, method: str, body: dict[str, Any]) -> dict[str, Any] | None:
+        """What Slack answers a call the token's scopes do not allow; None when they do."""
+        if method not in METHOD_SCOPES:
+            self.problems.append(
+                f"{method}: not in tests/scopes.py; add it with the scopes Slack documents for it"
+            )
+            return {"ok": False, "error": "unknown_method"}
+        refusal = missing_scope(method, body, self.scopes)
+        if refusal is not None and set(self.manifest_scopes) <= set(self.scopes):
+            self.problems.append(f"{method}: manifest.yml does not grant {refusal['needed']}")
+        return refusal
 
     async def _upload(self, request: web.Request) -> web.Response:
         """Where files.getUploadURLExternal sends the file's bytes."""

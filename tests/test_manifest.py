@@ -10,7 +10,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "slack" / "manifest.schema.json"
-BOT_SCOPES = {"commands", "chat:write", "im:write", "users:read", "mpim:write"}
+BOT_SCOPES = {"commands", "chat:write", "im:write", "users:read", "mpim:write", "files:write"}
 
 
 @pytest.fixture(scope="module")

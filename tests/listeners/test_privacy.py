@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 from tests.answers import MENTORING
 from tests.listeners.test_intros import ask
@@ -26,32 +27,55 @@ async def story(user, slack, bot) -> None:
     await user.command("nudges off")
 
 
-async def test_export_sends_everything_as_a_file(user, slack, bot, pool):
+def exported_as_messages(slack) -> list[dict]:
+    return [
+        p for p in slack.called("chat.postMessage", channel="DU1") if "as JSON (part" in p["text"]
+    ]
+
+
+async def test_export_arrives_as_a_file_in_the_persons_dm(user, slack, bot, pool):
     await story(user, slack, bot)
     _, body = await user.command("export")
     assert "by DM" in body["text"]
-    done = await slack.wait_for("files.completeUploadExternal")
-    assert done[-1]["channel_id"] == "DU1"
-    (content,) = slack.uploads.values()
+    (done,) = await slack.wait_for("files.completeUploadExternal")
+
+    # Shared in the DM the bot opened with Mia (the fake names it D + her ID), not left private.
+    methods = [c.method for c in slack.calls]
+    upload = methods.index("files.getUploadURLExternal")
+    opened = [c for c in slack.calls[:upload] if c.method == "conversations.open"][-1]
+    assert opened.body["users"] == "U1"
+    assert done["channel_id"] == "DU1"
+
+    # The bytes Slack received are the file the DM shares: Mia's data, all of it.
+    ((file_id, content),) = slack.uploads.items()
+    assert [f["id"] for f in json.loads(done["files"])] == [file_id]
+    (asked,) = slack.called("files.getUploadURLExternal")
+    assert int(asked["length"]) == len(content)
+    stored = {"user_id": "U1", **await bot.store.export("U1")}
     data = json.loads(content)
-    assert data["user_id"] == "U1"
+    assert data == json.loads(json.dumps(stored))
     assert len(data["questionnaires"]) == 1 and len(data["intros"]) == 1
     assert data["intros"][0]["note"] == "Mia's private worries"
     assert data["settings"][0]["stopped"] is True
+    assert not exported_as_messages(slack)
 
 
-async def test_export_falls_back_to_messages_when_files_are_refused(user, slack, bot, pool):
+async def test_without_files_write_the_export_arrives_as_messages(user, slack, bot, pool, caplog):
+    # An app installed from a manifest without files:write, as every install was before.
+    slack.scopes = tuple(s for s in slack.manifest_scopes if s != "files:write")
+    caplog.set_level(logging.INFO, logger="bot.listeners.privacy")
     await story(user, slack, bot)
-    slack.fail("files.getUploadURLExternal", "missing_scope")
     await user.command("export")
 
-    def exported() -> list[dict]:
-        dms = slack.called("chat.postMessage", channel="DU1")
-        return [p for p in dms if "as JSON (part" in p["text"]]
-
-    await slack.wait_until(lambda: bool(exported()))
-    joined = "".join(b["text"]["text"].strip("`") for p in exported() for b in p["blocks"][1:])
+    await slack.wait_until(lambda: bool(exported_as_messages(slack)))
+    joined = "".join(
+        b["text"]["text"].strip("`") for p in exported_as_messages(slack) for b in p["blocks"][1:]
+    )
     assert json.loads(joined)["questionnaires"][0]["user_id"] == "U1"
+    # Slack refused the upload for its scope, and nothing was half sent.
+    assert slack.called("files.getUploadURLExternal")
+    assert "(missing_scope)" in caplog.text
+    assert not slack.uploads and not slack.called("files.completeUploadExternal")
 
 
 async def test_forget_asks_first_then_erases_every_trace(user, slack, bot, pool):
