@@ -63,7 +63,7 @@ async def test_export_arrives_as_a_file_in_the_persons_dm(user, slack, bot, pool
 async def test_without_files_write_the_export_arrives_as_messages(user, slack, bot, pool, caplog):
     # An app installed from a manifest without files:write, as every install was before.
     slack.scopes = tuple(s for s in slack.manifest_scopes if s != "files:write")
-    caplog.set_level(logging.INFO, logger="bot.listeners.privacy")
+    caplog.set_level(logging.INFO, logger="bot.flows.privacy")
     await story(user, slack, bot)
     await user.command("export")
 
