@@ -81,6 +81,8 @@ class FakeSlack:
         self.users: dict[str, dict[str, Any]] = {}
         self.uploads: dict[str, bytes] = {}
         self._failures: dict[str, list[Failure]] = {}
+        self._held: set[str] = set()
+        self._let_go = asyncio.Event()
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
         self.server: TestServer | None = None
@@ -103,7 +105,17 @@ class FakeSlack:
         assert self.server is not None
         return str(self.server.make_url("/respond/r1"))
 
+    def hold(self, method: str) -> None:
+        """Calls of `method` get no answer until `let_go()`: the bot is caught mid-call."""
+        self._held.add(method)
+        self._let_go.clear()
+
+    def let_go(self) -> None:
+        self._held.clear()
+        self._let_go.set()
+
     async def close(self) -> None:
+        self.let_go()
         if self.server is not None:
             await self.server.close()
 
@@ -185,6 +197,8 @@ class FakeSlack:
         method = request.match_info["method"]
         body = await _body(request)
         await self._record(method, body)
+        if method in self._held:
+            await self._let_go.wait()
         refusal = self._refusal(method, body)
         if refusal is not None:
             return web.json_response(refusal)

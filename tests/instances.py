@@ -46,6 +46,7 @@ class Instance:
         self.env = {**env, "PORT": str(self.port)}
         self.process: asyncio.subprocess.Process | None = None
         self.log: list[str] = []
+        self._logged = asyncio.Condition()
         self._reader: asyncio.Task[None] | None = None
 
     @property
@@ -76,11 +77,18 @@ class Instance:
         assert self.process is not None and self.process.stderr is not None
         async for raw in self.process.stderr:
             line = raw.decode(errors="replace").rstrip()
-            self.log.append(line)
+            async with self._logged:
+                self.log.append(line)
+                self._logged.notify_all()
             if READY in line and not ready.done():
                 ready.set_result(None)
         if not ready.done():
             ready.set_exception(AssertionError("the instance exited:\n" + self.text()))
+
+    async def said(self, words: str) -> None:
+        """Wait until a line of its log has these words."""
+        async with asyncio.timeout(WITHIN), self._logged:
+            await self._logged.wait_for(lambda: any(words in line for line in self.log))
 
     def text(self) -> str:
         return "\n".join(self.log)

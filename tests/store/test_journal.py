@@ -43,6 +43,37 @@ def test_a_write_is_one_journal_line_and_survives_reopening(tmp_path):
     db.close()
 
 
+def test_a_batch_is_one_line_all_there_after_a_crash_or_none_of_it(tmp_path):
+    path = tmp_path / "db.json"
+    db = open_db(path)
+    answers, effects = db.table("answers"), db.table("effects")
+    with db.storage.batch():
+        answers.insert({"n": 1})
+        effects.insert({"say": "hello"})
+        answers.update({"n": 2}, doc_ids=[1])
+    db.close()
+    journal = tmp_path / "db.json.journal"
+    (line,) = journal.read_bytes().splitlines()
+    assert read_database(path)[0] == {
+        "answers": {"1": {"n": 2}},
+        "effects": {"1": {"say": "hello"}},
+    }
+
+    journal.write_bytes(line[: len(line) // 2])  # the crash came mid-append: none of it
+    assert read_database(path)[0] == {}
+
+
+def test_a_failed_batch_writes_nothing(tmp_path):
+    path = tmp_path / "db.json"
+    db = open_db(path)
+    with pytest.raises(RuntimeError), db.storage.batch():
+        db.table("answers").insert({"n": 1})
+        raise RuntimeError("the action failed half-way")
+    assert db.storage.read().get("answers", {}) == {}
+    db.close()
+    assert read_database(path)[0].get("answers", {}) == {}
+
+
 def test_a_torn_last_line_is_dropped_but_a_broken_middle_is_reported(tmp_path):
     path = tmp_path / "db.json"
     db = open_db(path)
