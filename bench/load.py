@@ -122,13 +122,14 @@ async def serve_child(kind: str, stats_path: Path, profile: bool) -> None:
 
     settings = load_settings()
     content = load_content(settings.content_dir)
+    stop = asyncio.Event()
     store = None
     if kind == "ours":
         # As `devpath serve`: TinyDB at DEVPATH_DB, or PostgreSQL when DATABASE_URL is set.
         store = await open_store(settings)
         deps = Deps(settings, content, store)
         app = build_app(deps)
-        running = serve(app, deps)
+        running = serve(app, deps, stop)
     else:
         from slack_bolt.async_app import AsyncAck, AsyncApp
 
@@ -146,12 +147,11 @@ async def serve_child(kind: str, stats_path: Path, profile: bool) -> None:
         async def submit(ack: AsyncAck) -> None:
             await ack(response_action="update", view=BARE_RESULT)
 
-        running = _serve_requests(app, settings)
+        running = _serve_requests(app, settings, stop)
 
     gaps: list[tuple[float, float]] = []
     ticks = [0]
     ticker = asyncio.create_task(loop_ticker(gaps, ticks))
-    stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     profiler = cProfile.Profile() if profile else None
     store_calls: list[tuple[str, float, float]] = []
@@ -164,10 +164,8 @@ async def serve_child(kind: str, stats_path: Path, profile: bool) -> None:
     if profiler:
         profiler.disable()
         profiler.dump_stats(str(stats_path) + ".prof")
-    server.cancel()
+    await server  # it stops on the same event, letting what is under way finish
     ticker.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await server
     session = getattr(getattr(app, "client", None), "session", None)
     if session is not None and not session.closed:
         await session.close()

@@ -20,6 +20,7 @@ from bot.background import Background
 from bot.deps import Deps
 from bot.inflight import InFlight
 from bot.middleware import log_request
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
@@ -63,17 +64,18 @@ def web_app(app: AsyncApp, inflight: InFlight | None = None) -> web.Application:
     return server
 
 
-async def serve(app: AsyncApp, deps: Deps) -> None:
-    """Serve Slack until SIGTERM or SIGINT, with the background rounds beside it.
+async def serve(app: AsyncApp, deps: Deps, stop: asyncio.Event | None = None) -> None:
+    """Serve Slack until SIGTERM or SIGINT (or until `stop` is set, when the caller owns the
+    signals), with the background rounds beside it.
 
     Stopping takes no new requests, gives the work under way (listeners after their ack, a
     round) up to SHUTDOWN_GRACE to finish, then stops what is left; the caller closes the
     store only after this returns, so no listener ever finds it closed."""
     # One connection pool for every Web API call, instead of a new connection per call.
     app.client.session = aiohttp.ClientSession()
-    stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    signals = (signal.SIGTERM, signal.SIGINT)
+    signals = (signal.SIGTERM, signal.SIGINT) if stop is None else ()
+    stop = stop or asyncio.Event()
     for number in signals:
         loop.add_signal_handler(number, stop.set)
     background = Background(deps, app.client)
@@ -81,7 +83,7 @@ async def serve(app: AsyncApp, deps: Deps) -> None:
     await background.recover(at_start=True)
     rounds = asyncio.create_task(background.loop(stop=stop))
     try:
-        await _serve_requests(app, deps, stop)
+        await _serve_requests(app, deps.settings, stop, deps.inflight)
     finally:
         stop.set()
         if not await deps.inflight.idle(within=SHUTDOWN_GRACE):
@@ -97,8 +99,9 @@ async def serve(app: AsyncApp, deps: Deps) -> None:
         log.info("devpath: stopped")
 
 
-async def _serve_requests(app: AsyncApp, deps: Deps, stop: asyncio.Event) -> None:
-    settings = deps.settings
+async def _serve_requests(
+    app: AsyncApp, settings: Settings, stop: asyncio.Event, inflight: InFlight | None = None
+) -> None:
     if settings.socket_mode:
         log.info("devpath: connecting to Slack in Socket Mode")
         handler = _LoggedSocketModeHandler(app, settings.app_token)
@@ -109,7 +112,7 @@ async def _serve_requests(app: AsyncApp, deps: Deps, stop: asyncio.Event) -> Non
             await handler.close_async()
         return
     runner = web.AppRunner(
-        web_app(app, deps.inflight), access_log=None, shutdown_timeout=SHUTDOWN_GRACE
+        web_app(app, inflight), access_log=None, shutdown_timeout=SHUTDOWN_GRACE
     )
     await runner.setup()
     site = web.TCPSite(runner, port=settings.port)
@@ -122,5 +125,6 @@ async def _serve_requests(app: AsyncApp, deps: Deps, stop: asyncio.Event) -> Non
         log.info("devpath: stopping; no new requests")
     finally:
         await site.stop()
-        await deps.inflight.idle(within=SHUTDOWN_GRACE)
+        if inflight is not None:
+            await inflight.idle(within=SHUTDOWN_GRACE)
         await runner.cleanup()

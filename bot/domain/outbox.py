@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
@@ -69,6 +69,17 @@ class Followups:
     nudges: tuple[Nudge, ...] = ()
     intros: tuple[Intro, ...] = ()
     effects: tuple[Effect, ...] = field(default_factory=tuple)
+
+    def about_response(self, response_id: str) -> Followups:
+        """As written with a new response: nudges without a subject, and every effect, are
+        about it."""
+        return replace(
+            self,
+            nudges=tuple(replace(n, subject=n.subject or response_id) for n in self.nudges),
+            effects=tuple(
+                replace(e, data={**e.data, "response_id": response_id}) for e in self.effects
+            ),
+        )
 
 
 NOTHING = Followups()

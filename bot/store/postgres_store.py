@@ -29,7 +29,7 @@ import json
 import re
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import fields, replace
+from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -309,7 +309,7 @@ class PostgresStore:
                     view_id,
                 )
             )
-            await _follow(conn, then, new_id)
+            await _follow(conn, then.about_response(new_id))
         return new_id
 
     async def response_for_view(self, user_id: str, view_id: str | None) -> Response | None:
@@ -1220,20 +1220,16 @@ def _restore_row(kind: str, doc: dict[str, Any], response_id: int) -> tuple[Any,
     raise ValueError(f"unknown kind {kind}")
 
 
-async def _follow(conn: Any, then: Followups, response_id: str | None = None) -> None:
+async def _follow(conn: Any, then: Followups) -> None:
     """Write what follows an action, in the action's transaction: all of it or none."""
     for cancel in then.cancel:
         await conn.execute(_CANCEL, cancel.user_id, cancel.subject, _kinds(cancel.kinds))
     if then.intros:
         await conn.executemany(_INSERT_INTRO, [_intro_args(i) for i in then.intros])
-    nudges, effects = then.nudges, then.effects
-    if response_id is not None:
-        nudges = tuple(replace(n, subject=n.subject or response_id) for n in nudges)
-        effects = tuple(replace(e, data={**e.data, "response_id": response_id}) for e in effects)
-    if nudges:
-        await conn.executemany(_RESTORE["nudges"], [_nudge_args(n) for n in nudges])
-    if effects:
-        await conn.executemany(_RESTORE["effects"], [_effect_args(e) for e in effects])
+    if then.nudges:
+        await conn.executemany(_RESTORE["nudges"], [_nudge_args(n) for n in then.nudges])
+    if then.effects:
+        await conn.executemany(_RESTORE["effects"], [_effect_args(e) for e in then.effects])
 
 
 def _kinds(kinds: set[str] | frozenset[str] | None) -> list[str] | None:

@@ -15,7 +15,6 @@ import gc
 import time
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -146,22 +145,16 @@ class TinyDBStore:
     def exclusive(self) -> bool:
         return True  # the file's lock keeps every other process out
 
-    def _follow(self, then: Followups, response_id: str | None = None) -> None:
+    def _follow(self, then: Followups) -> None:
         """Write what follows an action; called inside the action's batch (one journal line)."""
         for cancel in then.cancel:
             self._cancel(cancel.user_id, cancel.subject, cancel.kinds)
         if then.intros:
             self._intros.insert_multiple([_intro_doc(i) for i in then.intros])
-        nudges, effects = then.nudges, then.effects
-        if response_id is not None:
-            nudges = tuple(replace(n, subject=n.subject or response_id) for n in nudges)
-            effects = tuple(
-                replace(e, data={**e.data, "response_id": response_id}) for e in effects
-            )
-        if nudges:
-            self._nudges.insert_multiple([_nudge_doc(n) for n in nudges])
-        if effects:
-            self._effects.insert_multiple([_effect_doc(e) for e in effects])
+        if then.nudges:
+            self._nudges.insert_multiple([_nudge_doc(n) for n in then.nudges])
+        if then.effects:
+            self._effects.insert_multiple([_effect_doc(e) for e in then.effects])
 
     async def add_response(
         self, response: Response, view_id: str | None = None, then: Followups = NOTHING
@@ -180,7 +173,7 @@ class TinyDBStore:
         def work() -> str:
             with self._db.storage.batch():
                 response_id = str(self._responses.insert(doc))
-                self._follow(then, response_id)
+                self._follow(then.about_response(response_id))
             return response_id
 
         return await self._run(work)
