@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import UTC, datetime
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -19,6 +20,7 @@ from bot.nudger import STUCK_AFTER, Nudger, Pacer, Round
 
 log = logging.getLogger(__name__)
 EVERY_SECONDS = 30
+ANY_CLAIM = datetime.max.replace(tzinfo=UTC)
 
 
 class Background:
@@ -40,9 +42,11 @@ class Background:
         At start, on a database only this process may open, nothing can still be under way."""
         if at_start:
             await self.nudger.recover()
-        now = self.deps.clock()
-        fresh = now if at_start and self.deps.store.exclusive else now - STUCK_AFTER
-        await outbox.recover(self.deps, self.client, fresh)
+        if at_start and self.deps.store.exclusive:
+            stale_before = ANY_CLAIM  # whoever claimed it was this process, before its crash
+        else:
+            stale_before = self.deps.clock() - STUCK_AFTER
+        await outbox.recover(self.deps, self.client, stale_before)
 
     async def loop(self, every: float = EVERY_SECONDS, stop: asyncio.Event | None = None) -> None:
         """A round now and every `every` seconds, until `stop` is set. Each round counts as

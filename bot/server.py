@@ -111,9 +111,7 @@ async def _serve_requests(
         finally:
             await handler.close_async()
         return
-    runner = web.AppRunner(
-        web_app(app, inflight), access_log=None, shutdown_timeout=SHUTDOWN_GRACE
-    )
+    runner = web.AppRunner(web_app(app, inflight), access_log=None, shutdown_timeout=SHUTDOWN_GRACE)
     await runner.setup()
     site = web.TCPSite(runner, port=settings.port)
     await site.start()

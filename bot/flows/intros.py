@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -99,7 +99,7 @@ async def answer_intro(
             new_effect("kickoff", intro.mentee_id, now, mentor_id=mentor_id),
             new_effect("mentee_accepted", intro.mentee_id, now, mentor_id=mentor_id),
         ]
-        accepted = Intro(**{**vars(intro), "state": "accepted", "answered_at": now})
+        accepted = replace(intro, state="accepted", answered_at=now)
         nudges = tuple(plan_after_intro_accepted(accepted, now, deps.content.nudges.cadence))
     else:
         name = mentor.name if mentor else f"<@{mentor_id}>"
@@ -165,8 +165,10 @@ async def claim_open_request(
     why = why_mentor_cannot_take(mentor, await store.mentees_now())
     if why is not None:
         return why, ()
-    now = deps.clock()
     mentee_id = request["mentee_id"]
+    if why_not_request(mentee_id, mentor_id, await store.intros_of(mentee_id)):
+        return f"You and <@{mentee_id}> already have an intro: it is in your DMs.", ()
+    now = deps.clock()
     intro = Intro(
         uuid.uuid4().hex,
         mentee_id,

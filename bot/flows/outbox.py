@@ -70,21 +70,18 @@ async def deliver(
     effects: Iterable[Effect],
     matches: list[Match] | None = None,
 ) -> None:
-    """Make each effect that nobody else has claimed. A fault in one does not stop the rest;
-    the first is raised after them, so the person still hears that something failed."""
+    """Make each effect that nobody else has claimed. A fault in one is logged and the rest
+    go on; it stays claimed, and a later round makes it once the claim is stale: the person
+    need not try again, so nobody is asked to."""
     delivery = Delivery(deps, client, matches)
-    failed: Exception | None = None
     for effect in effects:
         claimed = await deps.store.claim_effect(effect.id, deps.clock())
         if claimed is None:
             continue  # made, or being made, elsewhere
         try:
             await _make(delivery, claimed)
-        except Exception as error:
+        except Exception:
             log.exception("effect %s (%s) failed; it is tried again later", effect.id, effect.kind)
-            failed = failed or error
-    if failed is not None:
-        raise failed
 
 
 async def recover(deps: Deps, client: AsyncWebClient, stale_before: datetime) -> int:

@@ -185,7 +185,8 @@ class Store(Protocol):
     ) -> OpenRequest | None:
         """Compare-and-set: give the request to this mentor only if nobody claimed it yet;
         the claimed request, or None when someone was quicker (or there is no such request).
-        Of any number of claims at once, exactly one wins; `then` is written with it."""
+        Of any number of claims at once, exactly one wins; `then` is written with it. An
+        intro in `then` whose pair already has one open refuses the claim (None)."""
         ...
 
     async def open_requests_of(self, mentee_id: str) -> list[OpenRequest]:

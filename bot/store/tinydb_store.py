@@ -260,15 +260,21 @@ class TinyDBStore:
         submission, or two tabs): then nothing is written and the answer is False."""
 
         def work() -> bool:
-            for doc in self._intros.find("mentee_id", intro.mentee_id):
-                if doc["mentor_id"] == intro.mentor_id and doc["state"] in ("pending", "accepted"):
-                    return False
+            if self._open_pair(intro):
+                return False
             with self._db.storage.batch():
                 self._intros.insert(_intro_doc(intro))
                 self._follow(then)
             return True
 
         return await self._run(work)
+
+    def _open_pair(self, intro: Intro) -> bool:
+        """Whether this intro's pair already has one pending or accepted."""
+        return any(
+            doc["mentor_id"] == intro.mentor_id and doc["state"] in ("pending", "accepted")
+            for doc in self._intros.find("mentee_id", intro.mentee_id)
+        )
 
     async def get_intro(self, intro_id: str) -> Intro | None:
         doc = await self._run(lambda: self._intros.first("id", intro_id))
@@ -353,7 +359,7 @@ class TinyDBStore:
 
         def work() -> OpenRequest | None:
             doc = self._open_requests.first("id", request_id)
-            if doc is None or doc.get("claimed_by"):
+            if doc is None or doc.get("claimed_by") or any(map(self._open_pair, then.intros)):
                 return None
             changes = {"claimed_by": mentor_id, "claimed_at": _utc(now)}
             with self._db.storage.batch():

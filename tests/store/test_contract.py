@@ -861,6 +861,13 @@ async def test_a_claimed_open_request_brings_its_intro(any_store: Store) -> None
     assert [(i.id, i.state) for i in await any_store.intros_of("U1")] == [("I9", "accepted")]
     assert [e.id for e in await any_store.unfinished_effects()] == ["E1"]
 
+    # A pair never has two open intros: a claim that would make a second one is refused.
+    await any_store.add_open_request(request("R2"))
+    again = Followups(intros=(intro("I10", state="accepted", source="open_request"),))
+    assert await any_store.claim_open_request("R2", "U2", T0, then=again) is None
+    assert (await any_store.get_open_request("R2") or {}).get("claimed_by") is None
+    assert [i.id for i in await any_store.intros_of("U1")] == ["I9"]
+
 
 async def test_an_effect_is_claimed_once_then_finished(any_store: Store, content: Content) -> None:
     then = Followups(effects=(effect("E1"),))
