@@ -28,6 +28,13 @@ from tests.store.conftest import fresh_database
 T = TypeVar("T")
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The PostgreSQL databases the tests made go with the run."""
+    from tests.store.conftest import drop_made
+
+    asyncio.run(drop_made())
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--kills", type=int, default=20, help="how many SIGKILLs the storage crash test deals"
