@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from bot.nudger import Pacer
 from bot.server import EVENTS_PATH, web_app
 from bot.settings import load_settings
 from bot.store import Store, database_exists, open_database, shown_place
+from bot.store.postgres_store import PostgresStore
 from bot.store.tinydb_store import TinyDBStore
 from tests.fakes import SIGNING_SECRET, FakeClock, FakeSlack, SlackUser, VirtualTime
 from tests.store.conftest import fresh_database
@@ -87,24 +89,37 @@ def env(slack: FakeSlack, tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-async def bot(env: dict[str, str], content: Content, slack: FakeSlack) -> AsyncIterator[Running]:
+def backend() -> str:
+    """The store the bot under test uses; a test parametrizes it to run on both."""
+    return "tinydb"
+
+
+@pytest.fixture
+async def bot(
+    env: dict[str, str], content: Content, slack: FakeSlack, backend: str
+) -> AsyncIterator[Running]:
     settings = load_settings(env)
-    store = TinyDBStore.open(settings.db_path)
-    clock = FakeClock()
-    deps = Deps(settings, content, store, clock)
-    # Slack's retries back off for real; a hundredth of the usual keeps the suite fast.
-    app = build_app(deps, web_client(settings, backoff=0.005))
-    server = TestServer(web_app(app), host="127.0.0.1")
-    await server.start_server()
-    url = str(server.make_url(EVENTS_PATH))
-    pacing = VirtualTime()
-    pacer = Pacer(content.nudges.per_minute, pacing.monotonic, pacing.sleep)
-    background = Background(deps, app.client, pacer)
-    slack.idle = lambda: deps.inflight.idle(within=10)
-    yield Running(url, store, clock, content, settings.db_path, background, pacing)
-    await slack.settle()
-    await server.close()
-    store.close()
+    async with contextlib.AsyncExitStack() as stack:
+        if backend == "postgres":
+            url = await stack.enter_async_context(fresh_database())
+            store: Store = await PostgresStore.connect(url, max_size=4)
+        else:
+            store = TinyDBStore.open(settings.db_path)
+        stack.push_async_callback(store.aclose)
+        clock = FakeClock()
+        deps = Deps(settings, content, store, clock)
+        # Slack's retries back off for real; a hundredth of the usual keeps the suite fast.
+        app = build_app(deps, web_client(settings, backoff=0.005))
+        server = TestServer(web_app(app), host="127.0.0.1")
+        await server.start_server()
+        stack.push_async_callback(server.close)
+        url = str(server.make_url(EVENTS_PATH))
+        pacing = VirtualTime()
+        pacer = Pacer(content.nudges.per_minute, pacing.monotonic, pacing.sleep)
+        background = Background(deps, app.client, pacer)
+        slack.idle = lambda: deps.inflight.idle(within=10)
+        yield Running(url, store, clock, content, settings.db_path, background, pacing)
+        await slack.settle()
 
 
 @pytest.fixture

@@ -75,13 +75,7 @@ async def deliver(
     need not try again, so nobody is asked to."""
     delivery = Delivery(deps, client, matches)
     for effect in effects:
-        claimed = await deps.store.claim_effect(effect.id, deps.clock())
-        if claimed is None:
-            continue  # made, or being made, elsewhere
-        try:
-            await _make(delivery, claimed)
-        except Exception:
-            log.exception("effect %s (%s) failed; it is tried again later", effect.id, effect.kind)
+        await _claim_and_make(delivery, effect)
 
 
 async def recover(deps: Deps, client: AsyncWebClient, stale_before: datetime) -> int:
@@ -101,14 +95,7 @@ async def recover(deps: Deps, client: AsyncWebClient, stale_before: datetime) ->
             log.warning("effect %s (%s) failed %d times; given up", *_said(effect))
             await store.finish_effect(effect.id)
             continue
-        claimed = await store.claim_effect(effect.id, deps.clock(), stale_before)
-        if claimed is None:
-            continue
-        try:
-            await _make(delivery, claimed)
-            made += 1
-        except Exception:
-            log.exception("effect %s (%s) failed again", effect.id, effect.kind)
+        made += await _claim_and_make(delivery, effect, stale_before)
     return made
 
 
@@ -116,13 +103,26 @@ def _said(effect: Effect) -> tuple[str, str, int]:
     return effect.id, effect.kind, effect.attempts
 
 
-async def _make(delivery: Delivery, effect: Effect) -> None:
-    make = _MAKERS.get(effect.kind)
-    if make is None:
-        log.warning("effect %s has an unknown kind %r; dropped", effect.id, effect.kind)
-    else:
-        await make(delivery, effect)
-    await delivery.deps.store.finish_effect(effect.id)
+async def _claim_and_make(
+    delivery: Delivery, effect: Effect, stale_before: datetime | None = None
+) -> bool:
+    """Claim the effect and make it; whether it was made here. Claimed elsewhere: skipped
+    (made, or being made). A fault is logged and the effect stays claimed for a later try."""
+    store = delivery.deps.store
+    claimed = await store.claim_effect(effect.id, delivery.deps.clock(), stale_before)
+    if claimed is None:
+        return False
+    make = _MAKERS.get(claimed.kind)
+    try:
+        if make is None:
+            log.warning("effect %s has an unknown kind %r; dropped", claimed.id, claimed.kind)
+        else:
+            await make(delivery, claimed)
+    except Exception:
+        log.exception("effect %s (%s) failed; it is tried again later", claimed.id, claimed.kind)
+        return False
+    await store.finish_effect(claimed.id)
+    return True
 
 
 async def _response(deps: Deps, user_id: str, response_id: str) -> Response | None:

@@ -79,7 +79,8 @@ class Store(Protocol):
         self, response: Response, view_id: str | None = None, then: Followups = NOTHING
     ) -> str:
         """Keep a completed questionnaire; its id, for what refers to it (its nudges).
-        `view_id` is the modal it was submitted from, so a second submission is known.
+        `view_id` is the modal it was submitted from, so a second submission is known: the
+        same modal sent again, even at the same moment, writes nothing (its id comes back).
 
         `then` is written in the same write, all or nothing (see `Followups`): its nudges
         without a subject, and its effects, are about this response (the nudge's subject and

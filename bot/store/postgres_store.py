@@ -58,6 +58,7 @@ CONNECT_TIMEOUT = 10.0  # seconds, per connection attempt
 MIGRATION_LOCK = 0x64657670_6174685F  # "devpath_"
 MENTOR_LOCK = 1  # (MENTOR_LOCK, hashtext(mentor_id)): accepts that count a mentor's places
 GAP_LOCK = 2  # (GAP_LOCK, hashtext(field)): gap alerts for one field
+RESPONSE_LOCK = 3  # (RESPONSE_LOCK, hashtext(user_id)): one response per modal submitted
 SEEN_EVENTS_SWEEP = 60.0  # seconds between an instance's deletions of event ids over a day old
 
 # MIGRATIONS[n] brings a version-n schema to version n + 1 (0: an empty database).
@@ -294,9 +295,23 @@ class PostgresStore:
     async def add_response(
         self, response: Response, view_id: str | None = None, then: Followups = NOTHING
     ) -> str:
-        """Keep a completed questionnaire and what follows it, in one transaction."""
+        """Keep a completed questionnaire and what follows it, in one transaction; the same
+        modal (`view_id`) sent again, even at the same moment, writes nothing."""
         rec = response.recommendation
         async with self._pool.acquire() as conn, conn.transaction():
+            if view_id:
+                await conn.execute(
+                    "SELECT pg_advisory_xact_lock($1, hashtext($2))",
+                    RESPONSE_LOCK,
+                    response.user_id,
+                )
+                known = await conn.fetchval(
+                    "SELECT id FROM responses WHERE user_id = $1 AND view_id = $2 LIMIT 1",
+                    response.user_id,
+                    view_id,
+                )
+                if known is not None:
+                    return str(known)
             new_id = str(
                 await conn.fetchval(
                     "INSERT INTO responses (user_id, answers, recommendation, content_version, "

@@ -159,7 +159,8 @@ class TinyDBStore:
     async def add_response(
         self, response: Response, view_id: str | None = None, then: Followups = NOTHING
     ) -> str:
-        """Keep a completed questionnaire and what follows it, in one journal line."""
+        """Keep a completed questionnaire and what follows it, in one journal line; the same
+        modal (`view_id`) sent again writes nothing."""
         rec = response.recommendation
         doc = {
             "user_id": response.user_id,
@@ -171,6 +172,9 @@ class TinyDBStore:
         }
 
         def work() -> str:
+            known = self._for_view(response.user_id, view_id)
+            if known is not None:
+                return str(known.doc_id)
             with self._db.storage.batch():
                 response_id = str(self._responses.insert(doc))
                 self._follow(then.about_response(response_id))
@@ -180,10 +184,14 @@ class TinyDBStore:
 
     async def response_for_view(self, user_id: str, view_id: str | None) -> Response | None:
         """The questionnaire this person already submitted from this modal, if any."""
+        doc = await self._run(lambda: self._for_view(user_id, view_id))
+        return _response(doc) if doc is not None else None
+
+    def _for_view(self, user_id: str, view_id: str | None) -> Document | None:
         if not view_id:
             return None
-        docs = await self._run(lambda: self._responses.find("user_id", user_id))
-        return next((_response(d) for d in docs if d.get("view_id") == view_id), None)
+        docs = self._responses.find("user_id", user_id)
+        return next((d for d in docs if d.get("view_id") == view_id), None)
 
     async def responses(self, user_id: str) -> list[Response]:
         """This person's history, oldest first (ties in the order they were given)."""

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
+from uuid import uuid4
 
 import asyncpg
 import pytest
@@ -891,3 +892,21 @@ async def test_simultaneous_claims_of_an_effect_have_one_winner(any_store: Store
     await any_store.add_intro(intro("I1"), then=Followups(effects=(effect("E1"),)))
     claims = await asyncio.gather(*(any_store.claim_effect("E1", T0) for _ in range(12)))
     assert sum(c is not None for c in claims) == 1
+
+
+async def test_one_modal_sent_twice_at_once_is_one_response(
+    any_store: Store, content: Content
+) -> None:
+    def then() -> Followups:
+        return Followups(effects=(effect(f"E{uuid4().hex}"),), nudges=(nudge(uuid4().hex),))
+
+    ids = await asyncio.gather(
+        *(
+            any_store.add_response(response(content, MENTORING, T0), view_id="V1", then=then())
+            for _ in range(6)
+        )
+    )
+    assert len(set(ids)) == 1
+    assert len(await any_store.responses("U1")) == 1
+    assert len(await any_store.unfinished_effects()) == 1
+    assert len(await any_store.nudges()) == 1

@@ -1,0 +1,81 @@
+"""Simultaneous signed requests, on both backends: a double click, two mentors at once. Each
+button is compare-and-set, and what follows it is stored with it, so it happens once."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tests.answers import MENTORING, for_view
+from tests.listeners.test_intros import ask, text_of
+from tests.listeners.test_questionnaire import open_modal, walk
+
+pytestmark = pytest.mark.parametrize("backend", ["tinydb", "postgres"])
+
+
+def result_dms(slack) -> list[dict]:
+    return [
+        c
+        for c in slack.called("chat.postMessage", channel="DU1")
+        if "fits you now" in c.get("text", "")
+    ]
+
+
+async def test_the_last_screen_sent_twice_at_once_is_one_result(user, slack, bot, pool):
+    view = await open_modal(user, slack)
+    while view["submit"]["text"] == "Next":
+        _, body = await user.submit(view, for_view(view, MENTORING))
+        view = body["view"]
+    answers = for_view(view, MENTORING)
+    both = await asyncio.gather(user.submit(view, answers), user.submit(view, answers))
+    assert [body["view"]["callback_id"] for _, body in both] == ["result", "result"]
+    assert len(await bot.store.responses("U1")) == 1
+    assert len(result_dms(slack)) == 1
+    kinds = sorted(n.kind for n in await bot.store.nudges_of("U1"))
+    assert kinds == ["gentle_reminder", "reach_out"]  # one plan
+
+
+async def test_accept_clicked_twice_at_once_is_one_kickoff(user, slack, bot, pool):
+    result = (await walk(user, slack, MENTORING))["view"]
+    request = await ask(user, slack, result, "U2")
+    accept = next(
+        e
+        for b in request["blocks"]
+        for e in b.get("elements", [])
+        if isinstance(e, dict) and e.get("action_id") == "intro_accept"
+    )
+    grace = user.as_user("U2")
+    await asyncio.gather(
+        *(
+            grace.click("intro_accept", "answer", value=accept["value"], message=True)
+            for _ in range(3)
+        )
+    )
+    assert len(slack.called("chat.postMessage", channel="DU1U2")) == 1
+    assert [i.state for i in await bot.store.intros_of("U1")] == ["accepted"]
+    told = [c["text"] for c in slack.called("response_url")]
+    assert len(told) == 2 and all("already answered" in t for t in told)
+
+
+async def test_two_mentors_claim_one_open_request_at_once(user, slack, bot, pool):
+    answers = {**MENTORING, "field": "legal", "topics": ["company_culture"]}
+    result = (await walk(user, slack, answers))["view"]
+    await user.click("open_request_post", "open_request", view=result)
+    (post,) = slack.called("chat.postMessage", channel="CMATCH")
+    claim = next(b for b in post["blocks"] if b["type"] == "actions")["elements"][0]
+    await asyncio.gather(
+        *(
+            user.as_user(mentor).click(
+                claim["action_id"], "claim", value=claim["value"], message=True
+            )
+            for mentor in ("U2", "U3")
+        )
+    )
+    intros = await bot.store.intros_of("U1")
+    assert len(intros) == 1 and intros[0].state == "accepted"
+    (kickoff,) = [c for c in slack.called("chat.postMessage") if c["channel"] in ("DU1U2", "DU1U3")]
+    assert kickoff["channel"] == f"DU1{intros[0].mentor_id}"
+    (late,) = slack.called("response_url")
+    assert "Someone was quicker" in late["text"]
+    assert "Taken" in text_of(slack.called("chat.update")[-1])
