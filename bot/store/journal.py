@@ -54,6 +54,7 @@ class JournalStorage(Storage):
             self._snapshot_bytes = self.path.stat().st_size if self.path.exists() else 0
             self._journal = open(self.journal_path, "ab")  # noqa: SIM115  (held open for appends)
             self._journal_bytes = self._journal.tell()
+            self._cut_torn_tail()
         except BaseException:
             self._lock.close()
             raise
@@ -127,6 +128,19 @@ class JournalStorage(Storage):
         self._journal.seek(0)
         os.fsync(self._journal.fileno())
         self._journal_bytes = 0
+
+    def _cut_torn_tail(self) -> None:
+        """A crash mid-append leaves a last line without its newline, never acknowledged (and
+        dropped when read). Cut it off, or the next append would glue onto it and turn it
+        into a broken line in the middle of the journal."""
+        if not self._journal_bytes:
+            return
+        raw = self.journal_path.read_bytes()
+        whole = raw.rfind(b"\n") + 1
+        if whole < len(raw):
+            self._journal.truncate(whole)
+            os.fsync(self._journal.fileno())
+            self._journal_bytes = whole
 
     def _load(self) -> tuple[dict[str, dict[str, Any]], int]:
         return read_database(self.path, self.journal_path)

@@ -74,6 +74,20 @@ def test_a_failed_batch_writes_nothing(tmp_path):
     assert read_database(path)[0].get("answers", {}) == {}
 
 
+def test_a_write_after_a_torn_tail_starts_a_line_of_its_own(tmp_path):
+    path = tmp_path / "db.json"
+    db = open_db(path)
+    db.table("things").insert({"n": 1})
+    db.close()
+    with (tmp_path / "db.json.journal").open("ab") as file:
+        file.write(b'{"t": "things", "d": {"2": {"n"')  # the crash came mid-append
+    db = open_db(path)  # the next start writes on
+    db.table("things").insert({"n": 3})
+    db.table("things").insert({"n": 4})
+    db.close()
+    assert read_database(path)[0]["things"] == {"1": {"n": 1}, "2": {"n": 3}, "3": {"n": 4}}
+
+
 def test_a_torn_last_line_is_dropped_but_a_broken_middle_is_reported(tmp_path):
     path = tmp_path / "db.json"
     db = open_db(path)
