@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from bot.deps import Deps
 from bot.domain.nudges import Nudge, new_nudge
+from bot.domain.outbox import Followups
 from bot.domain.pool import clean_text
 
 NO_LONGER_ACTIVE = "That reminder is no longer active."
@@ -46,37 +47,55 @@ async def start_nudges(deps: Deps, user_id: str) -> None:
     )
 
 
-async def again(deps: Deps, nudge: Nudge, kind: str, after: timedelta) -> None:
+OPEN = frozenset({"sent"})
+ANSWERED = frozenset({"answered"})
+
+
+def _again(deps: Deps, nudge: Nudge, kind: str, after: timedelta) -> Nudge:
     """The same person, about the same thing, `after` from now."""
     now = deps.clock()
-    await deps.store.add_nudges([new_nudge(nudge.user_id, kind, now + after, now, nudge.subject)])
+    return new_nudge(nudge.user_id, kind, now + after, now, nudge.subject)
 
 
-async def snooze(deps: Deps, nudge: Nudge) -> None:
-    await again(deps, nudge, nudge.kind, deps.content.nudges.cadence.snooze)
-    await deps.store.update_nudge(nudge.id, state="snoozed", answered_at=deps.clock())
+async def snooze(deps: Deps, nudge: Nudge) -> bool:
+    """Snoozed once, however often it is clicked: the same reminder again in a while."""
+    later = _again(deps, nudge, nudge.kind, deps.content.nudges.cadence.snooze)
+    changes = {"state": "snoozed", "answered_at": deps.clock()}
+    moved = await deps.store.answer_nudge(nudge.id, OPEN, changes, Followups(nudges=(later,)))
+    return moved is not None
 
 
-async def record(deps: Deps, nudge: Nudge, answer: dict[str, str]) -> None:
-    """Store the answer; answering a check-in brings check-ins back after they stopped for
-    being ignored."""
+async def record(
+    deps: Deps,
+    nudge: Nudge,
+    answer: dict[str, str],
+    again_later: Nudge | None = None,
+    adds_to_answer: bool = False,
+) -> bool:
+    """Store the answer, once: the first answer moves the nudge on (with `again_later`, and,
+    for a check-in, the next one when check-ins had stopped for being ignored). With
+    `adds_to_answer` (a score, a note), one given after it only adds to it. Whether it was
+    stored."""
     store = deps.store
-    await store.update_nudge(
-        nudge.id, state="answered", answered_at=deps.clock(), answer={**nudge.answer, **answer}
-    )
-    if nudge.kind != "check_in":
-        return
-    theirs = await store.nudges_of(nudge.user_id)
-    if not any(
+    changes = {
+        "state": "answered",
+        "answered_at": deps.clock(),
+        "answer": {**nudge.answer, **answer},
+    }
+    follows = [again_later] if again_later else []
+    if nudge.kind == "check_in" and not any(
         n.kind == "check_in" and n.subject == nudge.subject and n.state == "scheduled"
-        for n in theirs
+        for n in await store.nudges_of(nudge.user_id)
     ):
-        await again(deps, nudge, "check_in", deps.content.nudges.cadence.check_in_every)
+        follows.append(_again(deps, nudge, "check_in", deps.content.nudges.cadence.check_in_every))
+    if await store.answer_nudge(nudge.id, OPEN, changes, Followups(nudges=tuple(follows))):
+        return True
+    return adds_to_answer and await store.answer_nudge(nudge.id, ANSWERED, changes) is not None
 
 
-async def not_met_yet(deps: Deps, nudge: Nudge) -> None:
-    await again(deps, nudge, "did_you_meet", deps.content.nudges.cadence.did_you_meet_after)
-    await record(deps, nudge, {"met": "no"})
+async def not_met_yet(deps: Deps, nudge: Nudge) -> bool:
+    later = _again(deps, nudge, "did_you_meet", deps.content.nudges.cadence.did_you_meet_after)
+    return await record(deps, nudge, {"met": "no"}, again_later=later)
 
 
 async def answered_by(deps: Deps, user_id: str, nudge_id: str) -> Nudge | None:
@@ -86,12 +105,7 @@ async def answered_by(deps: Deps, user_id: str, nudge_id: str) -> Nudge | None:
 
 
 async def save_note(deps: Deps, nudge: Nudge, note: str) -> None:
-    await deps.store.update_nudge(
-        nudge.id,
-        state="answered",
-        answered_at=deps.clock(),
-        answer={**nudge.answer, "note": clean_text(note)},
-    )
+    await record(deps, nudge, {"note": clean_text(note)}, adds_to_answer=True)
 
 
 async def save_goals(deps: Deps, nudge: Nudge, typed: str) -> int:
@@ -99,7 +113,5 @@ async def save_goals(deps: Deps, nudge: Nudge, typed: str) -> int:
     # Goals keep their lines (one goal each); only stray control characters go.
     lines = [clean_text(line) for line in typed.splitlines() if clean_text(line)]
     await deps.store.set_person(nudge.user_id, goals="\n".join(lines))
-    await deps.store.update_nudge(
-        nudge.id, state="answered", answered_at=deps.clock(), answer={"goals": str(len(lines))}
-    )
+    await record(deps, nudge, {"goals": str(len(lines))}, adds_to_answer=True)
     return len(lines)

@@ -40,7 +40,11 @@ log = logging.getLogger(__name__)
 
 def register(app: AsyncApp, deps: Deps) -> None:
 
-    async def show(nudge: Nudge, shown: str, reply: Reply) -> None:
+    async def show(nudge: Nudge, stored: bool, shown: str, reply: Reply) -> None:
+        """The answer in place of the buttons, or, if another click got there first, so."""
+        if not stored:
+            await reply({"text": flow.ALREADY_ANSWERED})
+            return
         note = nudge.id if nudge.kind == "check_in" else None
         await reply(answered_nudge(shown, note_for=note), replace=True)
 
@@ -71,7 +75,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
     @on_click(SNOOZE_ACTION)
     async def snooze(nudge: Nudge, body: dict[str, Any], reply: Reply, _: AsyncWebClient) -> None:
-        await flow.snooze(deps, nudge)
+        if not await flow.snooze(deps, nudge):
+            await reply({"text": flow.ALREADY_ANSWERED})
+            return
         await reply(answered_nudge("Snoozed: I will remind you again in a week."), replace=True)
 
     @on_click(STOP_ACTION)
@@ -81,20 +87,20 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
     @on_click(MET_ACTION)
     async def met(nudge: Nudge, body: dict[str, Any], reply: Reply, _: AsyncWebClient) -> None:
-        await flow.record(deps, nudge, {"met": "yes"})
-        await show(nudge, "Great that you met! I will check in now and then.", reply)
+        stored = await flow.record(deps, nudge, {"met": "yes"})
+        await show(nudge, stored, "Great that you met! I will check in now and then.", reply)
 
     @on_click(NOT_YET_ACTION)
     async def not_yet(nudge: Nudge, body: dict[str, Any], reply: Reply, _: AsyncWebClient) -> None:
-        await flow.not_met_yet(deps, nudge)
-        await show(nudge, "Not yet: fine. I will ask again in a week.", reply)
+        stored = await flow.not_met_yet(deps, nudge)
+        await show(nudge, stored, "Not yet: fine. I will ask again in a week.", reply)
 
     @on_click(*(f"{SCORE_ACTION}_{n}" for n in range(1, 6)), answered_ok=True)
     async def score(nudge: Nudge, body: dict[str, Any], reply: Reply, _: AsyncWebClient) -> None:
         points = clicked(body).rpartition(":")[2]
         if points in {"1", "2", "3", "4", "5"}:
-            await flow.record(deps, nudge, {"score": points})
-            await show(nudge, f"Thanks: you said {points} out of 5.", reply)
+            stored = await flow.record(deps, nudge, {"score": points}, adds_to_answer=True)
+            await show(nudge, stored, f"Thanks: you said {points} out of 5.", reply)
 
     @on_click(NOTE_ACTION, answered_ok=True)
     async def open_note(

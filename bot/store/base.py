@@ -233,6 +233,18 @@ class Store(Protocol):
         makes a nudge go out at most once."""
         ...
 
+    async def answer_nudge(
+        self,
+        nudge_id: str,
+        from_states: frozenset[str],
+        changes: Mapping[str, Any],
+        then: Followups = NOTHING,
+    ) -> Nudge | None:
+        """Compare-and-set: set `changes` (Nudge's field names) only if the nudge's state is
+        one of `from_states`, with `then` in the same write; the nudge as changed, or None and
+        nothing written (a second click, an old copy of the DM, another instance first)."""
+        ...
+
     async def update_nudge(self, nudge_id: str, **changes: Any) -> None:
         """Set these fields (Nudge's own field names) on a nudge. No such nudge: nothing."""
         ...

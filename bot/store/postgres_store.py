@@ -657,6 +657,27 @@ class PostgresStore:
         )
         return _nudge(row) if row else None
 
+    async def answer_nudge(
+        self,
+        nudge_id: str,
+        from_states: frozenset[str],
+        changes: Mapping[str, Any],
+        then: Followups = NOTHING,
+    ) -> Nudge | None:
+        names = _known(changes, Nudge)
+        sets = ", ".join(f"{name} = ${n}" for n, name in enumerate(names, start=3))
+        async with self._pool.acquire() as conn, conn.transaction():
+            row = await conn.fetchrow(
+                f"UPDATE nudges SET {sets} WHERE id = $1 AND state = ANY($2) RETURNING {_NUDGE}",
+                nudge_id,
+                sorted(from_states),
+                *(_nudge_value(name, changes[name]) for name in names),
+            )
+            if row is None:
+                return None
+            await _follow(conn, then)
+        return _nudge(row)
+
     async def update_nudge(self, nudge_id: str, **changes: Any) -> None:
         await _update(self._pool, "nudges", nudge_id, changes, _nudge_value, Nudge)
 
@@ -979,6 +1000,14 @@ async def _audit(conn: asyncpg.Connection, by: str, what: str, now: datetime) ->
     )
 
 
+def _known(changes: Mapping[str, Any], shape: type) -> list[str]:
+    """The names of these changes, each a field of the dataclass, else a TypeError."""
+    unknown = sorted(set(changes) - {f.name for f in fields(shape)})
+    if unknown:
+        raise TypeError(f"{shape.__name__} has no field {', '.join(unknown)}")
+    return list(changes)
+
+
 async def _update(
     pool: asyncpg.Pool,
     table: str,
@@ -990,11 +1019,7 @@ async def _update(
     """Set these fields of the row with this id; the names are the dataclass's fields."""
     if not changes:
         return
-    known = {f.name for f in fields(shape)}
-    unknown = sorted(set(changes) - known)
-    if unknown:
-        raise TypeError(f"{shape.__name__} has no field {', '.join(unknown)}")
-    names = list(changes)
+    names = _known(changes, shape)
     sets = ", ".join(f"{name} = ${n}" for n, name in enumerate(names, start=2))
     await pool.execute(
         f"UPDATE {table} SET {sets} WHERE id = $1",

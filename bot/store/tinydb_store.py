@@ -445,6 +445,26 @@ class TinyDBStore:
 
         return await self._run(work)
 
+    async def answer_nudge(
+        self,
+        nudge_id: str,
+        from_states: frozenset[str],
+        changes: Mapping[str, Any],
+        then: Followups = NOTHING,
+    ) -> Nudge | None:
+        doc_changes = {k: _utc(v) if isinstance(v, datetime) else v for k, v in changes.items()}
+
+        def work() -> Nudge | None:
+            doc = self._nudges.first("id", nudge_id)
+            if doc is None or doc["state"] not in from_states:
+                return None
+            with self._db.storage.batch():
+                self._nudges.update(doc_changes, doc_ids=[doc.doc_id])
+                self._follow(then)
+            return _nudge({**doc, **doc_changes})
+
+        return await self._run(work)
+
     async def update_nudge(self, nudge_id: str, **changes: Any) -> None:
         doc = {k: _utc(v) if isinstance(v, datetime) else v for k, v in changes.items()}
         await self._run(lambda: _update(self._nudges, "id", nudge_id, doc))

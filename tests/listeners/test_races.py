@@ -39,12 +39,7 @@ async def test_the_last_screen_sent_twice_at_once_is_one_result(user, slack, bot
 async def test_accept_clicked_twice_at_once_is_one_kickoff(user, slack, bot, pool):
     result = (await walk(user, slack, MENTORING))["view"]
     request = await ask(user, slack, result, "U2")
-    accept = next(
-        e
-        for b in request["blocks"]
-        for e in b.get("elements", [])
-        if isinstance(e, dict) and e.get("action_id") == "intro_accept"
-    )
+    accept = button(request, "intro_accept")
     grace = user.as_user("U2")
     await asyncio.gather(
         *(
@@ -79,3 +74,33 @@ async def test_two_mentors_claim_one_open_request_at_once(user, slack, bot, pool
     (late,) = slack.called("response_url")
     assert "Someone was quicker" in late["text"]
     assert "Taken" in text_of(slack.called("chat.update")[-1])
+
+
+async def test_a_reminder_answered_twice_at_once_acts_once(user, slack, bot, pool):
+    result = (await walk(user, slack, MENTORING))["view"]
+    request = await ask(user, slack, result, "U2")
+    accept = button(request, "intro_accept")
+    await user.as_user("U2").click("intro_accept", "answer", value=accept["value"], message=True)
+    bot.clock.advance(days=7)
+    await bot.background.run_due()
+    (met,) = [p for p in slack.called("chat.postMessage", channel="DU1") if "meet" in p["text"]]
+
+    not_yet = button(met, "nudge_not_yet")
+    clicks = [
+        user.click("nudge_not_yet", "nudge", value=not_yet["value"], message=True) for _ in range(3)
+    ]
+    await asyncio.gather(*clicks)
+    theirs = await bot.store.nudges_of("U1")
+    asked_again = [n for n in theirs if n.kind == "did_you_meet" and n.state == "scheduled"]
+    assert len(asked_again) == 1  # one "I will ask again in a week", not three
+    answered = [n for n in theirs if n.state == "answered"]
+    assert [n.answer["met"] for n in answered] == ["no"]
+
+
+def button(message: dict, action_id: str) -> dict:
+    return next(
+        e
+        for b in message["blocks"]
+        for e in b.get("elements", [])
+        if isinstance(e, dict) and e.get("action_id") == action_id
+    )

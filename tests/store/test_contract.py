@@ -910,3 +910,22 @@ async def test_one_modal_sent_twice_at_once_is_one_response(
     assert len(await any_store.responses("U1")) == 1
     assert len(await any_store.unfinished_effects()) == 1
     assert len(await any_store.nudges()) == 1
+
+
+async def test_a_nudge_is_answered_once_with_what_follows(any_store: Store) -> None:
+    await any_store.add_nudges([nudge("N1", state="sent")])
+    changes = {"state": "snoozed", "answered_at": T0}
+
+    def then() -> Followups:
+        return Followups(nudges=(nudge(uuid4().hex),))
+
+    moved = await asyncio.gather(
+        *(any_store.answer_nudge("N1", frozenset({"sent"}), changes, then()) for _ in range(6))
+    )
+    assert sum(m is not None for m in moved) == 1
+    winner = next(m for m in moved if m is not None)
+    assert winner.state == "snoozed" and winner.answered_at == T0
+    assert len(await any_store.nudges()) == 2  # N1, and the one reminder its answer planned
+    assert await any_store.answer_nudge("nope", frozenset({"sent"}), changes) is None
+    again = await any_store.answer_nudge("N1", frozenset({"snoozed"}), {"answer": {"note": "fine"}})
+    assert again is not None and again.answer == {"note": "fine"}
