@@ -40,12 +40,12 @@ class Background:
     async def recover(self, at_start: bool = False) -> None:
         """Deliver what a crash or a fault left in the outbox, and settle nudges left mid-send.
         At start, on a database only this process may open, nothing can still be under way."""
-        if at_start:
-            await self.nudger.recover()
         if at_start and self.deps.store.exclusive:
             stale_before = ANY_CLAIM  # whoever claimed it was this process, before its crash
         else:
             stale_before = self.deps.clock() - STUCK_AFTER
+        if at_start:
+            await self.nudger.recover(stale_before)
         await outbox.recover(self.deps, self.client, stale_before)
 
     async def loop(self, every: float = EVERY_SECONDS, stop: asyncio.Event | None = None) -> None:

@@ -15,7 +15,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -92,11 +92,11 @@ class Nudger:
         self.client = client
         self.pacer = pacer or Pacer(deps.content.nudges.per_minute)
 
-    async def recover(self) -> int:
+    async def recover(self, stale_before: datetime | None = None) -> int:
         """After a crash: nudges left mid-send count as sent (at most once, never twice).
-        Only those claimed a while ago: on a shared database, another instance may be
-        sending one right now."""
-        before = self.deps.clock() - STUCK_AFTER
+        Only those claimed before `stale_before` (default: a while ago, since on a shared
+        database another instance may be sending one right now)."""
+        before = stale_before or self.deps.clock() - STUCK_AFTER
         stuck = [
             n
             for n in await self.deps.store.nudges()

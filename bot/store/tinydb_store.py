@@ -354,7 +354,11 @@ class TinyDBStore:
     # Open requests: a mentee's post in the match channel, until a mentor claims it.
 
     async def add_open_request(self, request: OpenRequest) -> None:
-        await self._run(lambda: self._open_requests.insert(request))
+        def work() -> None:
+            if self._open_requests.first("id", request["id"]) is None:  # as on PostgreSQL
+                self._open_requests.insert(request)
+
+        await self._run(work)
 
     async def get_open_request(self, request_id: str) -> OpenRequest | None:
         doc = await self._run(lambda: self._open_requests.first("id", request_id))

@@ -242,3 +242,14 @@ async def test_pacing_stays_within_slacks_limits(user, slack, bot, pair):
     await bot.background.run_due()
     per_minute = bot.content.nudges.per_minute
     assert bot.pacing.slept and min(bot.pacing.slept) >= 60 / per_minute - 1e-9
+
+
+async def test_at_start_a_lone_bot_settles_a_nudge_it_was_sending_at_once(user, slack, bot, pair):
+    bot.clock.advance(days=7)
+    stuck = next(n for n in await bot.store.nudges_of("U1") if n.kind == "did_you_meet")
+    await bot.store.claim_nudge(stuck.id, bot.clock())  # claimed a moment before the crash
+    restarted = Background(bot.background.deps, bot.background.client, bot.background.nudger.pacer)
+    await restarted.recover(at_start=True)  # TinyDB's lock: nobody else can be sending it
+    assert (await bot.store.get_nudge(stuck.id)).state == "sent"
+    await restarted.run_due()
+    assert nudges_to(slack, "U1") == []  # counted as sent, never sent twice

@@ -929,3 +929,9 @@ async def test_a_nudge_is_answered_once_with_what_follows(any_store: Store) -> N
     assert await any_store.answer_nudge("nope", frozenset({"sent"}), changes) is None
     again = await any_store.answer_nudge("N1", frozenset({"snoozed"}), {"answer": {"note": "fine"}})
     assert again is not None and again.answer == {"note": "fine"}
+
+
+async def test_an_open_request_added_twice_is_kept_once(any_store: Store) -> None:
+    await any_store.add_open_request(request("R1"))
+    await any_store.add_open_request(request("R1"))
+    assert [r["id"] for r in await any_store.open_requests_of("U1")] == ["R1"]
