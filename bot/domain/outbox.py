@@ -63,9 +63,11 @@ class Cancel:
 @dataclass(frozen=True)
 class Followups:
     """What a stored action brings with it, in the same write: nudges cancelled (first) and
-    planned, records it creates, and the effects to deliver after the ack."""
+    planned, drafts it completes, records it creates, and the effects to deliver after the
+    ack."""
 
     cancel: tuple[Cancel, ...] = ()
+    drafts_ended: tuple[str, ...] = ()  # whose questionnaire drafts the action completes
     nudges: tuple[Nudge, ...] = ()
     intros: tuple[Intro, ...] = ()
     effects: tuple[Effect, ...] = field(default_factory=tuple)

@@ -52,8 +52,9 @@ async def complete(
     share_in: str | None = None,
 ) -> Completed:
     """Recommend, rank mentors where the path has mentoring, and store the response with all
-    that must follow it in one write: the nudge plan (replacing the one for an earlier
-    result), the result's DM, a share in `share_in`, an alert to admins when nobody fits.
+    that must follow it in one write: the draft's end, the nudge plan (replacing the one for
+    an earlier result), the result's DM, a share in `share_in`, an alert to admins when
+    nobody fits.
     `view_id` is the modal it came from (see `submitted_before`)."""
     content, now = deps.content, deps.clock()
     rec = recommend(content.questionnaire, answers, content.thresholds)
@@ -68,6 +69,7 @@ async def complete(
     then = Followups(
         # A retake replaces the nudges about the earlier result.
         cancel=(Cancel(user_id, kinds=frozenset(RESULT_KINDS)),),
+        drafts_ended=(user_id,),
         nudges=tuple(
             plan_after_recommendation(
                 user_id, "", rec.path, bool(matches), now, content.nudges.cadence
@@ -78,7 +80,6 @@ async def complete(
     response = Response(user_id, answers, rec, content.version, now)
     # Nudges and effects written with a response are about it: the store gives them its id.
     await deps.store.add_response(response, view_id=view_id, then=then)
-    await deps.store.delete_draft(user_id)
     return Completed(rec, matches, then.effects)
 
 

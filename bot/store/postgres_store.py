@@ -1264,6 +1264,10 @@ async def _follow(conn: Any, then: Followups) -> None:
     """Write what follows an action, in the action's transaction: all of it or none."""
     for cancel in then.cancel:
         await conn.execute(_CANCEL, cancel.user_id, cancel.subject, _kinds(cancel.kinds))
+    if then.drafts_ended:
+        await conn.execute(
+            "DELETE FROM drafts WHERE user_id = ANY($1::text[])", list(then.drafts_ended)
+        )
     if then.intros:
         await conn.executemany(_INSERT_INTRO, [_intro_args(i) for i in then.intros])
     if then.nudges:

@@ -149,6 +149,8 @@ class TinyDBStore:
         """Write what follows an action; called inside the action's batch (one journal line)."""
         for cancel in then.cancel:
             self._cancel(cancel.user_id, cancel.subject, cancel.kinds)
+        for user_id in then.drafts_ended:
+            _remove(self._drafts, self._drafts.find("user_id", user_id))
         if then.intros:
             self._intros.insert_multiple([_intro_doc(i) for i in then.intros])
         if then.nudges:

@@ -821,8 +821,10 @@ async def test_a_response_and_what_follows_it_are_one_write(
     any_store: Store, content: Content
 ) -> None:
     await any_store.add_nudges([nudge("OLD", kind="reach_out"), nudge("KEEP", kind="check_in")])
+    await any_store.save_draft(draft())
     then = Followups(
         cancel=(Cancel("U1", kinds=frozenset({"reach_out"})),),
+        drafts_ended=("U1",),
         nudges=(nudge("NEW", kind="gentle_reminder"),),
         effects=(effect("E1"), effect("E2", kind="share", channel="C1")),
     )
@@ -839,6 +841,7 @@ async def test_a_response_and_what_follows_it_are_one_write(
         ("E2", "pending", rid),
     ]
     assert pending[1].data["channel"] == "C1"
+    assert await any_store.get_draft("U1") is None  # the questionnaire is complete
 
 
 async def test_what_follows_a_refused_action_is_not_written(any_store: Store) -> None:
