@@ -55,6 +55,7 @@ from bot.domain.recommendation import recommend
 from bot.domain.records import Draft
 from bot.store.journal import JournaledTinyDB, JournalStorage
 from bot.store.migrations import META, SCHEMA_VERSION
+from bot.store.shapes import recommendation_doc
 from bot.store.tinydb_store import TinyDBStore, _intro_doc, _mentor_doc, _nudge_doc, _utc
 
 try:
@@ -297,14 +298,7 @@ def build_dataset(total: int, content: Content, seed: int = SEED, mentors: int =
         responses[str(i + 1)] = {
             "user_id": users[i % population],
             "answers": _answers_doc(chosen),
-            "recommendation": {
-                "path": rec.path,
-                "confidence": rec.confidence,
-                "confidence_label": rec.confidence_label,
-                "coaching": rec.coaching,
-                "mentoring": rec.mentoring,
-                "reasons": [vars(reason) for reason in rec.reasons],
-            },
+            "recommendation": recommendation_doc(rec),
             "content_version": content.version,
             "created_at": _utc(ago(rng.uniform(0, 400))),
         }

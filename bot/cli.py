@@ -16,12 +16,13 @@ from typing import Any, TextIO, TypeVar
 from bot.content import Content, ContentError, load_content
 from bot.deps import Deps, utc_now
 from bot.domain.matching import Match, Mentor
-from bot.domain.questionnaire import Answers, Question, check_step
+from bot.domain.questionnaire import Answers, Question, check_step, in_current_terms
 from bot.domain.recommendation import Recommendation, recommend, shows_mentors
 from bot.domain.records import Response
 from bot.flows.matching import matches_for
 from bot.logs import configure_logging
 from bot.pool_csv import HEADER_PROBLEM, bad_row_count, iana_timezone, read_pool, write_pool
+from bot.screens.result import PULLS, advice
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store import (
     Store,
@@ -431,7 +432,17 @@ def read_answers_file(path: Path, content: Content) -> Answers:
     if not isinstance(raw, dict):
         raise UsageError(f"{path}: should be a JSON object of question id to answer")
     questionnaire = content.questionnaire
+    if all(isinstance(v, (str, list)) for v in raw.values()):
+        given = {k: (v,) if isinstance(v, str) else tuple(v) for k, v in raw.items()}
+        raw = {k: list(v) for k, v in in_current_terms(given).items()}
     unknown = [key for key in raw if questionnaire.question(key) is None]
+    missing = [q.id for q in questionnaire.questions if not q.optional and q.id not in raw]
+    if unknown and missing:
+        # A file written for an earlier questionnaire: say in one line what it lacks.
+        raise UsageError(
+            f"{path}: written for an earlier questionnaire: {_quoted(unknown)} no longer "
+            f"asked; missing: {_quoted(missing)} (examples/ has files in today's shape)"
+        )
     if unknown:
         known = ", ".join(q.id for q in questionnaire.questions)
         raise UsageError(f"{path}: unknown question '{unknown[0]}' (questions: {known})")
@@ -452,6 +463,10 @@ def read_answers_file(path: Path, content: Content) -> Answers:
             raise UsageError(f"{path}: question '{question_id}': {problem} (choices: {choices})")
         answers.update(step_answers)
     return answers
+
+
+def _quoted(ids: list[str]) -> str:
+    return ", ".join(f"'{i}'" for i in ids)
 
 
 def ask(content: Content, input_fn: Callable[[str], str], out: TextIO) -> Answers:
@@ -501,19 +516,19 @@ def _pick(reply: str, count: int, many: bool) -> list[int] | None:
 
 
 def render_recommendation(content: Content, rec: Recommendation) -> str:
-    text = content.paths[rec.path]
-    lines: list[Any] = [
-        "",
-        f"*** {text.title} ***",
-        f"How sure: {rec.confidence_label} ({rec.confidence:.0%}); your answers lean "
-        f"{rec.coaching:.0%} to coaching and {rec.mentoring:.0%} to mentoring.",
-        "",
-        text.summary,
-        "",
-        "Why:",
-        *(f"  - {r.axis}: {r.text} (you said “{r.answer}”)" for r in rec.reasons),
-        "",
-        "Next steps:",
-        *(f"  {i}. {s}" for i, s in enumerate(text.next_steps, start=1)),
-    ]
+    """The result in the terminal, in the same words as in Slack (bot/screens/result.py)."""
+    said = advice(content, rec)
+    lines: list[str] = ["", f"*** {said.title} ***", said.how_sure, "", said.summary]
+    for heading, reasons in said.why:
+        lines += ["", f"{heading}:", *(f"  - {r}" for r in reasons)]
+    for heading, items in (("Also in your answers", said.also), (PULLS, said.against)):
+        if items:
+            *named, note = items
+            lines += ["", f"{heading}:", *(f"  - {item}" for item in named), f"  {note}"]
+    if said.decide:
+        lines += ["", "What would decide it:", *(f"  - {item}" for item in said.decide)]
+    for heading, steps in said.steps:
+        lines += ["", f"{heading}:", *(f"  {i}. {s}" for i, s in enumerate(steps, start=1))]
+    if said.together:
+        lines += ["", said.together]
     return "\n".join(lines)

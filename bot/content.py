@@ -40,6 +40,20 @@ NUDGE_TIMING = {
 }
 # The questions mentor matching reads; mentors pick from the same options.
 MATCHED_QUESTIONS = {"field": "single", "topics": "multi", "career_stage": "single"}
+# The parts each path has in results.yml: (text keys, list keys), all required.
+RESULT_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "coaching": (
+        ("title", "tentative_title", "summary", "also", "against", "tip"),
+        ("next_steps",),
+    ),
+    "mentoring": (
+        ("title", "tentative_title", "summary", "also", "against", "tip"),
+        ("next_steps",),
+    ),
+    "both": (("title", "summary", "together"), ("with_a_coach", "with_a_mentor")),
+    "not_sure": (("title", "summary"), ("decide", "next_steps")),
+}
+THRESHOLDS = ("need", "clear_need", "acknowledge")
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
 _VALUE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,149}$")
 MAX_WEIGHT = 5
@@ -51,9 +65,25 @@ class ContentError(Exception):
 
 @dataclass(frozen=True)
 class PathText:
+    """What results.yml says for one path; which parts a path has is in RESULT_KEYS."""
+
     title: str
     summary: str
-    next_steps: tuple[str, ...]
+    next_steps: tuple[str, ...] = ()
+    tentative_title: str | None = None  # a single path whose advice is mixed
+    also: str | None = None  # after the other side's needs, for a single path
+    against: str | None = None  # after a preference that points the other way
+    tip: str | None = None  # what would tip a mixed result
+    with_a_coach: tuple[str, ...] = ()  # both: the steps side by side ...
+    with_a_mentor: tuple[str, ...] = ()
+    together: str | None = None  # ... and how the two work together
+    decide: tuple[str, ...] = ()  # not sure yet: the questions that would decide it
+
+    def heading(self, confidence_label: str) -> str:
+        """The title, never claiming more than the advice is sure of."""
+        if confidence_label == "mixed" and self.tentative_title:
+            return self.tentative_title
+        return self.title
 
 
 @dataclass(frozen=True)
@@ -201,7 +231,7 @@ class _Checker:
         return Questionnaire(f"{version}+{digest}", axes, tuple(steps))
 
     def question(self, raw: Any, where: str, axes: dict[str, str]) -> Question:
-        keys = {"id", "label", "axis", "kind", "options", "optional", "hint", "cap"}
+        keys = {"id", "label", "axis", "kind", "options", "optional", "hint", "cap", "weighs"}
         raw = self.mapping(raw, where, keys, {"id", "label", "axis", "kind", "options"})
         qid = raw["id"]
         if not isinstance(qid, str) or not _ID.match(qid):
@@ -231,6 +261,9 @@ class _Checker:
         if not isinstance(optional, bool):
             raise self.fail(where, "optional should be true or false")
         hint = self.text(raw["hint"], f"{where} hint", 2000) if "hint" in raw else None
+        weighs = raw.get("weighs", "need")
+        if weighs not in ("need", "preference"):
+            raise self.fail(where, f"weighs should be need or preference, not {weighs!r}")
         return Question(
             id=qid,
             label=self.text(raw["label"], f"{where} label", 2000),
@@ -240,57 +273,90 @@ class _Checker:
             optional=optional,
             hint=hint,
             cap=cap,
+            weighs=weighs,
         )
 
     def option(self, raw: Any, where: str) -> Option:
         keys = {"value", "label", "coaching", "mentoring", "reason"}
+        keys |= {"coaching_reason", "mentoring_reason"}
         raw = self.mapping(raw, where, keys, {"value", "label"})
         value = raw["value"]
         if not isinstance(value, str) or not _VALUE.match(value):
             raise self.fail(where, f"value {value!r} should be lowercase letters, digits, _ or -")
         where = f"{where} '{value}'"
+        weights = {
+            side: int(self.number(raw.get(side, 0), f"{where} {side}", 0, MAX_WEIGHT, True))
+            for side in ("coaching", "mentoring")
+        }
+        texts = {
+            key: self.text(raw[key], f"{where} {key}", 500) if key in raw else None
+            for key in ("reason", "coaching_reason", "mentoring_reason")
+        }
+        self.reasons_fit(where, weights, texts)
         return Option(
             value=value,
             label=self.text(raw["label"], f"{where} label", 75),
-            coaching=int(
-                self.number(raw.get("coaching", 0), f"{where} coaching", 0, MAX_WEIGHT, True)
-            ),
-            mentoring=int(
-                self.number(raw.get("mentoring", 0), f"{where} mentoring", 0, MAX_WEIGHT, True)
-            ),
-            reason=self.text(raw["reason"], f"{where} reason", 500) if "reason" in raw else None,
+            coaching=weights["coaching"],
+            mentoring=weights["mentoring"],
+            reason=texts["reason"],
+            coaching_reason=texts["coaching_reason"],
+            mentoring_reason=texts["mentoring_reason"],
         )
+
+    def reasons_fit(
+        self, where: str, weights: dict[str, int], texts: dict[str, str | None]
+    ) -> None:
+        """A reason is shown only for the side it was written for, so every weight needs one,
+        and an answer weighing on both sides needs one for each."""
+        weighing = [side for side, weight in weights.items() if weight > 0]
+        for side in ("coaching", "mentoring"):
+            if texts[f"{side}_reason"] is not None and side not in weighing:
+                raise self.fail(where, f"{side}_reason given, but the {side} weight is 0")
+        if texts["reason"] is not None and len(weighing) != 1:
+            raise self.fail(
+                where,
+                "reason fits an answer that weighs on one side; "
+                "give coaching_reason and mentoring_reason instead"
+                if weighing
+                else "reason given, but the answer weighs 0 on both sides",
+            )
+        for side in weighing:
+            if texts[f"{side}_reason"] is None and (texts["reason"] is None or len(weighing) > 1):
+                raise self.fail(where, f"weighs toward {side}, so it needs a reason for {side}")
 
     def results(self, raw: Any) -> tuple[Thresholds, dict[RecommendedPath, PathText]]:
         keys = {"thresholds", "how_to_request_coach", "paths"}
         top = self.mapping(raw, "", keys, keys)
-        names = {"both_min", "both_gap", "high_confidence", "medium_confidence"}
+        names = set(THRESHOLDS)
         limits = self.mapping(top["thresholds"], "thresholds", names, names)
         thresholds = Thresholds(
-            **{k: float(self.number(v, f"thresholds {k}", 0, 1)) for k, v in limits.items()}
+            **{k: int(self.number(v, f"thresholds {k}", 1, 100, True)) for k, v in limits.items()}
         )
+        if thresholds.clear_need < thresholds.need:
+            raise self.fail("thresholds", "clear_need should be at least need")
         how_to = self.text(top["how_to_request_coach"], "how_to_request_coach", 1000)
-        sides = {"coaching", "mentoring", "both"}
-        paths_raw = self.mapping(top["paths"], "paths", sides, sides)
+        paths_raw = self.mapping(top["paths"], "paths", set(RESULT_KEYS), set(RESULT_KEYS))
         paths: dict[RecommendedPath, PathText] = {}
         for name, body in paths_raw.items():
             where = f"path '{name}'"
-            body = self.mapping(
-                body, where, {"title", "summary", "next_steps"}, {"title", "summary", "next_steps"}
-            )
-            steps = body["next_steps"]
-            if not isinstance(steps, list) or not 1 <= len(steps) <= 8:
-                raise self.fail(where, "next_steps should be a list of 1 to 8 lines")
-            paths[name] = PathText(
-                title=self.text(body["title"], f"{where} title", 150),
-                summary=self.text(body["summary"], f"{where} summary", 1500),
-                next_steps=tuple(
-                    self.text(s, f"{where} next step {i}", 300).replace(
+            text_keys, list_keys = RESULT_KEYS[name]
+            wanted = set(text_keys) | set(list_keys)
+            body = self.mapping(body, where, wanted, wanted)
+            parts: dict[str, Any] = {
+                key: self.text(body[key], f"{where} {key}", 150 if key.endswith("title") else 1500)
+                for key in text_keys
+            }
+            for key in list_keys:
+                lines = body[key]
+                if not isinstance(lines, list) or not 1 <= len(lines) <= 8:
+                    raise self.fail(where, f"{key} should be a list of 1 to 8 lines")
+                parts[key] = tuple(
+                    self.text(line, f"{where} {key} {i}", 300).replace(
                         "{how_to_request_coach}", how_to
                     )
-                    for i, s in enumerate(steps, 1)
-                ),
-            )
+                    for i, line in enumerate(lines, 1)
+                )
+            paths[name] = PathText(**parts)
         return thresholds, paths
 
     def matching(self, raw: Any, questionnaire: Questionnaire) -> MatchingRules:

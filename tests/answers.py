@@ -3,11 +3,12 @@
 COACHING = {
     "career_stage": "executive",
     "field": "engineering",
-    "transition": "stepping_up",
+    "new_here": "settled",
+    "transition": "no_transition",
     "challenge": "high_stakes",
+    "results": "within_three",
+    "guidance": "no_guidance",
     "focus": "performance",
-    "goals": "measurable",
-    "timeframe": "three_months",
     "structure": "formal",
     "expertise": "professional_coach",
     "relationship": "paid_professional",
@@ -15,13 +16,14 @@ COACHING = {
 }
 
 MENTORING = {
-    "career_stage": "new_hire",
+    "career_stage": "early_career",
     "field": "engineering",
+    "new_here": "new",
     "transition": "changing_field",
     "challenge": "no_challenge",
+    "results": "nothing_specific",
+    "guidance": "long_term",
     "focus": "development",
-    "goals": "long_term",
-    "timeframe": "open_ended",
     "structure": "informal",
     "expertise": "field_expert",
     "relationship": "voluntary",

@@ -90,7 +90,7 @@ def test_every_try_is_kept_as_history(tmp_path: Path, database: CliDatabase) -> 
             id="unknown-option",
         ),
         pytest.param(
-            json.dumps({**COACHING, "timeframe": 3}),
+            json.dumps({**COACHING, "results": 3}),
             ["option value or a list"],
             id="number-instead-of-value",
         ),
@@ -100,8 +100,8 @@ def test_every_try_is_kept_as_history(tmp_path: Path, database: CliDatabase) -> 
             id="two-values-for-single",
         ),
         pytest.param(
-            json.dumps({k: v for k, v in COACHING.items() if k != "goals"}),
-            ["question 'goals'", "answer this one"],
+            json.dumps({k: v for k, v in COACHING.items() if k != "results"}),
+            ["question 'results'", "answer this one"],
             id="question-missing",
         ),
         pytest.param(json.dumps(["performance"]), ["JSON object"], id="not-an-object"),

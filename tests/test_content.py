@@ -14,7 +14,7 @@ from bot.content import QUESTIONNAIRE_FILE, RESULTS_FILE, Content, ContentError,
 
 SHIPPED = Path(__file__).resolve().parent.parent / "conversations"
 AXES = {"focus", "structure", "expertise", "goals", "relationship"}
-SITUATION = {"career_stage", "timeframe", "challenge", "transition", "field", "topics"}
+SITUATION = {"career_stage", "new_here", "challenge", "transition", "field", "topics"}
 
 
 def test_shipped_content_has_3_or_4_steps_and_8_to_12_questions(content: Content) -> None:
@@ -29,11 +29,17 @@ def test_shipped_content_covers_every_axis_and_situation_question(content: Conte
 
 
 def test_shipped_content_has_a_text_for_every_path(content: Content) -> None:
-    assert set(content.paths) == {"coaching", "mentoring", "both"}
+    assert set(content.paths) == {"coaching", "mentoring", "both", "not_sure"}
     assert content.paths["coaching"].title == "Executive coaching fits you now"
-    assert all(text.next_steps for text in content.paths.values())
+    both = content.paths["both"]
+    assert both.with_a_coach and both.with_a_mentor and both.together
+    assert content.paths["not_sure"].decide and content.paths["not_sure"].next_steps
     # The placeholder is filled in, never shown to a person as is.
-    steps = [s for text in content.paths.values() for s in text.next_steps]
+    steps = [
+        s
+        for text in content.paths.values()
+        for s in (*text.next_steps, *text.with_a_coach, *text.with_a_mentor)
+    ]
     assert not any("{how_to_request_coach}" in s for s in steps)
 
 
@@ -70,7 +76,7 @@ def _long_label(data: dict) -> None:
 
 
 def _weight_nine(data: dict) -> None:
-    _question(data, "goals")["options"][0]["coaching"] = 9
+    _question(data, "results")["options"][0]["coaching"] = 9
 
 
 def _unknown_axis(data: dict) -> None:
@@ -91,7 +97,22 @@ def _without_both(data: dict) -> None:
 
 
 def _threshold(data: dict) -> None:
-    data["thresholds"]["both_min"] = 1.5
+    data["thresholds"]["need"] = 1.5
+
+
+def _weight_without_reason(data: dict) -> None:
+    communication = next(
+        o for o in _question(data, "topics")["options"] if o["value"] == "communication"
+    )
+    communication["coaching"] = 1
+
+
+def _one_reason_for_two_sides(data: dict) -> None:
+    _question(data, "career_stage")["options"][2]["mentoring"] = 1
+
+
+def _bad_weighs(data: dict) -> None:
+    _question(data, "structure")["weighs"] = "taste"
 
 
 def _yaml(change: Callable[[dict], None]) -> Callable[[str], str]:
@@ -112,7 +133,7 @@ BROKEN = [
     ),
     pytest.param(
         QUESTIONNAIRE_FILE,
-        _replace("            mentoring: 3\n", "            mentorng: 3\n"),
+        _replace("            mentoring: 2\n", "            mentorng: 2\n"),
         ["question 'career_stage'", "option 1", "unknown key 'mentorng'"],
         id="unknown-key",
     ),
@@ -125,7 +146,7 @@ BROKEN = [
     pytest.param(
         QUESTIONNAIRE_FILE,
         _yaml(_weight_nine),
-        ["question 'goals'", "'measurable' coaching", "0 to 5", "not 9"],
+        ["question 'results'", "'within_three' coaching", "0 to 5", "not 9"],
         id="weight-out-of-range",
     ),
     pytest.param(
@@ -155,8 +176,26 @@ BROKEN = [
     pytest.param(
         RESULTS_FILE,
         _yaml(_threshold),
-        ["thresholds both_min", "from 0 to 1", "not 1.5"],
-        id="threshold-above-1",
+        ["thresholds need", "a whole number from 1 to 100", "not 1.5"],
+        id="threshold-not-whole",
+    ),
+    pytest.param(
+        QUESTIONNAIRE_FILE,
+        _yaml(_weight_without_reason),
+        ["question 'topics'", "'communication'", "needs a reason for coaching"],
+        id="weight-without-reason",
+    ),
+    pytest.param(
+        QUESTIONNAIRE_FILE,
+        _yaml(_one_reason_for_two_sides),
+        ["question 'career_stage'", "'manager'", "give coaching_reason and mentoring_reason"],
+        id="one-reason-for-two-sides",
+    ),
+    pytest.param(
+        QUESTIONNAIRE_FILE,
+        _yaml(_bad_weighs),
+        ["question 'structure'", "weighs should be need or preference"],
+        id="bad-weighs",
     ),
 ]
 

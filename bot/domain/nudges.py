@@ -13,6 +13,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.domain.intros import Intro
+from bot.domain.recommendation import has_coaching
 
 NudgeState = Literal["scheduled", "sending", "sent", "answered", "cancelled", "skipped", "snoozed"]
 KINDS = (
@@ -97,7 +98,9 @@ def plan_after_recommendation(
         plan.append(
             new_nudge(user_id, "reach_out", now + cadence.reach_out_after, now, response_id)
         )
-    if path in ("coaching", "both"):
+    # Coaching checkpoints only where coaching is advised; "not sure yet" gets the gentle
+    # reminder, and the reach-out when it lists mentors (a first conversation helps decide).
+    if has_coaching(path):
         for kind, after in (
             ("coaching_goals", cadence.coaching_goals_after),
             ("coaching_midpoint", cadence.coaching_midpoint_after),
@@ -171,7 +174,7 @@ def _not_relevant(nudge: Nudge, facts: Facts) -> str:
         return "a newer questionnaire replaced this one"
     if kind == "gentle_reminder" and facts.acted_since:
         return "the person acted on their result"
-    if kind.startswith("coaching_") and facts.latest_path not in ("coaching", "both"):
+    if kind.startswith("coaching_") and not has_coaching(facts.latest_path or ""):
         return "coaching is no longer the recommendation"
     if kind == "answer_request" and facts.intro_state != "pending":
         return "the request was answered or lapsed"

@@ -8,6 +8,9 @@ from typing import Literal
 
 Kind = Literal["single", "multi"]
 Side = Literal["coaching", "mentoring"]
+# A need question's answers show a coaching or mentoring need; a preference question's say how
+# the person would like help to run, which never makes or cancels a need.
+Weighs = Literal["need", "preference"]
 # Answers keep every question's chosen option values as a tuple, single choice included.
 Answers = Mapping[str, tuple[str, ...]]
 
@@ -18,10 +21,19 @@ class Option:
     label: str
     coaching: int = 0
     mentoring: int = 0
-    reason: str | None = None
+    reason: str | None = None  # for an answer that weighs on one side only
+    coaching_reason: str | None = None
+    mentoring_reason: str | None = None
 
     def weight(self, side: Side) -> int:
         return self.coaching if side == "coaching" else self.mentoring
+
+    def reason_for(self, side: Side) -> str | None:
+        """Why this answer shows that side, in the words written for that side only."""
+        if self.weight(side) <= 0:
+            return None
+        own = self.coaching_reason if side == "coaching" else self.mentoring_reason
+        return own or self.reason
 
 
 @dataclass(frozen=True)
@@ -34,6 +46,7 @@ class Question:
     optional: bool = False
     hint: str | None = None
     cap: int | None = None
+    weighs: Weighs = "need"
 
     def option(self, value: str) -> Option | None:
         return next((o for o in self.options if o.value == value), None)
@@ -88,6 +101,31 @@ class Questionnaire:
             if any(not q.optional and not answers.get(q.id) for q in step.questions):
                 return number
         return len(self.steps)
+
+
+# Answers given under earlier content that moved to a question of their own: (question,
+# value) then -> (question, value) now. 2026.12 asks "new to the company" apart from career
+# stage, so a person can say both; a new hire's career stage was not asked, so it stays open.
+EARLIER_ANSWERS: dict[tuple[str, str], tuple[str, str]] = {
+    ("career_stage", "new_hire"): ("new_here", "new"),
+}
+
+
+def in_current_terms(answers: Answers) -> dict[str, tuple[str, ...]]:
+    """Answers stored under an earlier questionnaire, read with today's questions: an answer
+    that moved to a question of its own moves there (unless that one is answered already).
+    Answers to questions no longer asked are kept as given: they are what the person said."""
+    read = dict(answers)
+    for (question_id, value), (moved_to, moved_value) in EARLIER_ANSWERS.items():
+        if value not in read.get(question_id, ()):
+            continue
+        kept = tuple(v for v in read[question_id] if v != value)
+        if kept:
+            read[question_id] = kept
+        else:
+            del read[question_id]
+        read.setdefault(moved_to, (moved_value,))
+    return read
 
 
 def check_step(

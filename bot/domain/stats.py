@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from bot.domain.intros import Intro, mentees_now
 from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
+from bot.domain.recommendation import PATHS
 from bot.domain.records import Response
 
 
@@ -49,7 +50,8 @@ def program_stats(
     scores = [int(n.answer["score"]) for n in nudges if n.answer.get("score", "").isdigit()]
     return ProgramStats(
         people=len(latest),
-        paths={p: paths.get(p, 0) for p in ("coaching", "mentoring", "both")},
+        # Every path, those of results stored under earlier content included.
+        paths={p: paths.get(p, 0) for p in PATHS},
         intros={
             "requested": len(requested),
             "accepted": states.get("accepted", 0),

@@ -23,6 +23,7 @@ def stats_message(stats: ProgramStats) -> dict[str, Any]:
             ("Coaching", stats.paths["coaching"]),
             ("Mentoring", stats.paths["mentoring"]),
             ("Both", stats.paths["both"]),
+            ("Not sure yet", stats.paths["not_sure"]),
         )
     )
     intros = stats.intros

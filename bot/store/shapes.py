@@ -6,11 +6,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.domain.questionnaire import Answers
-from bot.domain.recommendation import Reason, Recommendation
+from bot.domain.questionnaire import Answers, in_current_terms
+from bot.domain.recommendation import CLEAR, FAIRLY_CLEAR, MIXED, Reason, Recommendation
 from bot.store.base import KINDS, StoreError, Tables
 
 MAX_ID = 2**63 - 1  # a PostgreSQL bigint
+# How sure a result stored before 2026.12 was, in today's words.
+EARLIER_CONFIDENCE = {"high": CLEAR, "medium": FAIRLY_CLEAR, "low": MIXED}
+_REASON_KEYS = ("axis", "question_id", "answer", "side", "weight", "text", "kind")
 
 
 def answers_doc(answers: Answers) -> dict[str, list[str]]:
@@ -18,28 +21,44 @@ def answers_doc(answers: Answers) -> dict[str, list[str]]:
 
 
 def answers_from(doc: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
-    return {question: tuple(values) for question, values in doc.items()}
+    """Answers as stored, read in today's terms (answers given under earlier content too)."""
+    return in_current_terms({question: tuple(values) for question, values in doc.items()})
 
 
 def recommendation_doc(rec: Recommendation) -> dict[str, Any]:
     return {
         "path": rec.path,
-        "confidence": rec.confidence,
         "confidence_label": rec.confidence_label,
-        "coaching": rec.coaching,
-        "mentoring": rec.mentoring,
-        "reasons": [dict(vars(reason)) for reason in rec.reasons],
+        "coaching_need": rec.coaching_need,
+        "mentoring_need": rec.mentoring_need,
+        "reasons": [_reason_doc(reason) for reason in rec.reasons],
+        "also": [_reason_doc(reason) for reason in rec.also],
+        "against": [_reason_doc(reason) for reason in rec.against],
     }
 
 
 def recommendation_from(doc: Mapping[str, Any]) -> Recommendation:
+    """Any stored shape: one from before 2026.12 (a percentage, "high"/"medium"/"low", shares
+    of one pool instead of needs, no also/against) reads with what it has."""
+    label = doc.get("confidence_label", MIXED)
     return Recommendation(
         path=doc["path"],
-        confidence=doc["confidence"],
-        coaching=doc["coaching"],
-        mentoring=doc["mentoring"],
-        confidence_label=doc["confidence_label"],
-        reasons=tuple(Reason(**reason) for reason in doc["reasons"]),
+        confidence_label=EARLIER_CONFIDENCE.get(label, label),
+        reasons=_reasons_from(doc.get("reasons")),
+        also=_reasons_from(doc.get("also")),
+        against=_reasons_from(doc.get("against")),
+        coaching_need=doc.get("coaching_need"),
+        mentoring_need=doc.get("mentoring_need"),
+    )
+
+
+def _reason_doc(reason: Reason) -> dict[str, Any]:
+    return dict(vars(reason))
+
+
+def _reasons_from(docs: Any) -> tuple[Reason, ...]:
+    return tuple(
+        Reason(**{k: v for k, v in doc.items() if k in _REASON_KEYS}) for doc in docs or ()
     )
 
 

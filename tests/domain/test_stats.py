@@ -44,7 +44,7 @@ def test_program_stats(content):
     ignored = replace(check_in, sent_at=T0)
     stats = program_stats(latest, intros, mentors, [*scored, ignored])
     assert stats.people == 4
-    assert stats.paths == {"coaching": 1, "mentoring": 2, "both": 1}
+    assert stats.paths == {"coaching": 1, "mentoring": 2, "both": 1, "not_sure": 0}
     assert stats.intros == {
         "requested": 4,
         "accepted": 3,

@@ -8,6 +8,7 @@ import time
 from bot.store.journal import read_database
 from tests.answers import COACHING, MENTORING, for_view
 from tests.blockkit import assert_valid_view
+from tests.domain.framework_cases import MIDDLE
 
 
 async def open_modal(user, slack) -> dict:
@@ -72,6 +73,26 @@ async def test_mentoring_answers_get_mentoring(user, slack):
     assert "what they would do in your place" in texts(body["view"])
 
 
+async def test_both_needs_get_both_with_coaching_steps_and_mentors_side_by_side(user, slack):
+    tandem = {**COACHING, "new_here": "new", "topics": ["leadership", "company_culture"]}
+    view = (await walk(user, slack, tandem))["view"]
+    result = texts(view)
+    assert "Coaching and mentoring, in tandem" in result
+    assert "With a coach" in result and "With a mentor" in result
+    assert "How they work together" in result
+    assert "Mentors who fit" in result
+
+
+async def test_middle_answers_get_not_sure_yet_with_what_would_decide_it(user, slack, bot):
+    view = (await walk(user, slack, MIDDLE))["view"]
+    result = texts(view)
+    assert "Not sure yet" in result and "How sure: *mixed*" in result
+    assert "What would decide it" in result and "first conversation" in result
+    assert "fits you now" not in result
+    kinds = {n.kind for n in await bot.store.nudges_of("U1")}
+    assert not any(kind.startswith("coaching_") for kind in kinds)
+
+
 async def test_a_missing_answer_gets_an_inline_error_and_nothing_moves_on(user, slack):
     view = await open_modal(user, slack)
     chosen = for_view(view, COACHING)
@@ -101,7 +122,7 @@ async def test_closing_half_way_keeps_a_draft_that_resumes(user, slack, bot):
     draft = await bot.store.get_draft("U1")
     assert draft is not None and draft.step == 2
     assert draft.answers["focus"] == ("development",)
-    assert draft.answers["career_stage"] == ("new_hire",)
+    assert draft.answers["new_here"] == ("new",)
 
     await user.command("")
     reopened = (await slack.wait_for("views.open", 2))[-1]["view"]
@@ -116,7 +137,7 @@ async def test_back_returns_to_the_previous_step_with_answers_kept(user, slack, 
     _, body = await user.submit(view, for_view(view, COACHING))
     step_two = body["view"]
     status, _ = await user.click(
-        "questionnaire_back", "nav", "2", view=step_two, answers={"q_goals": "measurable"}
+        "questionnaire_back", "nav", "2", view=step_two, answers={"q_results": "within_three"}
     )
     assert status == 200
     update = (await slack.wait_for("views.update"))[-1]
@@ -124,7 +145,7 @@ async def test_back_returns_to_the_previous_step_with_answers_kept(user, slack, 
     assert "Step 1 of 3" in texts(update["view"])
     stage = next(b for b in update["view"]["blocks"] if b.get("block_id") == "q_career_stage")
     assert stage["element"]["initial_option"]["value"] == "executive"
-    assert (await bot.store.get_draft("U1")).answers["goals"] == ("measurable",)
+    assert (await bot.store.get_draft("U1")).answers["results"] == ("within_three",)
 
 
 async def test_start_over_clears_the_draft(user, slack, bot):

@@ -19,10 +19,15 @@ from bot.screens.stats import stats_message
 from bot.screens.status import status_message
 from tests.answers import COACHING, MENTORING
 from tests.blockkit import assert_valid_message, assert_valid_view
-from tests.domain.test_recommendation import TANDEM, answers
+from tests.domain.test_recommendation import TANDEM, UNDECIDED, answers
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
-CASES = {"coaching": answers(COACHING), "mentoring": answers(MENTORING), "both": TANDEM}
+CASES = {
+    "coaching": answers(COACHING),
+    "mentoring": answers(MENTORING),
+    "both": TANDEM,
+    "not_sure": UNDECIDED,
+}
 
 
 @pytest.mark.parametrize("path", CASES)
@@ -99,7 +104,7 @@ def test_the_stats_message_fits_empty_and_full():
     assert_valid_message(stats_message(empty))
     full = ProgramStats(
         people=5000,
-        paths={"coaching": 1200, "mentoring": 3000, "both": 800},
+        paths={"coaching": 1200, "mentoring": 3000, "both": 800, "not_sure": 400},
         intros={
             "requested": 2000,
             "accepted": 1500,
@@ -118,3 +123,36 @@ def test_the_stats_message_fits_empty_and_full():
     message = stats_message(full)
     assert_valid_message(message)
     assert "`███████░░░░░` 6000 of 10000 answered" in str(message)
+
+
+def test_a_result_stored_under_earlier_content_still_displays(content):
+    from bot.store.shapes import recommendation_from
+    from tests.store.test_contract import EARLIER_RECOMMENDATION
+
+    rec = recommendation_from(EARLIER_RECOMMENDATION)
+    assert_valid_view(result_view(content, rec))
+    assert_valid_message(result_message(content, rec, NOW))
+    response = Response("U1", {"field": ("engineering",)}, rec, "2026.11+0d029f46", NOW)
+    status = status_message(content, response, None, NOW)
+    assert "Mentoring fits you now" in status["text"] and "how sure: clear" in status["text"]
+    assert_valid_view(home_view(content, NOW, response, None))
+    share = share_message("U1", rec)["text"]
+    assert share == (
+        "<@U1> took /devpath: *Mentoring* fits them now, mostly because of their situation."
+    )
+
+
+@pytest.mark.parametrize("path", CASES)
+def test_the_share_reads_as_a_sentence(content, path):
+    rec = recommend(content.questionnaire, CASES[path], content.thresholds)
+    text = share_message("U1", rec)["text"]
+    assert text.startswith("<@U1> took /devpath: ") and text.endswith(".")
+    assert "their your" not in text and "  " not in text
+
+
+def test_both_shows_coaching_and_mentoring_steps_side_by_side_and_how_they_combine(content):
+    rec = recommend(content.questionnaire, CASES["both"], content.thresholds)
+    blocks = {b.get("block_id"): b for b in result_view(content, rec)["blocks"]}
+    headings = [f["text"].splitlines()[0] for f in blocks["next"]["fields"]]
+    assert headings == ["*With a coach*", "*With a mentor*"]
+    assert "How they work together" in blocks["together"]["text"]["text"]

@@ -938,3 +938,63 @@ async def test_an_open_request_added_twice_is_kept_once(any_store: Store) -> Non
     await any_store.add_open_request(request("R1"))
     await any_store.add_open_request(request("R1"))
     assert [r["id"] for r in await any_store.open_requests_of("U1")] == ["R1"]
+
+
+# A questionnaire completed under content 2026.11, as both backends stored it then: one pool
+# of evidence as shares and a percentage, "high"/"medium"/"low", "new to the company" as a
+# career stage, and questions (goals, timeframe) no longer asked.
+EARLIER_RECOMMENDATION = {
+    "path": "mentoring",
+    "confidence": 0.96,
+    "confidence_label": "high",
+    "coaching": 0.04,
+    "mentoring": 1.0,
+    "reasons": [
+        {
+            "axis": "Your situation",
+            "question_id": "career_stage",
+            "answer": "New to the company (first six months)",
+            "side": "mentoring",
+            "weight": 3,
+            "text": "You are new here, and a mentor is the quickest way in.",
+        }
+    ],
+}
+EARLIER_ANSWERS = {
+    "career_stage": ["new_hire"],
+    "field": ["engineering"],
+    "goals": ["long_term"],
+    "timeframe": ["open_ended"],
+    "topics": ["networking"],
+}
+
+
+async def test_a_result_stored_under_earlier_content_still_loads_and_counts(
+    any_store: Store, other_store: Store, content: Content
+) -> None:
+    await any_store.add_response(response(content, MENTORING, T0, user="U9"))
+    dumped = await any_store.dump()
+    earlier = {
+        **dumped["responses"][0],
+        "id": 1,
+        "user_id": "U1",
+        "answers": EARLIER_ANSWERS,
+        "recommendation": EARLIER_RECOMMENDATION,
+        "content_version": "2026.11+0d029f46",
+    }
+    dumped["responses"] = [earlier]
+    fresh = other_store
+    await fresh.restore(dumped)
+
+    latest = await fresh.latest_response("U1")
+    assert latest is not None
+    rec = latest.recommendation
+    assert (rec.path, rec.confidence_label) == ("mentoring", "clear")
+    assert rec.reasons[0].answer == "New to the company (first six months)"
+    assert rec.reasons[0].kind == "need"
+    assert rec.coaching_need is None and rec.also == ()
+    # Read in today's terms: "new to the company" is its own question now.
+    assert latest.answers["new_here"] == ("new",)
+    assert "career_stage" not in latest.answers
+    assert latest.answers["goals"] == ("long_term",)  # what the person said, kept
+    assert [r.recommendation.path for r in await fresh.all_latest_responses()] == ["mentoring"]
