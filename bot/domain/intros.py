@@ -12,6 +12,7 @@ from bot.domain.matching import Mentor
 IntroState = Literal["pending", "accepted", "declined", "expired", "ended"]
 # A mentee is never offered again a mentor with one of these intros.
 CLOSED_TO_MATCHING: frozenset[str] = frozenset({"pending", "accepted", "declined"})
+ALREADY_ASKED = "You have already asked them; they have not answered yet."
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def why_not_request(mentee_id: str, mentor_id: str, intros: Iterable[Intro]) -> 
         if intro.mentee_id != mentee_id or intro.mentor_id != mentor_id:
             continue
         if intro.state == "pending":
-            return "You have already asked them; they have not answered yet."
+            return ALREADY_ASKED
         if intro.state == "accepted":
             return "They are already your mentor."
         if intro.state == "declined":

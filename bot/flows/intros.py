@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.domain.intros import Intro, why_mentor_cannot_take, why_not_request
+from bot.domain.intros import ALREADY_ASKED, Intro, why_mentor_cannot_take, why_not_request
 from bot.domain.matching import Mentor
 from bot.domain.nudges import plan_after_intro_accepted, plan_after_intro_requested
 from bot.domain.outbox import Cancel, Effect, Followups, new_effect
@@ -21,7 +21,6 @@ from bot.flows.slack import send_dm
 from bot.screens.intros import answered_message, open_request_post
 
 log = logging.getLogger(__name__)
-ALREADY_ASKED = "You have already asked them; they have not answered yet."
 
 
 @dataclass(frozen=True)

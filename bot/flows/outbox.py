@@ -92,15 +92,13 @@ async def recover(deps: Deps, client: AsyncWebClient, stale_before: datetime) ->
             await store.finish_effect(effect.id)
             continue
         if effect.attempts >= MAX_ATTEMPTS:
-            log.warning("effect %s (%s) failed %d times; given up", *_said(effect))
+            log.warning(
+                "effect %s (%s) failed %d times; given up", effect.id, effect.kind, effect.attempts
+            )
             await store.finish_effect(effect.id)
             continue
         made += await _claim_and_make(delivery, effect, stale_before)
     return made
-
-
-def _said(effect: Effect) -> tuple[str, str, int]:
-    return effect.id, effect.kind, effect.attempts
 
 
 async def _claim_and_make(

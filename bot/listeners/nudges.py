@@ -4,7 +4,6 @@ notes, coaching goals. Each answer is stored, and the nudge's DM shows it in pla
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -34,8 +33,6 @@ from bot.screens.nudges import (
     goals_view,
     note_view,
 )
-
-log = logging.getLogger(__name__)
 
 
 def register(app: AsyncApp, deps: Deps) -> None:

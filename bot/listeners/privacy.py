@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -17,7 +16,6 @@ from bot.screens.privacy import (
     forgotten_message,
 )
 
-log = logging.getLogger(__name__)
 NOT_YOURS = "Only the person it is about can erase their data."
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -30,7 +29,6 @@ from bot.screens.result import (
     result_view,
 )
 
-log = logging.getLogger(__name__)
 MISSING_NOTE = "A few earlier answers are missing. Please answer these, then carry on."
 
 
