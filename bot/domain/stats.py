@@ -1,4 +1,5 @@
-"""The program's figures for admins: who took the questionnaire, intros, places, nudges."""
+"""The program's figures for admins: who took the questionnaire, intros, places, nudges,
+and the coaching path's requests and engagements."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bot.domain.coaching import CoachingRequest, Engagement
 from bot.domain.intros import Intro, mentees_now
 from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
@@ -66,4 +68,42 @@ def program_stats(
         nudges_answered=sum(1 for n in sent if n.answered_at is not None),
         check_ins=len(scores),
         average_score=round(statistics.fmean(scores), 1) if scores else None,
+    )
+
+
+@dataclass(frozen=True)
+class CoachingStats:
+    requests: dict[str, int]  # pending, approved, declined, withdrawn
+    engagements: dict[str, int]  # active (under way or being arranged), closed
+    median_days_to_start: float | None  # from the request to the engagement's start
+    average_progress: float | None  # the mid-point's goal progress, 1 to 5
+    average_outcome: float | None  # the end review's goal outcomes, 1 to 5
+    would_recommend: tuple[int, int]  # of the end reviews that answered: yes, all
+
+
+def coaching_stats(
+    requests: Iterable[CoachingRequest], engagements: Iterable[Engagement]
+) -> CoachingStats:
+    requests, engagements = list(requests), list(engagements)
+    states = Counter(r.state for r in requests)
+    asked_at = {r.id: r.created_at for r in requests}
+    waits = [
+        (e.started_at - asked_at[e.request_id]).total_seconds() / 86400
+        for e in engagements
+        if e.started_at is not None and e.request_id in asked_at
+    ]
+    progress = [score for e in engagements for score in e.progress.values()]
+    outcome = [score for e in engagements for score in e.outcome.values()]
+    answered = [e.would_recommend for e in engagements if e.would_recommend is not None]
+    return CoachingStats(
+        requests={s: states.get(s, 0) for s in ("pending", "approved", "declined", "withdrawn")},
+        engagements={
+            "active": sum(1 for e in engagements if e.state in ("arranging", "active")),
+            # Offers a coach declined or let lapse were never engagements that ran.
+            "closed": sum(1 for e in engagements if e.state == "ended"),
+        },
+        median_days_to_start=round(statistics.median(waits), 1) if waits else None,
+        average_progress=round(statistics.fmean(progress), 1) if progress else None,
+        average_outcome=round(statistics.fmean(outcome), 1) if outcome else None,
+        would_recommend=(sum(answered), len(answered)),
     )

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from bot.domain.coaching import CoachingRequest, Engagement
 from bot.domain.intros import Intro
 from bot.domain.matching import Mentor
 from bot.domain.nudges import new_nudge
 from bot.domain.recommendation import recommend
 from bot.domain.records import Response
-from bot.domain.stats import program_stats
+from bot.domain.stats import coaching_stats, program_stats
 from tests.domain.test_recommendation import NEW_DIRECTOR, NEW_HIRE_IN_TRANSITION, TANDEM
 
 T0 = datetime(2026, 11, 2, 9, tzinfo=UTC)
@@ -59,3 +60,55 @@ def test_program_stats(content):
     )  # the paused mentor's places don't count
     assert (stats.nudges_sent, stats.nudges_answered) == (3, 2)
     assert (stats.check_ins, stats.average_score) == (2, 4.0)
+
+
+def test_coaching_stats():
+    def request(rid: str, state: str, days_ago: int = 0) -> CoachingRequest:
+        return CoachingRequest(
+            rid, "U" + rid, ("g",), "12w", "yes", T0 - timedelta(days=days_ago), state=state
+        )
+
+    def engagement(eid: str, state: str, **more) -> Engagement:
+        return Engagement(eid, eid, "U" + eid, "C1", ("g1", "g2"), state, T0, **more)
+
+    requests = [
+        request("a", "approved", days_ago=4),
+        request("b", "approved", days_ago=10),
+        request("c", "approved", days_ago=1),
+        request("d", "declined"),
+        request("e", "pending"),
+        request("f", "withdrawn"),
+        request("g", "pending"),
+    ]
+    engagements = [
+        engagement("a", "active", started_at=T0, progress={"0": 4, "1": 2}),
+        engagement(
+            "b",
+            "ended",
+            started_at=T0,
+            progress={"0": 3},
+            outcome={"0": 5, "1": 4},
+            would_recommend=True,
+        ),
+        engagement("c", "declined"),  # the coach said no: never started, not closed either
+        engagement("x", "arranging"),  # its request is gone (forgotten): no wait counted
+    ]
+    stats = coaching_stats(requests, engagements)
+    assert stats.requests == {"pending": 2, "approved": 3, "declined": 1, "withdrawn": 1}
+    assert stats.engagements == {"active": 2, "closed": 1}
+    assert stats.median_days_to_start == 7.0  # 4 and 10 days
+    assert stats.average_progress == 3.0
+    assert stats.average_outcome == 4.5
+    assert stats.would_recommend == (1, 1)
+
+
+def test_coaching_stats_with_nothing_yet():
+    stats = coaching_stats([], [])
+    assert stats.requests == {"pending": 0, "approved": 0, "declined": 0, "withdrawn": 0}
+    assert stats.engagements == {"active": 0, "closed": 0}
+    assert (stats.median_days_to_start, stats.average_progress, stats.average_outcome) == (
+        None,
+        None,
+        None,
+    )
+    assert stats.would_recommend == (0, 0)
