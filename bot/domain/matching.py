@@ -1,13 +1,16 @@
-"""Ranking the mentor pool for one mentee, with a one-line reason per match."""
+"""Ranking the mentor pool for one mentee, and the coach roster for one coachee, with a
+one-line reason per match."""
 
 from __future__ import annotations
 
 import heapq
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.domain.coaching import Coach, CoachRules, areas_text
 from bot.domain.questionnaire import Answers
 
 
@@ -146,6 +149,111 @@ def _reason(
         parts.append("same timezone" if apart == 0 else f"{apart:g} h apart")
     parts.append(f"{free} of {mentor.capacity} places free")
     return " · ".join(parts)
+
+
+@dataclass(frozen=True)
+class CoachingSeeker:
+    user_id: str
+    topics: tuple[str, ...]  # the questionnaire's `topics` answers
+    goals: tuple[str, ...]  # what they typed as their goals
+    languages: tuple[str, ...]
+    timezone: str | None
+
+
+@dataclass(frozen=True)
+class CoachMatch:
+    coach: Coach
+    score: float
+    free: int
+    reason: str
+
+
+def rank_coaches(
+    seeker: CoachingSeeker,
+    coaches: Iterable[Coach],
+    places_taken: Mapping[str, int],
+    excluded: set[str],
+    rules: CoachRules,
+    labels: Mapping[str, str],
+    now: datetime,
+    count: int | None = None,
+) -> list[CoachMatch]:
+    """The best active coaches with a free place who coach an area the person needs (by their
+    topics, or by words in their goals), best first; ties go by name, then id. Coaches with
+    no such area come after, and only when the content's `show_without_area` says so.
+
+    `places_taken` counts each coach's engagements holding a place; `excluded` holds coaches
+    the person must not be offered again; `labels` turns areas and languages into words.
+    """
+    weights = rules.weights
+    needed = needed_areas(seeker, rules)
+    spoken = set(seeker.languages)
+    seeker_offset = _offset_hours(seeker.timezone, now)
+    offsets: dict[str | None, float | None] = {}
+    scored: list[tuple[float, str, str, Coach, int, float | None]] = []
+    for coach in coaches:
+        if not coach.active or coach.id == seeker.user_id or coach.id in excluded:
+            continue
+        free = coach.capacity - places_taken.get(coach.id, 0)
+        if free <= 0:
+            continue
+        shared = sum(1 for a in coach.areas if a in needed)
+        if not shared and not rules.show_without_area:
+            continue
+        score = weights.area * min(shared, weights.areas_counted)
+        if spoken & set(coach.languages):
+            score += weights.language
+        if coach.timezone not in offsets:
+            offsets[coach.timezone] = _offset_hours(coach.timezone, now)
+        apart = None
+        if seeker_offset is not None and (coach_offset := offsets[coach.timezone]) is not None:
+            apart = abs(seeker_offset - coach_offset)
+            score += weights.timezone * max(0.0, 1 - apart / weights.timezone_far_hours)
+        score = round(score + weights.capacity * free / coach.capacity, 3)
+        scored.append((-score, coach.name.casefold(), coach.id, coach, free, apart))
+    limit = rules.coaches_shown if count is None else count
+    best = heapq.nsmallest(limit, scored, key=lambda item: item[:3])
+    return [
+        CoachMatch(
+            coach, -negative, free, _coach_reason(seeker, needed, coach, free, apart, labels)
+        )
+        for negative, _, _, coach, free, apart in best
+    ]
+
+
+def needed_areas(seeker: CoachingSeeker, rules: CoachRules) -> set[str]:
+    """The areas the person's topics or typed goals point to."""
+    topics = set(seeker.topics)
+    goals = " ".join(seeker.goals).casefold()
+    return {
+        area.value
+        for area in rules.areas
+        if topics & set(area.topics)
+        or any(re.search(rf"\b{re.escape(word.casefold())}", goals) for word in area.words)
+    }
+
+
+def _coach_reason(
+    seeker: CoachingSeeker,
+    needed: set[str],
+    coach: Coach,
+    free: int,
+    apart: float | None,
+    labels: Mapping[str, str],
+) -> str:
+    """In the person's words: "Coaches leadership · speaks English · 1 h apart · ..."."""
+    parts = []
+    shared = [a for a in coach.areas if a in needed]
+    if shared:
+        parts.append("Coaches " + areas_text(shared, labels))
+    languages = [lang for lang in coach.languages if lang in seeker.languages]
+    if languages:
+        parts.append("speaks " + ", ".join(labels.get(lang, lang) for lang in languages))
+    if apart is not None:
+        parts.append("same timezone" if apart == 0 else f"{apart:g} h apart")
+    parts.append(f"{free} of {coach.capacity} places free")
+    said = " · ".join(parts)
+    return said[:1].upper() + said[1:]
 
 
 def _offset_hours(timezone: str | None, now: datetime) -> float | None:
