@@ -186,16 +186,16 @@ def coach_problems(
         problems["capacity"] = problem
     longer("credentials", credentials, CREDENTIALS_MOST)
     longer("bio", bio, BIO_MOST)
+    longer("organisation", organisation, ORGANISATION_MOST)
     if kind == "external":
         if not timezone:
             problems["timezone"] = "pick their timezone"
         if not clean_text(organisation):
             problems["organisation"] = "is missing"
-        longer("organisation", organisation, ORGANISATION_MOST)
-        if problem := email_problem(email):
-            problems["email"] = problem
-        if problem := booking_url_problem(booking_url):
-            problems["booking_url"] = problem
+    if (kind == "external" or email.strip()) and (problem := email_problem(email)):
+        problems["email"] = problem
+    if problem := booking_url_problem(booking_url):
+        problems["booking_url"] = problem
     return problems
 
 
