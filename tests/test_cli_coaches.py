@@ -7,24 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
 from bot.content import Content
 from bot.domain.coaching import Coach, is_external_id
 from bot.roster_csv import HEADER, read_roster
 from tests.conftest import CliDatabase
+from tests.test_cli_mentors import listed, run
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 ROSTER = EXAMPLES / "coaches.csv"
 COACHING = EXAMPLES / "answers-coaching.json"
 MENTORING = EXAMPLES / "answers-mentoring.json"
-
-
-def run(*argv: str | Path) -> int:
-    with pytest.raises(SystemExit) as caught:
-        main([str(a) for a in argv])
-    code = caught.value.code
-    assert isinstance(code, int)
-    return code
 
 
 def coaches(database: CliDatabase) -> list[Coach]:
@@ -132,11 +124,6 @@ def test_a_wrong_header_is_one_line(
     )
 
 
-def coach_lines(out: str) -> list[str]:
-    section = out.split("Coaches who fit:\n", 1)[1].split("\n\nSaved in", 1)[0]
-    return [line for line in section.splitlines() if line.startswith("  ") and ". " in line[:6]]
-
-
 def test_try_shows_the_coaches_who_fit_a_coaching_result(
     database: CliDatabase, content: Content, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -147,7 +134,7 @@ def test_try_shows_the_coaches_who_fit_a_coaching_result(
 
     out = capsys.readouterr().out
     assert "Executive coaching fits you now" in out
-    shown = coach_lines(out)
+    shown = listed(out, "Coaches who fit:")
     assert len(shown) == content.coaches.coaches_shown == 3
     assert shown[0] == (
         "  1. Grace Mensah (internal coach) — Coaches leadership, managing people · "

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Literal
 from urllib.parse import urlsplit
 
-from bot.domain.pool import BIO_MOST, NAME_MOST, capacity_problem, clean_text
+from bot.domain.pool import BIO_MOST, NAME_MOST, capacity_problem, choices_problem, clean_text
 
 CoachKind = Literal["internal", "external"]
 RequestState = Literal["pending", "approved", "declined", "withdrawn"]
@@ -174,14 +174,10 @@ def coach_problems(
     if not clean_text(name):
         problems["name"] = "is missing"
     longer("name", name, NAME_MOST)
-    if not areas:
-        problems["areas"] = "pick at least one area"
-    elif unknown := [a for a in areas if a not in known_areas]:
-        problems["areas"] = f"'{unknown[0]}' is not one of the areas"
-    if not languages:
-        problems["languages"] = "pick at least one language"
-    elif unknown := [a for a in languages if a not in known_languages]:
-        problems["languages"] = f"'{unknown[0]}' is not one of the languages"
+    if problem := choices_problem(areas, known_areas, "area", "areas"):
+        problems["areas"] = problem
+    if problem := choices_problem(languages, known_languages, "language", "languages"):
+        problems["languages"] = problem
     if problem := capacity_problem(capacity):
         problems["capacity"] = problem
     longer("credentials", credentials, CREDENTIALS_MOST)

@@ -8,10 +8,13 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.domain.coaching import Coach, CoachRules, areas_text
+from bot.domain.coaching import Coach, CoachRules, CoachWeights, areas_text
 from bot.domain.questionnaire import Answers
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,7 @@ def rank_mentors(
     levels = {s.value: s.level for s in rules.seniority}
     mentee_offset = _offset_hours(mentee.timezone, now)
     offsets: dict[str | None, float | None] = {}
-    scored: list[tuple[float, str, str, Mentor, int, float | None]] = []
+    scored: list[Scored[Mentor]] = []
     for mentor in mentors:
         if not mentor.active or mentor.user_id == mentee.user_id or mentor.user_id in excluded:
             continue
@@ -118,21 +121,47 @@ def rank_mentors(
                 score += weights.seniority
             elif level == mentee.level:
                 score += weights.seniority / 2
-        if mentor.timezone not in offsets:
-            offsets[mentor.timezone] = _offset_hours(mentor.timezone, now)
-        apart = None
-        if mentee_offset is not None and (mentor_offset := offsets[mentor.timezone]) is not None:
-            apart = abs(mentee_offset - mentor_offset)
-            score += weights.timezone * max(0.0, 1 - apart / weights.timezone_far_hours)
-        score = round(score + weights.capacity * free / mentor.capacity, 3)
+        near, apart = _nearness(mentor.timezone, mentee_offset, offsets, now, weights)
+        score = round(score + near + weights.capacity * free / mentor.capacity, 3)
         scored.append((-score, mentor.name.casefold(), mentor.user_id, mentor, free, apart))
     limit = rules.matches_shown if count is None else count
-    # Only the few shown need their reason written out.
-    best = heapq.nsmallest(limit, scored, key=lambda item: item[:3])
     return [
         Match(mentor, -negative, free, _reason(mentee, mentor, free, apart, labels))
-        for negative, _, _, mentor, free, apart in best
+        for negative, _, _, mentor, free, apart in _best(scored, limit)
     ]
+
+
+Scored = tuple[float, str, str, T, int, float | None]  # -score, name, id, who, free, apart
+
+
+def _best(scored: list[Scored[T]], limit: int) -> list[Scored[T]]:
+    """The best `limit`, ties by name then id. Only the few shown need their reason."""
+    return heapq.nsmallest(limit, scored, key=lambda item: item[:3])
+
+
+def _nearness(
+    timezone: str | None,
+    person_offset: float | None,
+    offsets: dict[str | None, float | None],
+    now: datetime,
+    weights: Weights | CoachWeights,
+) -> tuple[float, float | None]:
+    """Points for being close in time (full when in the same timezone), and how many hours
+    apart; nothing and None when either timezone is unknown. `offsets` remembers each
+    timezone's offset for this ranking."""
+    if timezone not in offsets:
+        offsets[timezone] = _offset_hours(timezone, now)
+    theirs = offsets[timezone]
+    if person_offset is None or theirs is None:
+        return 0.0, None
+    apart = abs(person_offset - theirs)
+    return weights.timezone * max(0.0, 1 - apart / weights.timezone_far_hours), apart
+
+
+def _distance_and_places(apart: float | None, free: int, capacity: int) -> list[str]:
+    """The end of every reason: "1 h apart · 2 of 3 places free"."""
+    parts = [] if apart is None else ["same timezone" if apart == 0 else f"{apart:g} h apart"]
+    return [*parts, f"{free} of {capacity} places free"]
 
 
 def _reason(
@@ -145,10 +174,7 @@ def _reason(
     shared = [t for t in mentor.topics if t in mentee.topics]
     if shared:
         parts.append("shares " + ", ".join(labels.get(t, t).lower() for t in shared))
-    if apart is not None:
-        parts.append("same timezone" if apart == 0 else f"{apart:g} h apart")
-    parts.append(f"{free} of {mentor.capacity} places free")
-    return " · ".join(parts)
+    return " · ".join([*parts, *_distance_and_places(apart, free, mentor.capacity)])
 
 
 @dataclass(frozen=True)
@@ -190,7 +216,7 @@ def rank_coaches(
     spoken = set(seeker.languages)
     seeker_offset = _offset_hours(seeker.timezone, now)
     offsets: dict[str | None, float | None] = {}
-    scored: list[tuple[float, str, str, Coach, int, float | None]] = []
+    scored: list[Scored[Coach]] = []
     for coach in coaches:
         if not coach.active or coach.id == seeker.user_id or coach.id in excluded:
             continue
@@ -203,21 +229,15 @@ def rank_coaches(
         score = weights.area * min(shared, weights.areas_counted)
         if spoken & set(coach.languages):
             score += weights.language
-        if coach.timezone not in offsets:
-            offsets[coach.timezone] = _offset_hours(coach.timezone, now)
-        apart = None
-        if seeker_offset is not None and (coach_offset := offsets[coach.timezone]) is not None:
-            apart = abs(seeker_offset - coach_offset)
-            score += weights.timezone * max(0.0, 1 - apart / weights.timezone_far_hours)
-        score = round(score + weights.capacity * free / coach.capacity, 3)
+        near, apart = _nearness(coach.timezone, seeker_offset, offsets, now, weights)
+        score = round(score + near + weights.capacity * free / coach.capacity, 3)
         scored.append((-score, coach.name.casefold(), coach.id, coach, free, apart))
     limit = rules.coaches_shown if count is None else count
-    best = heapq.nsmallest(limit, scored, key=lambda item: item[:3])
     return [
         CoachMatch(
             coach, -negative, free, _coach_reason(seeker, needed, coach, free, apart, labels)
         )
-        for negative, _, _, coach, free, apart in best
+        for negative, _, _, coach, free, apart in _best(scored, limit)
     ]
 
 
@@ -249,10 +269,7 @@ def _coach_reason(
     languages = [lang for lang in coach.languages if lang in seeker.languages]
     if languages:
         parts.append("speaks " + ", ".join(labels.get(lang, lang) for lang in languages))
-    if apart is not None:
-        parts.append("same timezone" if apart == 0 else f"{apart:g} h apart")
-    parts.append(f"{free} of {coach.capacity} places free")
-    said = " · ".join(parts)
+    said = " · ".join([*parts, *_distance_and_places(apart, free, coach.capacity)])
     return said[:1].upper() + said[1:]
 
 
