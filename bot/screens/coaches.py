@@ -105,7 +105,10 @@ def edit_view(
     entry: dict[str, Any] = dict(typed) if typed is not None else _entry_of(coach)
     areas = [option(a.label, a.value) for a in rules.areas]
     languages = [option(c.label, c.value) for c in rules.languages]
-    timezones = [option(zone.replace("_", " "), zone) for zone in rules.timezones]
+    zones = list(rules.timezones)
+    if coach is not None and coach.timezone and coach.timezone not in zones:
+        zones.insert(0, coach.timezone)  # one a CSV gave, kept until the admin picks another
+    timezones = [option(zone.replace("_", " "), zone) for zone in zones]
     statuses = [
         option("Active: offered to coachees", ACTIVE),
         option("Paused: not offered for now", PAUSED),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -239,6 +240,29 @@ async def test_the_roster_edits_pauses_resumes_and_removes(user, slack, bot, peo
     await slack.wait_for("views.update", 6)
     assert await bot.store.get_coach("U2") is None
     assert "removed coach Grace Hopper" in json.dumps(slack.called("views.update")[-1]["view"])
+
+
+async def test_an_imported_coach_keeps_a_timezone_the_list_lacks(user, slack, bot, people):
+    zoe = Coach("x-ab12cd", "external", "Zoe", "Pacific/Auckland", ("leadership",), ("en",), 2)
+    zoe = replace(zoe, organisation="Park & Co", email="zoe@park.example")
+    await bot.store.save_coaches([zoe], ADMIN, "imported 1 coach", bot.clock())
+    admin = user.as_user(ADMIN)
+    roster = await open_roster(admin, slack)
+    await admin.click("coach_menu", "c_x-ab12cd", view=roster, selected="edit:x-ab12cd")
+    editor = (await slack.wait_for("views.push"))[-1]["view"]
+    timezone = next(b for b in editor["blocks"] if b.get("block_id") == "timezone")["element"]
+    assert timezone["initial_option"]["value"] == "Pacific/Auckland"
+    answers = {**EXTERNAL, "name": "Zoe", "timezone": "Pacific/Auckland", "capacity": "4"}
+    assert await admin.submit(editor, answers) == (200, "")
+    assert await bot.store.get_coach("x-ab12cd") == replace(
+        zoe,
+        capacity=4,
+        areas=tuple(SHARED["areas"]),
+        languages=tuple(SHARED["languages"]),
+        credentials=SHARED["credentials"],
+        bio=SHARED["bio"],
+        booking_url=EXTERNAL["booking_url"],
+    )
 
 
 async def test_a_hundred_coaches_page_within_slacks_limits(user, slack, bot, people, content):
