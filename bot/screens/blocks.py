@@ -151,6 +151,19 @@ def list_modal(
     }
 
 
+def removal_modal(callback_id: str, title: str, text: str, meta: dict[str, Any]) -> dict[str, Any]:
+    """Asks before something is removed; Remove submits it, with `meta` to say what."""
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": plain(title),
+        "submit": plain("Remove"),
+        "close": plain("Cancel"),
+        "private_metadata": json.dumps(meta),
+        "blocks": [section(text)],
+    }
+
+
 def manage_menu(action_id: str, key: str, active: bool) -> dict[str, Any]:
     """An entry's Edit / Pause or Resume / Remove…, valued "<verb>:<key>"."""
     pause = option("Pause", f"pause:{key}") if active else option("Resume", f"resume:{key}")

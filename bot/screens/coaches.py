@@ -36,6 +36,7 @@ from bot.screens.blocks import (
     option,
     page_of,
     plain,
+    removal_modal,
     section,
 )
 from bot.screens.mentors import refusal_text
@@ -314,20 +315,13 @@ def roster_view(
 
 
 def remove_view(coach: Coach, root: str | None, page: int = 1) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": REMOVE_CALLBACK,
-        "title": plain("Remove coach"),
-        "submit": plain("Remove"),
-        "close": plain("Cancel"),
-        "private_metadata": json.dumps({"id": coach.id, "root": root, "page": page}),
-        "blocks": [
-            section(
-                f"Remove *{escape(coach.name)}* from the coach roster? They will not be offered "
-                "to coachees any more. Engagements already under way are not changed."
-            )
-        ],
-    }
+    return removal_modal(
+        REMOVE_CALLBACK,
+        "Remove coach",
+        f"Remove *{escape(coach.name)}* from the coach roster? They will not be offered to "
+        "coachees any more. Engagements already under way are not changed.",
+        {"id": coach.id, "root": root, "page": page},
+    )
 
 
 def saved_view(content: Content, coach: Coach, added: bool) -> dict[str, Any]:

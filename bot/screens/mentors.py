@@ -20,6 +20,7 @@ from bot.screens.blocks import (
     option,
     page_of,
     plain,
+    removal_modal,
     section,
 )
 
@@ -186,20 +187,13 @@ def pool_view(
 
 
 def remove_view(mentor: Mentor, root: str | None, page: int = 1) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": REMOVE_CALLBACK,
-        "title": plain("Remove mentor"),
-        "submit": plain("Remove"),
-        "close": plain("Cancel"),
-        "private_metadata": json.dumps({"user": mentor.user_id, "root": root, "page": page}),
-        "blocks": [
-            section(
-                f"Remove *{escape(mentor.name)}* from the mentor pool? They will not be offered to "
-                "mentees any more. Mentees they already have keep their group DM."
-            )
-        ],
-    }
+    return removal_modal(
+        REMOVE_CALLBACK,
+        "Remove mentor",
+        f"Remove *{escape(mentor.name)}* from the mentor pool? They will not be offered to "
+        "mentees any more. Mentees they already have keep their group DM.",
+        {"user": mentor.user_id, "root": root, "page": page},
+    )
 
 
 def saved_view(content: Content, mentor: Mentor, added: bool, mentees: int) -> dict[str, Any]:
