@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.store.journal import JournalStorage, replace_atomically
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 META = "meta"
 
 
@@ -32,10 +32,17 @@ def _v2_to_v3(data: dict[str, dict[str, Any]]) -> None:
     Nothing to change in the data: the stamp keeps an older devpath from misreading it."""
 
 
+def _v3_to_v4(data: dict[str, dict[str, Any]]) -> None:
+    """Version 4 adds 360 feedback ("feedback_requests", "feedback_answers"; TinyDB makes the
+    tables on first use). Nothing to change in the data: the stamp keeps an older devpath from
+    misreading a database that holds them."""
+
+
 # MIGRATIONS[n] turns a version-n database into version n + 1, in place.
 MIGRATIONS: dict[int, Callable[[dict[str, dict[str, Any]]], None]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
+    3: _v3_to_v4,
 }
 
 
