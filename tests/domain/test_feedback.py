@@ -1,0 +1,89 @@
+"""The rules that keep 360 feedback anonymous, without Slack or a database."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from itertools import permutations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.domain.feedback import (
+    Behaviour,
+    FeedbackAnswer,
+    FeedbackRequest,
+    feedback_figures,
+    givers_problem,
+    summary,
+    waiting_for,
+)
+
+T0 = datetime(2026, 11, 24, 10, tzinfo=UTC)
+BEHAVIOURS = (Behaviour("listens", "Listens"), Behaviour("calm", "Stays calm"))
+REQUEST = FeedbackRequest(
+    "F1", "U1", ("U2", "U3", "U4", "U5"), T0, T0 + timedelta(days=14), T0 + timedelta(days=3)
+)
+PEOPLE = {u: {"id": u} for u in ("U2", "U3", "U4", "U5")}
+
+
+def answer(giver: str, listens: int, strength: str = "", minutes: int = 0) -> FeedbackAnswer:
+    at = T0 + timedelta(minutes=minutes)
+    return FeedbackAnswer("F1", giver, {"listens": listens}, strength, "", at)
+
+
+def test_nothing_under_three_answers():
+    two = [answer("U2", 5, "Kind"), answer("U3", 1)]
+    assert summary(REQUEST, two, BEHAVIOURS) is None
+    assert summary(REQUEST, two, BEHAVIOURS, minimum=2) is None  # never under 3, whatever asked
+    three = [*two, answer("U4", 3)]
+    shown = summary(REQUEST, three, BEHAVIOURS)
+    assert shown is not None and shown.answered == 3 and shown.asked == 4
+    listens, calm = shown.ratings
+    assert listens.average == 3 and listens.counts == (1, 0, 1, 0, 1)
+    assert calm.average is None and calm.rated_by == 0
+    assert summary(REQUEST, three, BEHAVIOURS, minimum=4) is None
+
+
+def test_the_summary_holds_no_giver_and_no_answer_order():
+    answers = [
+        answer("U2", 5, "Zeal", 0),
+        answer("U3", 4, "Always prepared", 5),
+        answer("U4", 2, "brave calls", 9),
+        answer("U5", 3, "", 12),
+    ]
+    shown = {summary(REQUEST, list(order), BEHAVIOURS) for order in permutations(answers)}
+    assert len(shown) == 1
+    (only,) = shown
+    assert only is not None
+    assert only.strengths == ("Always prepared", "brave calls", "Zeal")
+    assert not any(g in repr(only) for g in REQUEST.givers)
+
+
+@given(st.lists(st.text(max_size=20), min_size=3, max_size=8), st.randoms())
+def test_free_text_order_never_follows_who_answered_when(texts, shuffle):
+    answers = [answer(f"U{n}", 3, text, n) for n, text in enumerate(texts)]
+    mixed = answers[:]
+    shuffle.shuffle(mixed)
+    request = replace(REQUEST, givers=tuple(a.giver_id for a in answers))
+    assert summary(request, answers, BEHAVIOURS) == summary(request, mixed, BEHAVIOURS)
+
+
+def test_who_can_be_asked():
+    assert givers_problem("U1", ["U2", "U3", "U4"], PEOPLE) is None
+    assert "3 to 8" in (givers_problem("U1", ["U2", "U3"], PEOPLE) or "")
+    assert "3 to 8" in (givers_problem("U1", [f"U{n}" for n in range(2, 11)], PEOPLE) or "")
+    assert "yourself" in (givers_problem("U1", ["U1", "U2", "U3"], PEOPLE) or "")
+    assert "once" in (givers_problem("U1", ["U2", "U2", "U3"], PEOPLE) or "")
+    bots = {**PEOPLE, "U4": {"id": "U4", "is_bot": True}}
+    assert "an app" in (givers_problem("U1", ["U2", "U3", "U4"], bots) or "")
+    gone = {**PEOPLE, "U4": {"id": "U4", "deleted": True}}
+    assert "no longer" in (givers_problem("U1", ["U2", "U3", "U4"], gone) or "")
+
+
+def test_waiting_for_and_figures():
+    answers = [answer("U3", 4)]
+    assert waiting_for(REQUEST, answers) == ["U2", "U4", "U5"]
+    other = replace(REQUEST, id="F2")
+    figures = feedback_figures([REQUEST, other], {"F1": 3, "F2": 1})
+    assert (figures.requests, figures.answers, figures.reached_minimum) == (2, 4, 1)
