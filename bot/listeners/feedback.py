@@ -22,6 +22,7 @@ from bot.screens.feedback import (
     GIVERS,
     NOTE,
     SHARE_ACTION,
+    START_ACTION,
     STRENGTH,
     answer_view,
     ask_view,
@@ -42,7 +43,11 @@ async def no_coach(deps: Deps, user_id: str) -> str | None:
 
 
 async def feedback_command(
-    client: AsyncWebClient, deps: Deps, user_id: str, trigger_id: str, respond: AsyncRespond
+    client: AsyncWebClient,
+    deps: Deps,
+    user_id: str,
+    trigger_id: str,
+    respond: Callable[..., Awaitable[Any]],
 ) -> None:
     """The open request's status (never who answered), or the modal to ask colleagues."""
     request = await flow.open_request(deps, user_id)
@@ -54,6 +59,18 @@ async def feedback_command(
 
 
 def register(app: AsyncApp, deps: Deps, coach_of: CoachOf = no_coach) -> None:
+    @app.action(START_ACTION)
+    async def start(
+        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        await ack()
+        reply = Reply(body, respond, client)
+
+        async def show(response_type: str = "ephemeral", **message: Any) -> None:
+            await reply(message)  # ephemeral under the message, or by DM from Home
+
+        await feedback_command(client, deps, body["user"]["id"], trigger_of(body), show)
+
     @app.view_submission(ASK_CALLBACK)
     async def ask(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient

@@ -34,6 +34,7 @@ from bot.screens.blocks import (
     when,
 )
 
+START_ACTION = "feedback_start"  # a button other messages (an engagement's) may carry
 ASK_CALLBACK = "feedback_ask"
 GIVE_ACTION = "feedback_give"
 ANSWER_CALLBACK = "feedback_answer"
@@ -48,6 +49,11 @@ WIDTH = 10
 
 def rating_block(value: str) -> str:
     return f"{RATING}_{value}"
+
+
+def start_button() -> dict[str, Any]:
+    """Ask for 360 feedback, from any message: does what `/devpath feedback` does."""
+    return button("Ask for 360 feedback", START_ACTION)
 
 
 def ask_view() -> dict[str, Any]:

@@ -299,3 +299,27 @@ async def test_the_ask_sent_twice_at_once_is_one_request(user, slack, bot, colle
     assert sum("already have a 360 feedback request open" in t for t in texts) == 1
     assert len(await bot.store.feedback_requests_of("U1")) == 1
     assert all(len(dms(slack, c)) == 1 for c in COLLEAGUES)
+
+
+async def test_a_button_in_another_message_does_what_the_command_does(user, slack, bot, colleagues):
+    await user.click("feedback_start", "engagement", message=True)
+    (opened,) = slack.called("views.open")
+    assert opened["view"]["callback_id"] == "feedback_ask"
+    await user.submit(opened["view"], {"givers": COLLEAGUES})
+    await user.click("feedback_start", "engagement", message=True)
+    assert len(slack.called("views.open")) == 1
+    assert "0 of 4 colleagues have answered" in slack.called("response_url")[-1]["text"]
+
+
+async def test_a_colleagues_dm_that_could_not_go_goes_with_a_later_round_once(
+    user, slack, bot, colleagues
+):
+    slack.fail("conversations.open", drop=True, times=3, where={"users": "U3"})
+    status, body = await ask(user, slack)
+    assert status == 200 and "I asked 4 colleagues" in text_of(body["view"])
+    assert dms(slack, "U3") == [] and len(dms(slack, "U2")) == 1
+    bot.clock.advance(minutes=11)
+    await bot.background.run_due()
+    await bot.background.run_due()
+    assert len(dms(slack, "U3")) == 1 and len(dms(slack, "U2")) == 1
+    assert await bot.store.unfinished_effects() == []
