@@ -102,10 +102,13 @@ def new_request(
 
 
 def givers_problem(
-    user_id: str, chosen: Collection[str], people: Mapping[str, dict[str, Any] | None]
+    user_id: str,
+    chosen: Collection[str],
+    people: Mapping[str, dict[str, Any] | None] | None = None,
 ) -> str | None:
     """Why these colleagues cannot be asked, in the person's words; None when they can.
-    `people` is each chosen one as Slack knows them (None: Slack does not know them)."""
+    `people` is each chosen one as Slack knows them (None: Slack does not know them);
+    without it, only the choice itself is checked (before asking Slack about anyone)."""
     if len(set(chosen)) != len(chosen):
         return "Each colleague once, please."
     if user_id in chosen:
@@ -115,6 +118,8 @@ def givers_problem(
             f"Pick {FEWEST_GIVERS} to {MOST_GIVERS} colleagues: with fewer, answers could be "
             "told apart."
         )
+    if people is None:
+        return None
     for giver in chosen:
         person = people.get(giver)
         if person is None or person.get("deleted"):

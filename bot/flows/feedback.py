@@ -75,9 +75,10 @@ async def ask_colleagues(
 ) -> Asked:
     """Check the colleagues with Slack (no apps, nobody gone), then store the request with a
     DM to each of them."""
-    found = await asyncio.gather(*(user_info(client, g) for g in dict.fromkeys(givers)))
-    people = dict(zip(dict.fromkeys(givers), found, strict=True))
-    problem = givers_problem(user_id, givers, people)
+    problem = givers_problem(user_id, givers)  # a hostile payload's thousand IDs stop here
+    if problem is None:
+        found = await asyncio.gather(*(user_info(client, g) for g in givers))
+        problem = givers_problem(user_id, givers, dict(zip(givers, found, strict=True)))
     if problem is not None:
         return Asked(problem=problem)
     now = deps.clock()

@@ -1545,7 +1545,7 @@ async def _forget_feedback(conn: asyncpg.Connection, user_id: str) -> dict[str, 
         "WHERE $1 = ANY(givers) OR $1 = ANY(shared_with)",
         user_id,
     )
-    return {"360 requests": requests, "360 answers": answers}
+    return {"feedback requests": requests, "feedback answers": answers}
 
 
 def _feedback_request_args(request: FeedbackRequest) -> tuple[Any, ...]:

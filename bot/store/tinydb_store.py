@@ -934,7 +934,7 @@ class TinyDBStore:
                     "shared_with": [g for g in doc["shared_with"] if g != user_id],
                 }
                 self._feedback_requests.update(changes, doc_ids=[doc.doc_id])
-        return {"360 requests": len(asked), "360 answers": len(answers)}
+        return {"feedback requests": len(asked), "feedback answers": len(answers)}
 
 
 def _upsert(table: JournaledTable, key: str, doc: dict[str, Any]) -> None:

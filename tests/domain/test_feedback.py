@@ -71,6 +71,8 @@ def test_free_text_order_never_follows_who_answered_when(texts, shuffle):
 
 def test_who_can_be_asked():
     assert givers_problem("U1", ["U2", "U3", "U4"], PEOPLE) is None
+    assert givers_problem("U1", ["U2", "U3", "UNKNOWN"]) is None  # Slack not asked yet
+    assert "3 to 8" in (givers_problem("U1", [f"U{n}" for n in range(2, 1002)]) or "")
     assert "3 to 8" in (givers_problem("U1", ["U2", "U3"], PEOPLE) or "")
     assert "3 to 8" in (givers_problem("U1", [f"U{n}" for n in range(2, 11)], PEOPLE) or "")
     assert "yourself" in (givers_problem("U1", ["U1", "U2", "U3"], PEOPLE) or "")

@@ -254,12 +254,12 @@ async def test_export_and_forget_keep_everyone_anonymous(user, slack, bot, colle
     assert "U1" not in text_of(grace["feedback_given"])
 
     gone = await bot.store.forget("U2", None)
-    assert gone["360 answers"] == 1 and gone["360 requests"] == 0
+    assert gone["feedback answers"] == 1 and gone["feedback requests"] == 0
     await user.command("feedback")
     assert "2 of 3 colleagues" in slack.called("response_url")[-1]["text"]  # and nothing shown
 
     gone = await bot.store.forget("U1", None)
-    assert gone["360 requests"] == 1 and gone["360 answers"] == 2
+    assert gone["feedback requests"] == 1 and gone["feedback answers"] == 2
     assert await bot.store.feedback_requests() == []
 
 

@@ -464,8 +464,8 @@ async def test_forget_erases_every_trace(any_store: Store, content: Content) -> 
         "reminders": 2,  # hers, and Grace's still to come about their intro
         "settings": 1,
         "messages to send": 1,
-        "360 requests": 0,
-        "360 answers": 0,
+        "feedback requests": 0,
+        "feedback answers": 0,
     }
     assert await any_store.export("U1") == {kind: [] for kind in await any_store.export("U9")}
     assert await any_store.get_draft("U1") is None

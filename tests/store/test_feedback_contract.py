@@ -11,7 +11,7 @@ from uuid import uuid4
 
 from bot.domain.outbox import Effect, Followups
 from bot.store import Store
-from tests.store.test_contract import T0, feedback_answer, feedback_request
+from tests.store.test_contract import T0, feedback_answer, feedback_request, two_instances
 
 
 def effect(user: str = "U1", **data: str) -> Effect:
@@ -130,11 +130,24 @@ async def test_export_shows_counts_to_the_person_and_answers_to_their_giver(
 async def test_forget_erases_requests_answers_about_and_answers_given(any_store: Store) -> None:
     await feedback_story(any_store)
     gone = await any_store.forget("U1", None)
-    assert gone["360 requests"] == 1
-    assert gone["360 answers"] == 3  # two about her, one she gave
+    assert gone["feedback requests"] == 1
+    assert gone["feedback answers"] == 3  # two about her, one she gave
     assert await any_store.feedback_requests_of("U1") == []
     assert await any_store.feedback_answers("F1") == []
     assert await any_store.feedback_answers("F2") == []  # hers to U2 went; U2's request stays
     left = await any_store.get_feedback_request("F2")
     assert left is not None and left.givers == ("U3", "U4") and left.shared_with == ()
     assert "U1" not in json.dumps(await any_store.dump())
+
+
+async def test_two_instances_keep_one_answer_per_colleague(pg_url: str) -> None:
+    one, two = await two_instances(pg_url)
+    try:
+        await one.add_feedback_request(feedback_request("F1"))
+        answers = (s.add_feedback_answer(feedback_answer("F1", "U2")) for s in (one, two) * 5)
+        kept = await asyncio.gather(*answers, one.close_feedback("F1"))
+        assert sum(k is True for k in kept[:-1]) <= 1
+        assert len(await two.feedback_answers("F1")) == sum(k is True for k in kept[:-1])
+        assert not await two.add_feedback_answer(feedback_answer("F1", "U3"))  # closed
+    finally:
+        await asyncio.gather(one.aclose(), two.aclose())
