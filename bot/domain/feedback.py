@@ -1,15 +1,16 @@
 """Anonymous 360 feedback: a person asks a few colleagues how they see them at work.
 
 Anonymity is the point, so the rules here are what keep it: nothing is shown until at least
-`minimum` colleagues answered (fewer would let the person work out who said what), the
-summary holds averages and counts, never a giver, and free text is ordered by its own words,
-so its order says nothing about who answered first.
+`minimum` colleagues answered (fewer would let the person work out who said what), what is
+shown grows only by that many answers at a time (so two summaries never differ by one
+person's answer), the summary holds averages and counts, never a giver, and free text is
+ordered by its own words, so its order says nothing about who answered first.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -50,6 +51,7 @@ class FeedbackRequest:
     remind_at: datetime
     state: RequestState = "open"
     reminded: bool = False
+    shown: int = 0  # the first `shown` answers (store order) are what the person sees
     shared_with: tuple[str, ...] = ()  # who the person shared the summary with (their coach)
     note: str = ""  # the person's note to the colleagues they ask
 
@@ -144,16 +146,23 @@ def waiting_for(request: FeedbackRequest, answers: Iterable[FeedbackAnswer]) -> 
     return [g for g in request.givers if g not in answered]
 
 
+def shown_after(shown: int, answered: int, minimum: int = FEWEST_GIVERS) -> int:
+    """How many answers the person may see once `answered` are in, when `shown` were shown:
+    all of them when at least `minimum` (never under 3) came since, otherwise still `shown`.
+    A smaller step would make the difference between two summaries one person's answer."""
+    if answered - shown >= max(minimum, FEWEST_GIVERS):
+        return answered
+    return shown
+
+
 def summary(
-    request: FeedbackRequest,
-    answers: Iterable[FeedbackAnswer],
-    behaviours: Iterable[Behaviour],
-    minimum: int = FEWEST_GIVERS,
+    request: FeedbackRequest, answers: Sequence[FeedbackAnswer], behaviours: Iterable[Behaviour]
 ) -> FeedbackSummary | None:
-    """The summary the person may see, or None while fewer than `minimum` (at least 3) have
-    answered. Free text is sorted by its own words, so neither who wrote it nor when shows."""
-    answers = [a for a in answers if a.request_id == request.id]
-    if len(answers) < max(minimum, FEWEST_GIVERS):
+    """The summary the person may see: of the first `request.shown` answers (store order), or
+    None while none are shown. Free text is sorted by its own words, so neither who wrote it
+    nor when shows."""
+    answers = [a for a in answers if a.request_id == request.id][: request.shown]
+    if len(answers) < FEWEST_GIVERS:
         return None
     ratings = []
     for behaviour in behaviours:

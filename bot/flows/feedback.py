@@ -2,8 +2,9 @@
 the request closes. Each step stores its change with the DMs that follow it (bot/domain/
 outbox.py) in one write and hands back the effects for the caller to deliver after its ack.
 
-What the person sees comes only from `summary()` (bot/domain/feedback.py): nothing before
-enough colleagues answered, never who said what.
+What the person sees comes only from `summary()` of the answers the request shows
+(bot/domain/feedback.py): nothing before enough colleagues answered, more only in groups of
+that many, never who said what. Every surface (the DMs, the status, a coach's copy) uses it.
 """
 
 from __future__ import annotations
@@ -53,10 +54,9 @@ async def open_request(deps: Deps, user_id: str) -> FeedbackRequest | None:
 
 
 async def summary_of(deps: Deps, request: FeedbackRequest) -> tuple[int, FeedbackSummary | None]:
-    """How many answered, and the summary the person may see (None while too few did)."""
+    """How many answered, and the summary the person may see (None while none is shown)."""
     answers = await deps.store.feedback_answers(request.id)
-    rules = deps.content.feedback.rules
-    return len(answers), summary(request, answers, rules.behaviours, rules.minimum)
+    return len(answers), summary(request, answers, deps.content.feedback.rules.behaviours)
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,8 @@ async def answer(
     strength: str,
     change: str,
 ) -> Answered:
-    """Keep the answer once (compare-and-set); the person hears when the summary can show."""
+    """Keep the answer once (compare-and-set); the person hears only when what they are
+    shown grows, so neither a DM's content nor its timing points at one colleague."""
     problem = ratings_problem(ratings, deps.content.feedback.rules)
     if problem is not None:
         return Answered(problem=problem)
@@ -136,15 +137,17 @@ async def answer(
         return Answered(refused=found)
     now = deps.clock()
     kept = FeedbackAnswer(request_id, giver_id, dict(ratings), strength, change, now)
-    # The maker decides at delivery whether enough answered to show anything.
+    # Written with the answer only when it makes the shown summary grow (the store decides).
     then = Followups(
         effects=(new_effect("feedback_summary", found.user_id, now, request_id=request_id),)
     )
-    if not await deps.store.add_feedback_answer(kept, then):
+    minimum = deps.content.feedback.rules.minimum
+    kept_as = await deps.store.add_feedback_answer(kept, minimum, then)
+    if kept_as is None:
         again = await may_answer(deps, giver_id, request_id)
         return Answered(refused=again if isinstance(again, str) else ANSWERED)
     thanks = deps.content.feedback.texts["thanks"].replace("{person}", f"<@{found.user_id}>")
-    return Answered(thanks=thanks, effects=then.effects)
+    return Answered(thanks=thanks, effects=then.effects if kept_as == "shown" else ())
 
 
 async def run_due_feedback(deps: Deps) -> list[Effect]:
@@ -224,7 +227,7 @@ async def _to_giver(d: Delivery, effect: Effect, reminder: bool) -> None:
 
 @makes("feedback_summary")
 async def _summary(d: Delivery, effect: Effect) -> None:
-    """After an answer: the summary, once enough answered (the close sends the last one)."""
+    """After an answer that made the shown summary grow (the close sends the last one)."""
     request = await d.deps.store.get_feedback_request(effect.data["request_id"])
     if request is None or request.state != "open":
         return
@@ -236,8 +239,9 @@ async def _summary(d: Delivery, effect: Effect) -> None:
 
 @makes("feedback_closed")
 async def _closed(d: Delivery, effect: Effect) -> None:
-    """The final summary to the person and whoever they shared it with; or, with too few
-    answers, a note that nothing can be shown without exposing someone."""
+    """The final summary (the last one shown: answers after it, fewer than the minimum,
+    stay out) to the person and whoever they shared it with; or, with too few answers, a
+    note that nothing can be shown without exposing someone."""
     request = await d.deps.store.get_feedback_request(effect.data["request_id"])
     if request is None:
         return
@@ -247,7 +251,8 @@ async def _closed(d: Delivery, effect: Effect) -> None:
         await send_dm(d.client, request.user_id, too_few_message(request, answered, minimum))
         return
     content, now = d.deps.content, d.deps.clock()
-    await send_dm(d.client, request.user_id, summary_message(content, shown, request, now, True))
+    message = summary_message(content, shown, request, now, final=True, answered=answered)
+    await send_dm(d.client, request.user_id, message)
     for coach in request.shared_with:
         await send_dm(d.client, coach, shared_message(content, request, shown))
 

@@ -135,9 +135,9 @@ def answer_view(content: Content, request: FeedbackRequest) -> dict[str, Any]:
     scale = [option(f"{step} · {rules.scale[step]}", str(step)) for step in SCALE]
     blocks: list[Block] = [
         context(
-            f"Feedback for <@{request.user_id}>. Anonymous: they see a summary of everyone's "
-            f"answers once at least {rules.minimum} have answered, never who said what. Rate "
-            "at least one; everything else is optional."
+            f"Feedback for <@{request.user_id}>. Anonymous: they see a summary of answers "
+            f"only in groups of at least {rules.minimum}, never who said what. Rate at least "
+            "one; everything else is optional."
         )
     ]
     for behaviour in rules.behaviours:
@@ -250,13 +250,24 @@ def summary_message(
     request: FeedbackRequest,
     now: datetime,
     final: bool = False,
+    answered: int | None = None,
 ) -> dict[str, Any]:
-    """The person's summary by DM: when enough have answered, as more do, and at the close."""
+    """The person's summary by DM: when enough have answered, as each group of that many
+    more does, and at the close. `answered` (at the close) may be more than it shows."""
     if final:
+        answered = summary.answered if answered is None else answered
         text = (
-            f"Your 360 feedback has closed: {summary.answered} of {summary.asked} colleagues "
+            f"Your 360 feedback has closed: {answered} of {summary.asked} colleagues "
             "answered. Here is the final summary."
         )
+        left_out = answered - summary.answered
+        if left_out > 0:
+            minimum = content.feedback.rules.minimum
+            text += (
+                f" It holds the first {summary.answered} answers: the last {left_out} "
+                f"{'is' if left_out == 1 else 'are'} not shown, because fewer than {minimum} "
+                "came after the previous summary, so showing them would let you pick them out."
+            )
     else:
         text = (
             f"Your 360 feedback: {summary.answered} of {summary.asked} colleagues have answered "
@@ -294,6 +305,13 @@ def status_message(
         text += (
             f" You will see a summary once {more} more {'has' if more == 1 else 'have'} "
             "answered: fewer could tell you who said what."
+        )
+    elif answered > summary.answered:
+        more = minimum - (answered - summary.answered)
+        text += (
+            f" The summary holds the first {summary.answered} answers; it takes in the rest "
+            f"once {more} more {'has' if more == 1 else 'have'} answered, so no single answer "
+            "can be picked out."
         )
     blocks: list[Block] = [section(text, "feedback_status")]
     if summary is not None:

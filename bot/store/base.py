@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from bot.domain.feedback import FeedbackAnswer, FeedbackRequest
 from bot.domain.intros import Intro
@@ -26,6 +26,7 @@ from bot.domain.outbox import NOTHING, Effect, Followups
 from bot.domain.records import Draft, Response
 
 # The kinds of record a database holds, in the order a dump lists them.
+AnswerKept = Literal["kept", "shown"]  # kept, and whether it made the shown summary grow
 KINDS = (
     "drafts",
     "responses",
@@ -349,10 +350,16 @@ class Store(Protocol):
         """Every request, in the order they were made: what the program figures count."""
         ...
 
-    async def add_feedback_answer(self, answer: FeedbackAnswer, then: Followups = NOTHING) -> bool:
-        """Compare-and-set: keep a colleague's answer, with `then`, only if the request is open,
-        they were asked, and they have not answered it yet; False and nothing written
-        otherwise (a second submission, even at the same moment, or a closed request)."""
+    async def add_feedback_answer(
+        self, answer: FeedbackAnswer, minimum: int, then: Followups = NOTHING
+    ) -> AnswerKept | None:
+        """Compare-and-set: keep a colleague's answer only if the request is open, they were
+        asked, and they have not answered it yet; None and nothing written otherwise (a second
+        submission, even at the same moment, or a closed request). In the same write the
+        request's `shown` moves on by `shown_after(shown, answers, minimum)`; only when it
+        grows is `then` (the new summary's DM) written too, and the answer is "shown" rather
+        than "kept". Answers at the same moment are counted one after the other, so only one
+        of them makes a jump."""
         ...
 
     async def feedback_answers(self, request_id: str) -> list[FeedbackAnswer]:

@@ -36,13 +36,13 @@ from urllib.parse import unquote, urlsplit
 
 import asyncpg
 
-from bot.domain.feedback import FeedbackAnswer, FeedbackRequest
+from bot.domain.feedback import FeedbackAnswer, FeedbackRequest, shown_after
 from bot.domain.intros import Intro
 from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
 from bot.domain.outbox import NOTHING, Effect, Followups
 from bot.domain.records import Draft, Response
-from bot.store.base import KINDS, OpenRequest, StoreError, Tables
+from bot.store.base import KINDS, AnswerKept, OpenRequest, StoreError, Tables
 from bot.store.shapes import (
     answers_doc,
     answers_from,
@@ -80,7 +80,8 @@ CREATE TABLE IF NOT EXISTS feedback_requests (
     state text NOT NULL DEFAULT 'open',
     reminded boolean NOT NULL DEFAULT false,
     shared_with text[] NOT NULL DEFAULT '{}',
-    note text NOT NULL DEFAULT ''
+    note text NOT NULL DEFAULT '',
+    shown integer NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS feedback_requests_user ON feedback_requests (user_id);
 CREATE UNIQUE INDEX IF NOT EXISTS feedback_requests_one_open
@@ -242,7 +243,8 @@ _INTRO = (
 _REQUEST = "id, mentee_id, claimed_by, claimed_at, extra"
 _EFFECT = "id, kind, user_id, data, created_at, state, claimed_at, attempts"
 _FEEDBACK_REQUEST = (
-    "id, user_id, givers, created_at, closes_at, remind_at, state, reminded, shared_with, note"
+    "id, user_id, givers, created_at, closes_at, remind_at, state, reminded, shared_with, note, "
+    "shown"
 )
 _FEEDBACK_ANSWER = "request_id, giver_id, ratings, strength, change, answered_at"
 _NUDGE = (
@@ -987,7 +989,7 @@ class PostgresStore:
         async with self._pool.acquire() as conn, conn.transaction():
             added = await conn.fetchval(
                 f"INSERT INTO feedback_requests ({_FEEDBACK_REQUEST}) "
-                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
                 "ON CONFLICT DO NOTHING RETURNING id",
                 *_feedback_request_args(request),
             )
@@ -1014,27 +1016,40 @@ class PostgresStore:
         )
         return [_feedback_request(r) for r in rows]
 
-    async def add_feedback_answer(self, answer: FeedbackAnswer, then: Followups = NOTHING) -> bool:
-        # The request's row is held (FOR SHARE) while the answer goes in, so a closing waits
-        # for it; the primary key makes a second answer by the same colleague do nothing.
+    async def add_feedback_answer(
+        self, answer: FeedbackAnswer, minimum: int, then: Followups = NOTHING
+    ) -> AnswerKept | None:
+        # The request's row is held (FOR UPDATE) while the answer goes in and is counted, so
+        # answers at the same moment, and a closing, take turns: each counts the ones before
+        # it, and only one of them can make the shown summary jump. The primary key makes a
+        # second answer by the same colleague do nothing.
         async with self._pool.acquire() as conn, conn.transaction():
             request = await conn.fetchrow(
-                "SELECT state, givers FROM feedback_requests WHERE id = $1 FOR SHARE",
+                "SELECT state, givers, shown FROM feedback_requests WHERE id = $1 FOR UPDATE",
                 answer.request_id,
             )
             if request is None or request["state"] != "open":
-                return False
+                return None
             if answer.giver_id not in request["givers"]:
-                return False
+                return None
             added = await conn.fetchval(
                 f"INSERT INTO feedback_answers ({_FEEDBACK_ANSWER}) "
                 "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING giver_id",
                 *_feedback_answer_args(answer),
             )
             if added is None:
-                return False
+                return None
+            answered = await conn.fetchval(
+                "SELECT count(*) FROM feedback_answers WHERE request_id = $1", answer.request_id
+            )
+            shown = shown_after(request["shown"], answered, minimum)
+            if shown == request["shown"]:
+                return "kept"
+            await conn.execute(
+                "UPDATE feedback_requests SET shown = $2 WHERE id = $1", answer.request_id, shown
+            )
             await _follow(conn, then)
-        return True
+        return "shown"
 
     async def feedback_answers(self, request_id: str) -> list[FeedbackAnswer]:
         rows = await self._pool.fetch(
@@ -1380,7 +1395,7 @@ _RESTORE = {
     "people": "INSERT INTO people (user_id, settings) VALUES ($1, $2)",
     "effects": f"INSERT INTO effects ({_EFFECT}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     "feedback_requests": f"INSERT INTO feedback_requests ({_FEEDBACK_REQUEST}) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     "feedback_answers": f"INSERT INTO feedback_answers ({_FEEDBACK_ANSWER}) "
     "VALUES ($1, $2, $3, $4, $5, $6)",
 }
@@ -1527,8 +1542,16 @@ def _mentor_args(m: Mentor) -> tuple[Any, ...]:
 
 
 async def _forget_feedback(conn: asyncpg.Connection, user_id: str) -> dict[str, int]:
-    """Their requests and every answer to them; the answers they gave; their ID among the
-    colleagues asked, or shared with, in others' requests."""
+    """Their requests and every answer to them; the answers they gave (a request that
+    showed one shows one fewer); their ID among the colleagues asked, or shared with, in
+    others' requests."""
+    # What stays shown is what was shown, without theirs: never a later answer.
+    await conn.execute(
+        "UPDATE feedback_requests r SET shown = r.shown - 1 FROM feedback_answers a "
+        "WHERE a.request_id = r.id AND a.giver_id = $1 AND r.user_id <> $1 AND r.shown > "
+        "(SELECT count(*) FROM feedback_answers b WHERE b.request_id = r.id AND b.seq < a.seq)",
+        user_id,
+    )
     answers = _count(
         await conn.execute(
             "DELETE FROM feedback_answers WHERE giver_id = $1 OR request_id IN "
@@ -1560,6 +1583,7 @@ def _feedback_request_args(request: FeedbackRequest) -> tuple[Any, ...]:
         request.reminded,
         list(request.shared_with),
         request.note,
+        request.shown,
     )
 
 
@@ -1575,6 +1599,7 @@ def _feedback_request(row: asyncpg.Record) -> FeedbackRequest:
         reminded=row["reminded"],
         shared_with=tuple(row["shared_with"]),
         note=row["note"],
+        shown=row["shown"],
     )
 
 

@@ -21,13 +21,13 @@ from typing import Any, TypeVar
 
 from tinydb.table import Document
 
-from bot.domain.feedback import FeedbackAnswer, FeedbackRequest
+from bot.domain.feedback import FeedbackAnswer, FeedbackRequest, shown_after
 from bot.domain.intros import Intro
 from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
 from bot.domain.outbox import NOTHING, Effect, Followups
 from bot.domain.records import Draft, Response
-from bot.store.base import OpenRequest, StoreError, Tables
+from bot.store.base import AnswerKept, OpenRequest, StoreError, Tables
 from bot.store.journal import (
     COMPACT_FLOOR,
     DatabaseLocked,
@@ -805,20 +805,28 @@ class TinyDBStore:
         docs = await self._run(self._feedback_requests.all)
         return [feedback_request_from(d) for d in sorted(docs, key=lambda d: d.doc_id)]
 
-    async def add_feedback_answer(self, answer: FeedbackAnswer, then: Followups = NOTHING) -> bool:
-        def work() -> bool:
+    async def add_feedback_answer(
+        self, answer: FeedbackAnswer, minimum: int, then: Followups = NOTHING
+    ) -> AnswerKept | None:
+        def work() -> AnswerKept | None:
             request = self._feedback_requests.first("id", answer.request_id)
             if request is None or request["state"] != "open":
-                return False
+                return None
             if answer.giver_id not in request["givers"]:
-                return False
+                return None
             given = self._feedback_answers.find("giver_id", answer.giver_id)
             if any(d["request_id"] == answer.request_id for d in given):
-                return False
+                return None
+            answered = len(self._feedback_answers.find("request_id", answer.request_id)) + 1
+            before = request.get("shown", 0)
+            shown = shown_after(before, answered, minimum)
             with self._db.storage.batch():
                 self._feedback_answers.insert(feedback_answer_doc(answer))
+                if shown == before:
+                    return "kept"
+                self._feedback_requests.update({"shown": shown}, doc_ids=[request.doc_id])
                 self._follow(then)
-            return True
+            return "shown"
 
         return await self._run(work)
 
@@ -919,11 +927,25 @@ class TinyDBStore:
         }
 
     def _feedback_forget(self, user_id: str) -> dict[str, int]:
-        """Their requests and every answer to them; the answers they gave; their ID among the
-        colleagues asked, or shared with, in others' requests."""
+        """Their requests and every answer to them; the answers they gave (a request that
+        showed one shows one fewer); their ID among the colleagues asked, or shared with, in
+        others' requests."""
         asked = self._feedback_requests.find("user_id", user_id)
         about = [a for d in asked for a in self._feedback_answers.find("request_id", d["id"])]
         given = self._feedback_answers.find("giver_id", user_id)
+        for answer in given:
+            request = self._feedback_requests.first("id", answer["request_id"])
+            if request is None or request["user_id"] == user_id:
+                continue
+            before = [
+                d
+                for d in self._feedback_answers.find("request_id", request["id"])
+                if d.doc_id < answer.doc_id
+            ]
+            if len(before) < request.get("shown", 0):
+                # What stays shown is what was shown, without theirs: never a later answer.
+                changes = {"shown": request["shown"] - 1}
+                self._feedback_requests.update(changes, doc_ids=[request.doc_id])
         answers = list({d.doc_id: d for d in about + given}.values())
         _remove(self._feedback_answers, answers)
         _remove(self._feedback_requests, asked)

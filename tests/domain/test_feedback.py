@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from itertools import permutations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,6 +16,7 @@ from bot.domain.feedback import (
     FeedbackRequest,
     feedback_figures,
     givers_problem,
+    shown_after,
     summary,
     waiting_for,
 )
@@ -32,17 +34,45 @@ def answer(giver: str, listens: int, strength: str = "", minutes: int = 0) -> Fe
     return FeedbackAnswer("F1", giver, {"listens": listens}, strength, "", at)
 
 
-def test_nothing_under_three_answers():
-    two = [answer("U2", 5, "Kind"), answer("U3", 1)]
-    assert summary(REQUEST, two, BEHAVIOURS) is None
-    assert summary(REQUEST, two, BEHAVIOURS, minimum=2) is None  # never under 3, whatever asked
-    three = [*two, answer("U4", 3)]
-    shown = summary(REQUEST, three, BEHAVIOURS)
+@pytest.mark.parametrize(
+    ("shown", "answered", "minimum", "expected"),
+    [
+        # Nothing until three have answered.
+        (0, 0, 3, 0),
+        (0, 1, 3, 0),
+        (0, 2, 3, 0),
+        (0, 3, 3, 3),
+        # A fourth or fifth answer alone would be told apart: the summary stays at three.
+        (3, 4, 3, 3),
+        (3, 5, 3, 3),
+        (3, 6, 3, 6),
+        (6, 8, 3, 6),
+        # A jump takes in everyone who answered, however many came since.
+        (0, 5, 3, 5),
+        (3, 8, 3, 8),
+        # A larger minimum, and never a step under 3 whatever the content says.
+        (0, 3, 4, 0),
+        (0, 4, 4, 4),
+        (4, 7, 4, 4),
+        (4, 8, 4, 8),
+        (0, 2, 2, 0),
+        (3, 5, 2, 3),
+    ],
+)
+def test_what_is_shown_grows_only_by_groups(shown, answered, minimum, expected):
+    assert shown_after(shown, answered, minimum) == expected
+
+
+def test_the_summary_is_of_the_first_shown_answers():
+    answers = [answer("U2", 5, "Kind"), answer("U3", 1), answer("U4", 3), answer("U5", 1, "Late")]
+    assert summary(REQUEST, answers, BEHAVIOURS) is None  # nothing shown yet
+    assert summary(replace(REQUEST, shown=2), answers, BEHAVIOURS) is None  # never under 3
+    shown = summary(replace(REQUEST, shown=3), answers, BEHAVIOURS)
     assert shown is not None and shown.answered == 3 and shown.asked == 4
     listens, calm = shown.ratings
-    assert listens.average == 3 and listens.counts == (1, 0, 1, 0, 1)
+    assert listens.average == 3 and listens.counts == (1, 0, 1, 0, 1)  # not the fourth's 1
     assert calm.average is None and calm.rated_by == 0
-    assert summary(REQUEST, three, BEHAVIOURS, minimum=4) is None
+    assert shown.strengths == ("Kind",)
 
 
 def test_the_summary_holds_no_giver_and_no_answer_order():
@@ -52,7 +82,8 @@ def test_the_summary_holds_no_giver_and_no_answer_order():
         answer("U4", 2, "brave calls", 9),
         answer("U5", 3, "", 12),
     ]
-    shown = {summary(REQUEST, list(order), BEHAVIOURS) for order in permutations(answers)}
+    everyone = replace(REQUEST, shown=4)
+    shown = {summary(everyone, list(order), BEHAVIOURS) for order in permutations(answers)}
     assert len(shown) == 1
     (only,) = shown
     assert only is not None
@@ -65,7 +96,7 @@ def test_free_text_order_never_follows_who_answered_when(texts, shuffle):
     answers = [answer(f"U{n}", 3, text, n) for n, text in enumerate(texts)]
     mixed = answers[:]
     shuffle.shuffle(mixed)
-    request = replace(REQUEST, givers=tuple(a.giver_id for a in answers))
+    request = replace(REQUEST, givers=tuple(a.giver_id for a in answers), shown=len(answers))
     assert summary(request, answers, BEHAVIOURS) == summary(request, mixed, BEHAVIOURS)
 
 

@@ -103,14 +103,15 @@ async def test_the_summary_shows_at_the_third_answer_and_never_names_anyone(
     for someone in [*COLLEAGUES, *NAMES]:
         assert someone not in summary_text
 
-    await answer(lin, slack, {"listens": "1"})
-    latest = summaries(slack)[-1]
-    assert "4 of 4 colleagues have answered" in latest["text"]
-    assert not any(someone in text_of(latest) for someone in [*COLLEAGUES, *NAMES])
-
+    # Lin's answer alone would be the difference between two summaries: no DM, and the
+    # status still shows the summary of three.
+    await answer(lin, slack, {"listens": "1"}, strength="Lin's own words")
+    assert len(summaries(slack)) == 1
     await user.command("feedback")
     shown = slack.called("response_url")[-1]
-    assert "4 of 4" in shown["text"] and "Brave calls" in text_of(shown)
+    assert "4 of 4" in shown["text"] and "holds the first 3 answers" in shown["text"]
+    assert "Brave calls" in text_of(shown) and "Lin's own words" not in text_of(shown)
+    assert "4 of 5" in text_of(shown)  # listens as the three gave it, not (5 + 4 + 3 + 1) / 4
     assert not any(someone in text_of(shown) for someone in [*COLLEAGUES, *NAMES])
 
 
@@ -272,6 +273,54 @@ async def test_stats_count_360_requests(user, slack, bot, colleagues):
     assert "*360 requests answered*\\n1 requests · 3 answers · 1 reached 3 answers" in text_of(
         stats
     )
+
+
+MORE = ["U6", "U7"]
+
+
+@pytest.mark.parametrize("backend", ["tinydb", "postgres"])
+async def test_answers_at_once_make_one_summary_and_it_grows_by_three(user, slack, bot, colleagues):
+    slack.add_user("U6", real_name="Ruth Okafor")
+    slack.add_user("U7", real_name="Sam Ito")
+    await ask(user, slack, givers=COLLEAGUES + MORE)
+    first, second, *at_once = (user.as_user(c) for c in COLLEAGUES)
+    await answer(first, slack, {"listens": "5"}, strength="First words")
+    await answer(second, slack, {"listens": "5"}, strength="Second words")
+    views = [await open_answer(giver, slack) for giver in at_once]
+    both = await asyncio.gather(
+        *(
+            giver.submit(view, {"rating_listens": "1", "strength": f"Words of {giver.user_id}"})
+            for giver, view in zip(at_once, views, strict=True)
+        )
+    )
+    assert all("Your answer is in" in text_of(body["view"]) for _, body in both)
+    (request,) = await bot.store.feedback_requests_of("U1")
+    assert request.shown == 3 and len(await bot.store.feedback_answers(request.id)) == 4
+    (only,) = summaries(slack)  # one of the two made the jump, not both
+    assert "3 of 6 colleagues have answered" in only["text"]
+    assert sum(f"Words of {c}" in text_of(only) for c in ("U4", "U5")) == 1
+
+    await answer(user.as_user("U6"), slack, {"listens": "2"})
+    assert len(summaries(slack)) == 1  # the fifth: still the summary of three
+    await answer(user.as_user("U7"), slack, {"listens": "2"})
+    _, grown = summaries(slack)
+    assert "6 of 6 colleagues have answered" in grown["text"]
+    assert "Words of U4" in text_of(grown) and "Words of U5" in text_of(grown)
+
+
+async def test_the_close_keeps_the_last_summary_when_too_few_came_after_it(
+    user, slack, bot, colleagues
+):
+    await ask(user, slack)
+    for colleague in ("U2", "U3", "U4"):
+        await answer(user.as_user(colleague), slack, {"listens": "4"}, strength="Early")
+    await answer(user.as_user("U5"), slack, {"listens": "1"}, strength="The latecomer's words")
+    bot.clock.advance(days=14)
+    await bot.background.run_due()
+    (final,) = [m for m in summaries(slack) if "has closed" in m["text"]]
+    assert "4 of 4 colleagues answered" in final["text"]
+    assert "the last 1 is not shown" in final["text"] and "pick them out" in final["text"]
+    assert "The latecomer's words" not in text_of(final) and "4 of 5" in text_of(final)
 
 
 @pytest.mark.parametrize("backend", ["tinydb", "postgres"])

@@ -35,7 +35,14 @@ def fullest(content):
     content = replace(content, feedback=replace(content.feedback, rules=rules))
     givers = tuple(f"U{n}" for n in range(MOST_GIVERS))
     request = FeedbackRequest(
-        "F1", "UASK", givers, NOW, NOW + timedelta(days=14), NOW, note="&" * NOTE_MOST
+        "F1",
+        "UASK",
+        givers,
+        NOW,
+        NOW + timedelta(days=14),
+        NOW,
+        note="&" * NOTE_MOST,
+        shown=MOST_GIVERS,
     )
     answers = [
         FeedbackAnswer(

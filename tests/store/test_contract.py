@@ -507,7 +507,8 @@ async def fill(store: Store, content: Content) -> dict[str, str]:
     await store.update_nudge("N3", sent_at=T0, message={"channel": "D2", "ts": "1.1"})
     await store.mark_intro("I1", mentor_message={"channel": "DU2", "ts": "1.2"})
     await store.add_feedback_request(feedback_request("F1", note="Be frank"))
-    await store.add_feedback_answer(feedback_answer("F1", "U3"))
+    for giver in ("U2", "U3", "U4"):  # three: the summary shows, so `shown` goes round too
+        await store.add_feedback_answer(feedback_answer("F1", giver), 3)
     await store.remind_feedback("F1")
     return ids
 
@@ -524,7 +525,7 @@ COUNTS = {
     "people": 2,
     "effects": 2,
     "feedback_requests": 1,
-    "feedback_answers": 1,
+    "feedback_answers": 3,
 }
 
 
@@ -558,6 +559,7 @@ async def test_dump_restore_round_trip(
         {"user_id": "U3", "stopped": False},
     ]
 
+    assert dumped["feedback_requests"][0]["shown"] == 3
     await other_store.restore(dumped)
     assert await other_store.dump() == dumped
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable
 from datetime import timedelta
 from uuid import uuid4
 
 from bot.domain.outbox import Effect, Followups
 from bot.store import Store
+from bot.store.base import AnswerKept
 from tests.store.test_contract import T0, feedback_answer, feedback_request, two_instances
 
 
@@ -45,29 +47,36 @@ async def test_two_requests_at_once_make_one(any_store: Store) -> None:
 async def test_a_colleague_answers_once_and_only_while_open(any_store: Store) -> None:
     await any_store.add_feedback_request(feedback_request("F1"))
     told = Followups(effects=(effect(request_id="F1"),))
-    assert await any_store.add_feedback_answer(feedback_answer("F1", "U2"), then=told)
-    assert not await any_store.add_feedback_answer(feedback_answer("F1", "U2"), then=told)
-    assert not await any_store.add_feedback_answer(feedback_answer("F1", "U9"))  # not asked
-    assert not await any_store.add_feedback_answer(feedback_answer("nope", "U2"))
-    assert len(await any_store.unfinished_effects()) == 1
+    assert await any_store.add_feedback_answer(feedback_answer("F1", "U2"), 3, told) == "kept"
+    assert await any_store.add_feedback_answer(feedback_answer("F1", "U2"), 3, told) is None
+    assert await any_store.add_feedback_answer(feedback_answer("F1", "U9"), 3) is None  # not asked
+    assert await any_store.add_feedback_answer(feedback_answer("nope", "U2"), 3) is None
+    assert await any_store.unfinished_effects() == []  # nothing new to show: no DM
     assert await any_store.feedback_answers("F1") == [feedback_answer("F1", "U2")]
     await any_store.close_feedback("F1")
-    assert not await any_store.add_feedback_answer(feedback_answer("F1", "U3"))
+    assert await any_store.add_feedback_answer(feedback_answer("F1", "U3"), 3) is None
     assert await any_store.feedback_answer_counts() == {"F1": 1}
 
 
-async def test_simultaneous_answers_by_one_colleague_count_once(any_store: Store) -> None:
-    await any_store.add_feedback_request(feedback_request("F1"))
+async def test_simultaneous_answers_count_once_and_jump_once(any_store: Store) -> None:
+    givers = ("U2", "U3", "U4", "U5", "U6", "U7")
+    await any_store.add_feedback_request(feedback_request("F1", givers=givers))
 
     def then() -> Followups:
         return Followups(effects=(effect(request_id="F1"),))
 
-    kept = await asyncio.gather(
-        *(any_store.add_feedback_answer(feedback_answer("F1", "U2"), then()) for _ in range(6)),
-        any_store.add_feedback_answer(feedback_answer("F1", "U3"), then()),
-    )
-    assert sum(kept) == 2
-    assert sorted(a.giver_id for a in await any_store.feedback_answers("F1")) == ["U2", "U3"]
+    def answer(giver: str) -> Awaitable[AnswerKept | None]:
+        return any_store.add_feedback_answer(feedback_answer("F1", giver), 3, then())
+
+    kept = await asyncio.gather(*(answer("U2") for _ in range(6)), *map(answer, givers[1:4]))
+    assert sorted(map(str, kept)) == ["None"] * 5 + ["kept"] * 3 + ["shown"]
+    assert len(await any_store.feedback_answers("F1")) == 4
+    shown = await any_store.get_feedback_request("F1")
+    assert shown is not None and shown.shown == 3  # one jump, at the third; the fourth waits
+    assert len(await any_store.unfinished_effects()) == 1
+    assert await answer("U6") == "kept"
+    assert await answer("U7") == "shown"  # three since the last: all six show
+    assert (await any_store.get_feedback_request("F1")).shown == 6  # type: ignore[union-attr]
     assert len(await any_store.unfinished_effects()) == 2
 
 
@@ -99,10 +108,10 @@ async def test_sharing_is_the_persons_and_once_per_coach(any_store: Store) -> No
 async def feedback_story(store: Store) -> None:
     """Mia (U1) asks U2, U3, U4 and U5; U2 and U3 answer. U2 also asked Mia, who answered."""
     await store.add_feedback_request(feedback_request("F1", givers=("U2", "U3", "U4", "U5")))
-    await store.add_feedback_answer(feedback_answer("F1", "U2", strength="Kind to U2's team"))
-    await store.add_feedback_answer(feedback_answer("F1", "U3", change="Delegate more"))
+    await store.add_feedback_answer(feedback_answer("F1", "U2", strength="Kind to U2's team"), 3)
+    await store.add_feedback_answer(feedback_answer("F1", "U3", change="Delegate more"), 3)
     await store.add_feedback_request(feedback_request("F2", user="U2", givers=("U1", "U3", "U4")))
-    await store.add_feedback_answer(feedback_answer("F2", "U1", strength="Mia's words"))
+    await store.add_feedback_answer(feedback_answer("F2", "U1", strength="Mia's words"), 3)
     await store.share_feedback("F2", "U2", "U1")
 
 
@@ -140,14 +149,33 @@ async def test_forget_erases_requests_answers_about_and_answers_given(any_store:
     assert "U1" not in json.dumps(await any_store.dump())
 
 
+async def test_an_erased_answer_leaves_the_shown_ones_without_taking_in_a_later_one(
+    any_store: Store,
+) -> None:
+    await any_store.add_feedback_request(feedback_request("F1", givers=("U2", "U3", "U4", "U5")))
+    for giver in ("U2", "U3", "U4", "U5"):
+        await any_store.add_feedback_answer(feedback_answer("F1", giver), 3)
+    await any_store.forget("U5", None)  # not shown: nothing shown changes
+    assert (await any_store.get_feedback_request("F1")).shown == 3  # type: ignore[union-attr]
+    await any_store.add_feedback_request(
+        feedback_request("F2", user="U9", givers=("U2", "U3", "U4", "U6"))
+    )
+    for giver in ("U2", "U3", "U4", "U6"):
+        await any_store.add_feedback_answer(feedback_answer("F2", giver), 3)
+    await any_store.forget("U3", None)  # shown in both: U6's answer must not slip in for it
+    shown = [r.shown for r in await any_store.feedback_requests()]
+    assert shown == [2, 2]
+    assert [a.giver_id for a in await any_store.feedback_answers("F2")] == ["U2", "U4", "U6"]
+
+
 async def test_two_instances_keep_one_answer_per_colleague(pg_url: str) -> None:
     one, two = await two_instances(pg_url)
     try:
         await one.add_feedback_request(feedback_request("F1"))
-        answers = (s.add_feedback_answer(feedback_answer("F1", "U2")) for s in (one, two) * 5)
+        answers = (s.add_feedback_answer(feedback_answer("F1", "U2"), 3) for s in (one, two) * 5)
         kept = await asyncio.gather(*answers, one.close_feedback("F1"))
-        assert sum(k is True for k in kept[:-1]) <= 1
-        assert len(await two.feedback_answers("F1")) == sum(k is True for k in kept[:-1])
-        assert not await two.add_feedback_answer(feedback_answer("F1", "U3"))  # closed
+        assert sum(k == "kept" for k in kept[:-1]) <= 1
+        assert len(await two.feedback_answers("F1")) == sum(k == "kept" for k in kept[:-1])
+        assert await two.add_feedback_answer(feedback_answer("F1", "U3"), 3) is None  # closed
     finally:
         await asyncio.gather(one.aclose(), two.aclose())
