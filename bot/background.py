@@ -42,7 +42,7 @@ class Background:
 
     async def feedback_due(self) -> None:
         """360 feedback's one reminder and its close, each once (compare-and-set)."""
-        await deliver(self.deps, self.client, await run_due_feedback(self.deps))
+        await deliver(self.deps, self.client, await run_due_feedback(self.deps, self.client))
 
     async def recover(self, at_start: bool = False) -> None:
         """Deliver what a crash or a fault left in the outbox, and settle nudges left mid-send.

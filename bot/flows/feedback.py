@@ -26,7 +26,8 @@ from bot.domain.feedback import (
     summary,
     waiting_for,
 )
-from bot.domain.outbox import Effect, Followups, new_effect
+from bot.domain.nudges import next_delivery
+from bot.domain.outbox import Effect, Followups, new_effect, waiting_until
 from bot.domain.pool import clean_text
 from bot.flows.outbox import Delivery, deliver, makes
 from bot.flows.slack import send_dm, user_info
@@ -150,10 +151,11 @@ async def answer(
     return Answered(thanks=thanks, effects=then.effects if kept_as == "shown" else ())
 
 
-async def run_due_feedback(deps: Deps) -> list[Effect]:
-    """Requests whose time came: one reminder to those who have not answered, then the
-    close with the final summary. Each is compare-and-set, so a second round or instance
-    does nothing; the effects still to deliver."""
+async def run_due_feedback(deps: Deps, client: AsyncWebClient) -> list[Effect]:
+    """Requests whose time came: one reminder to those who have not answered, each waiting
+    for the start of that colleague's working hours in their own timezone (as nudges do),
+    then the close with the final summary. Each is compare-and-set, so a second round or
+    instance does nothing; the effects still to deliver."""
     store, now = deps.store, deps.clock()
     effects: list[Effect] = []
     for request in await store.due_feedback(now):
@@ -167,12 +169,19 @@ async def run_due_feedback(deps: Deps) -> list[Effect]:
                 effects += then.effects
             continue
         waiting = waiting_for(request, await store.feedback_answers(request.id))
+        people = await asyncio.gather(*(user_info(client, g) for g in waiting))
+        hours = deps.content.nudges.hours
+        # Each reminder is its colleague's (user_id), so the person's export never lists who
+        # has not answered yet.
         then = Followups(
             effects=tuple(
-                new_effect(
-                    "feedback_remind", request.user_id, now, request_id=request.id, giver_id=g
+                waiting_until(
+                    new_effect(
+                        "feedback_remind", giver, now, request_id=request.id, giver_id=giver
+                    ),
+                    next_delivery(now, person.get("tz") if person else None, hours),
                 )
-                for g in waiting
+                for giver, person in zip(waiting, people, strict=True)
             )
         )
         if await store.remind_feedback(request.id, then):

@@ -205,6 +205,52 @@ async def test_one_reminder_to_those_who_have_not_answered_then_the_close(
     assert len(await bot.store.feedback_requests_of("U1")) == 2
 
 
+async def test_each_reminder_waits_for_its_colleagues_working_hours(user, slack, bot, colleagues):
+    slack.add_user("U5", real_name="Lin Park", tz="Asia/Tokyo")
+    await ask(user, slack)  # Tuesday 10:00 UTC
+
+    def reminded() -> list[str]:
+        return [c for c in COLLEAGUES if len(dms(slack, c)) == 2]
+
+    # Friday 10:00 UTC: 10:00 in London (U3, U4), 05:00 in New York (U2), 19:00 in Tokyo (U5).
+    bot.clock.advance(days=3)
+    await bot.background.run_due()
+    assert reminded() == ["U3", "U4"]
+    bot.clock.advance(hours=3, minutes=59)
+    await bot.background.run_due()
+    assert reminded() == ["U3", "U4"]
+    bot.clock.advance(minutes=1)  # 09:00 in New York
+    await bot.background.run_due()
+    assert reminded() == ["U2", "U3", "U4"]
+    # Tokyo's next working hours are Monday's: 00:00 UTC.
+    bot.clock.advance(days=2, hours=9, minutes=59)
+    await bot.background.run_due()
+    assert reminded() == ["U2", "U3", "U4"]
+    bot.clock.advance(minutes=1)
+    await bot.background.run_due()
+    await bot.background.run_due()
+    assert reminded() == COLLEAGUES
+    assert all(len(dms(slack, c)) == 2 for c in COLLEAGUES)  # one reminder each, no more
+    assert "gentle reminder" in dms(slack, "U5")[-1]["text"]
+    assert await bot.store.unfinished_effects() == []
+
+
+async def test_a_reminder_waiting_for_working_hours_is_not_sent_once_answered(
+    user, slack, bot, colleagues
+):
+    await ask(user, slack)
+    bot.clock.advance(days=3)  # 05:00 in New York: Grace's reminder waits
+    await bot.background.run_due()
+    assert len(dms(slack, "U2")) == 1
+    mine = await bot.store.export("U1")
+    assert "U2" not in text_of(mine["messages_to_send"])  # who has not answered stays unsaid
+    await answer(user.as_user("U2"), slack, {"listens": "4"})
+    bot.clock.advance(hours=4)
+    await bot.background.run_due()
+    assert len(dms(slack, "U2")) == 1
+    assert await bot.store.unfinished_effects() == []
+
+
 async def test_a_close_with_too_few_answers_shows_nothing(user, slack, bot, colleagues):
     await ask(user, slack)
     await answer(user.as_user("U2"), slack, {"listens": "4"}, "Secret strength")
