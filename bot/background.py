@@ -1,4 +1,5 @@
-"""Work that falls due with time rather than with a click: intro lapses and DM nudges.
+"""Work that falls due with time rather than with a click: intro lapses, 360 feedback's
+reminder and close, and DM nudges.
 
 One loop in the bot process calls `run_due()`; tests call it directly with their own clock.
 """
@@ -14,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.flows import outbox
+from bot.flows.feedback import run_due_feedback
 from bot.flows.intros import lapse_intros
 from bot.flows.outbox import deliver
 from bot.nudger import STUCK_AFTER, Nudger, Pacer, Round
@@ -32,10 +34,15 @@ class Background:
     async def run_due(self) -> Round:
         await self.recover()
         await self.lapse_intros()
+        await self.feedback_due()
         return await self.nudger.run_due()
 
     async def lapse_intros(self) -> None:
         await deliver(self.deps, self.client, await lapse_intros(self.deps))
+
+    async def feedback_due(self) -> None:
+        """360 feedback's one reminder and its close, each once (compare-and-set)."""
+        await deliver(self.deps, self.client, await run_due_feedback(self.deps, self.client))
 
     async def recover(self, at_start: bool = False) -> None:
         """Deliver what a crash or a fault left in the outbox, and settle nudges left mid-send.

@@ -18,6 +18,7 @@ import yaml
 
 from bot.domain.coaching import Choice, CoachArea, CoachRules, CoachWeights
 from bot.domain.durations import parse_duration
+from bot.domain.feedback import FEWEST_GIVERS, MOST_GIVERS, SCALE, Behaviour, FeedbackRules
 from bot.domain.matching import MatchingRules, Seniority, Weights
 from bot.domain.nudges import Cadence, WorkingHours
 from bot.domain.questionnaire import Option, Question, Questionnaire, Step
@@ -29,6 +30,8 @@ RESULTS_FILE = "results.yml"
 MATCHING_FILE = "matching.yml"
 NUDGES_FILE = "nudges.yml"
 COACHES_FILE = "coaches.yml"
+FEEDBACK_FILE = "feedback.yml"
+FEEDBACK_TEXTS = ("ask", "reminder", "thanks")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Each kind of nudge and the duration key that times it.
 NUDGE_TIMING = {
@@ -99,6 +102,12 @@ class NudgeContent:
 
 
 @dataclass(frozen=True)
+class FeedbackContent:
+    rules: FeedbackRules
+    texts: dict[str, str]  # FEEDBACK_TEXTS, with {person} and {closes} to fill in
+
+
+@dataclass(frozen=True)
 class Content:
     questionnaire: Questionnaire
     thresholds: Thresholds
@@ -106,6 +115,7 @@ class Content:
     matching: MatchingRules
     nudges: NudgeContent
     coaches: CoachRules
+    feedback: FeedbackContent
 
     @property
     def version(self) -> str:
@@ -143,7 +153,9 @@ def load_content(directory: Path | None = None) -> Content:
         )
     c_raw, _ = _read(directory, COACHES_FILE)
     coaches = _Checker(_display(directory, COACHES_FILE)).coaches(c_raw, questionnaire)
-    return Content(questionnaire, thresholds, paths, matching, nudges, coaches)
+    f_raw, _ = _read(directory, FEEDBACK_FILE)
+    feedback = _Checker(_display(directory, FEEDBACK_FILE)).feedback(f_raw)
+    return Content(questionnaire, thresholds, paths, matching, nudges, coaches, feedback)
 
 
 def _display(directory: Path, name: str) -> str:
@@ -566,6 +578,46 @@ class _Checker:
             per_minute=int(self.number(pacing["per_minute"], "pacing per_minute", 1, 600, True)),
             texts=texts,
             last_of_kind=self.text(top["last_of_kind"], "last_of_kind", 300),
+        )
+
+    def feedback(self, raw: Any) -> FeedbackContent:
+        keys = {"behaviours", "scale", "minimum_answers", "remind_after", "closes_after", "texts"}
+        top = self.mapping(raw, "", keys, keys)
+        listed = top["behaviours"]
+        if not isinstance(listed, list) or not 1 <= len(listed) <= 10:
+            raise self.fail("behaviours", "should be a list of 1 to 10 behaviours")
+        behaviours: list[Behaviour] = []
+        for index, item in enumerate(listed, 1):
+            where = f"behaviour {index}"
+            item = self.mapping(item, where, {"value", "label"}, {"value", "label"})
+            value = item["value"]
+            if not isinstance(value, str) or not _ID.match(value):
+                raise self.fail(where, f"value {value!r} should be lowercase letters, digits and _")
+            if any(b.value == value for b in behaviours):
+                raise self.fail(where, f"value '{value}' is used twice")
+            behaviours.append(Behaviour(value, self.text(item["label"], f"{where} label", 150)))
+        steps = {str(step) for step in SCALE}
+        given = top["scale"]
+        given = {str(k): v for k, v in given.items()} if isinstance(given, dict) else given
+        scale_raw = self.mapping(given, "scale", steps, steps)
+        scale = {int(k): self.text(v, f"scale {k}", 60) for k, v in sorted(scale_raw.items())}
+        minimum = top["minimum_answers"]
+        if isinstance(minimum, int) and not isinstance(minimum, bool) and minimum < FEWEST_GIVERS:
+            raise self.fail(
+                "minimum_answers",
+                f"should be at least {FEWEST_GIVERS}: with fewer, a person could tell who said "
+                "what",
+            )
+        minimum = int(self.number(minimum, "minimum_answers", FEWEST_GIVERS, MOST_GIVERS, True))
+        remind = self.duration(top["remind_after"], "remind_after")
+        closes = self.duration(top["closes_after"], "closes_after")
+        if remind >= closes:
+            raise self.fail("remind_after", "should be shorter than closes_after")
+        wanted = set(FEEDBACK_TEXTS)
+        texts_raw = self.mapping(top["texts"], "texts", wanted, wanted)
+        texts = {k: self.text(texts_raw[k], f"texts {k}", 2000) for k in FEEDBACK_TEXTS}
+        return FeedbackContent(
+            FeedbackRules(tuple(behaviours), scale, minimum, remind, closes), texts
         )
 
     def clock_time(self, value: Any, where: str) -> time:

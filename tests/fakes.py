@@ -453,6 +453,8 @@ def with_state(view: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
         state: dict[str, Any] = {"type": element["type"]}
         if element["type"] == "users_select":
             state["selected_user"] = chosen
+        elif element["type"] == "multi_users_select":
+            state["selected_users"] = list(chosen)
         elif element["type"] == "plain_text_input":
             state["value"] = chosen
         else:

@@ -12,6 +12,7 @@ import yaml
 
 from bot.content import (
     COACHES_FILE,
+    FEEDBACK_FILE,
     QUESTIONNAIRE_FILE,
     RESULTS_FILE,
     Content,
@@ -50,9 +51,18 @@ def test_shipped_content_has_a_text_for_every_path(content: Content) -> None:
     assert not any("{how_to_request_coach}" in s for s in steps)
 
 
+def test_shipped_feedback_content_shows_nothing_under_three_answers(content: Content) -> None:
+    rules = content.feedback.rules
+    assert rules.minimum >= 3
+    assert sorted(rules.scale) == [1, 2, 3, 4, 5]
+    assert 1 <= len(rules.behaviours) <= 10
+    assert rules.remind_after < rules.closes_after
+
+
 def test_content_ships_as_the_bot_conversations_package() -> None:
     package = importlib.resources.files("bot.conversations")
     assert package.joinpath(QUESTIONNAIRE_FILE).is_file()
+    assert package.joinpath(FEEDBACK_FILE).is_file()
     assert package.joinpath(RESULTS_FILE).is_file()
 
 
@@ -234,6 +244,30 @@ BROKEN = [
         ["timezones", "'Mars/Olympus_Mons' is not a timezone name"],
         id="coach-timezone-unknown",
     ),
+    pytest.param(
+        FEEDBACK_FILE,
+        _replace("minimum_answers: 3", "minimum_answers: 2"),
+        ["minimum_answers", "at least 3", "tell who said what"],
+        id="feedback-shown-under-three",
+    ),
+    pytest.param(
+        FEEDBACK_FILE,
+        _replace("remind_after: 3d", "remind_after: 3w"),
+        ["remind_after", "shorter than closes_after"],
+        id="feedback-reminder-after-closing",
+    ),
+    pytest.param(
+        FEEDBACK_FILE,
+        _replace("  5: Almost always\n", ""),
+        ["scale", "'5' is missing"],
+        id="feedback-scale-short",
+    ),
+    pytest.param(
+        FEEDBACK_FILE,
+        _replace("value: stays_calm", "value: listens"),
+        ["behaviour 5", "'listens' is used twice"],
+        id="feedback-behaviour-twice",
+    ),
 ]
 
 
@@ -278,7 +312,7 @@ def test_shipped_coach_areas_serve_the_coaching_topics(content: Content) -> None
     assert not content.coaches.show_without_area
 
 
-@pytest.mark.parametrize("name", [QUESTIONNAIRE_FILE, RESULTS_FILE, COACHES_FILE])
+@pytest.mark.parametrize("name", [QUESTIONNAIRE_FILE, RESULTS_FILE, COACHES_FILE, FEEDBACK_FILE])
 def test_missing_file_fails_with_one_line_naming_it(tmp_path: Path, name: str) -> None:
     copy = _copy(tmp_path)
     (copy / name).unlink()

@@ -11,6 +11,9 @@ crash in the middle of the call itself leaves it running, and then the kind deci
 - at most once (AT_MOST_ONCE): dropped. A second copy would be seen by many (a post in a
   channel) or is only a heads-up (an admin's gap alert), so a lost one is the lesser harm.
 
+An effect may wait (`not_before`, a 360 reminder for its colleague's working hours): it is
+stored like any other, and made by the first round at or after that moment.
+
 Nudges planned by the action go in the same write too (`Followups.nudges`): stored records,
 made exactly once.
 """
@@ -43,8 +46,24 @@ class Effect:
     attempts: int = 0
 
 
+NOT_BEFORE = "not_before"  # in an effect's data: the moment it waits for, as ISO text
+
+
 def new_effect(kind: str, user_id: str, now: datetime, **data: str) -> Effect:
     return Effect(uuid.uuid4().hex, kind, user_id, dict(data), now)
+
+
+def waiting_until(effect: Effect, moment: datetime) -> Effect:
+    """The effect, made no earlier than `moment` (at once when that is not later)."""
+    if moment <= effect.created_at:
+        return effect
+    return replace(effect, data={**effect.data, NOT_BEFORE: moment.isoformat()})
+
+
+def due(effect: Effect, now: datetime) -> bool:
+    """Whether the effect may be made now: at once, unless it waits for a later moment."""
+    waits = effect.data.get(NOT_BEFORE)
+    return waits is None or datetime.fromisoformat(waits) <= now
 
 
 def at_least_once(effect: Effect) -> bool:

@@ -1,14 +1,15 @@
 """The program's figures for admins: who took the questionnaire, intros, places, nudges,
-and the coaching path's requests and engagements."""
+and the coaching path's requests, engagements and 360 feedback."""
 
 from __future__ import annotations
 
 import statistics
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.domain.coaching import CoachingRequest, Engagement
+from bot.domain.feedback import FeedbackFigures
 from bot.domain.intros import Intro, mentees_now
 from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
@@ -28,6 +29,7 @@ class ProgramStats:
     nudges_answered: int
     check_ins: int
     average_score: float | None
+    feedback: FeedbackFigures = field(default_factory=lambda: FeedbackFigures(0, 0, 0))
 
 
 def program_stats(
@@ -35,6 +37,7 @@ def program_stats(
     intros: Iterable[Intro],
     mentors: Iterable[Mentor],
     nudges: Iterable[Nudge],
+    feedback: FeedbackFigures | None = None,
 ) -> ProgramStats:
     latest, intros, nudges = list(latest), list(intros), list(nudges)
     paths = Counter(r.recommendation.path for r in latest)
@@ -68,6 +71,7 @@ def program_stats(
         nudges_answered=sum(1 for n in sent if n.answered_at is not None),
         check_ins=len(scores),
         average_score=round(statistics.fmean(scores), 1) if scores else None,
+        feedback=feedback or FeedbackFigures(0, 0, 0),
     )
 
 

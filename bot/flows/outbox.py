@@ -2,8 +2,9 @@
 
 `deliver` runs right after the ack, in the listener that stored the action. `recover` runs
 at start, before any request is taken, and in every background round: it delivers what a
-crash or a fault left behind. Each effect is claimed in the store before it is made, so two
-deliverers (a round and a listener, or two instances) never make it twice.
+crash or a fault left behind, and what waited for its moment (`not_before`). Each effect
+is claimed in the store before it is made, so two deliverers (a round and a listener, or
+two instances) never make it twice.
 """
 
 from __future__ import annotations
@@ -18,7 +19,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.domain.intros import free_in_field
 from bot.domain.matching import Match
-from bot.domain.outbox import MAX_ATTEMPTS, Cancel, Effect, Followups, at_least_once, new_effect
+from bot.domain.outbox import (
+    MAX_ATTEMPTS,
+    Cancel,
+    Effect,
+    Followups,
+    at_least_once,
+    due,
+    new_effect,
+)
 from bot.domain.recommendation import shows_mentors
 from bot.domain.records import Response
 from bot.flows.matching import matches_for, next_matches
@@ -106,8 +115,10 @@ async def _claim_and_make(
 ) -> bool:
     """Claim the effect and make it; whether it was made here. Claimed elsewhere: skipped
     (made, or being made). A fault is logged and the effect stays claimed for a later try."""
-    store = delivery.deps.store
-    claimed = await store.claim_effect(effect.id, delivery.deps.clock(), stale_before)
+    store, now = delivery.deps.store, delivery.deps.clock()
+    if not due(effect, now):
+        return False  # it waits: a later round makes it
+    claimed = await store.claim_effect(effect.id, now, stale_before)
     if claimed is None:
         return False
     make = _MAKERS.get(claimed.kind)

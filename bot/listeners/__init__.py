@@ -8,6 +8,7 @@ from bot.deps import Deps
 from bot.listeners import (
     commands,
     fallback,
+    feedback,
     home,
     intros,
     nudges,
@@ -27,5 +28,6 @@ def register_listeners(app: AsyncApp, deps: Deps) -> None:
     nudges.register(app, deps)
     privacy.register(app, deps)
     home.register(app, deps)
+    feedback.register(app, deps)
     # Last, because its catch-all answers any button nobody else claimed.
     fallback.register(app, deps)

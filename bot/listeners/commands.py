@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
+from bot.domain.feedback import feedback_figures
 from bot.domain.recommendation import shows_mentors
 from bot.domain.stats import program_stats
 from bot.flows.matching import matches_for, my_intros
@@ -19,6 +20,7 @@ from bot.flows.privacy import send_export
 from bot.flows.roster import CHANGE_ROSTER, roster_screen
 from bot.flows.slack import is_admin
 from bot.listeners.common import open_questionnaire
+from bot.listeners.feedback import feedback_command
 from bot.screens.coaches import edit_view as coach_editor
 from bot.screens.help import help_message
 from bot.screens.mentors import edit_view, refusal_text
@@ -114,6 +116,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 await store.intros(),
                 await store.mentors(),
                 await store.nudges(),
+                feedback_figures(
+                    await store.feedback_requests(), await store.feedback_answer_counts()
+                ),
             )
             await respond(**stats_message(stats))
         elif subcommand == "forget":
@@ -125,6 +130,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
             )
             if not await send_export(client, deps, user_id):
                 await respond(text=EXPORT_FAILED, response_type="ephemeral")
+        elif subcommand == "feedback":
+            await ack()
+            await feedback_command(client, deps, user_id, command["trigger_id"], respond)
         elif subcommand == "help":
             await ack(**help_message())
         elif subcommand == "status":

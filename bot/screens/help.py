@@ -12,6 +12,10 @@ COMMANDS = [
         "answer a few questions and find out whether coaching, mentoring or both fit you now",
     ),
     ("/devpath status", "your path, the mentors who fit you, your intros and coming reminders"),
+    (
+        "/devpath feedback",
+        "ask 3 to 8 colleagues for anonymous 360 feedback, or see how your request is going",
+    ),
     ("/devpath nudges off", "stop all reminders (`/devpath nudges on` starts them again)"),
     ("/devpath export", "everything devpath keeps about you, sent to you by DM"),
     ("/devpath forget", "erase everything devpath keeps about you (after a confirmation)"),

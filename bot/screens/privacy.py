@@ -16,7 +16,8 @@ BLOCKS_PER_MESSAGE = 40
 def forget_question(user_id: str) -> dict[str, Any]:
     text = (
         "*Erase everything devpath keeps about you?* Your answers and drafts, your intros, "
-        "your reminders and check-in notes, and your place in the mentor pool if you have one. "
+        "your reminders and check-in notes, your 360 feedback requests and the answers you "
+        "gave colleagues, and your place in the mentor pool if you have one. "
         "This cannot be undone. (`/devpath export` sends you a copy first.)"
     )
     erase = button("Erase my data", FORGET_ACTION, value=user_id, style="danger")

@@ -48,6 +48,7 @@ def stats_message(stats: ProgramStats) -> dict[str, Any]:
     )
     used, free = stats.places_used, stats.places_free
     sent, answered = stats.nudges_sent, stats.nudges_answered
+    fb = stats.feedback
     return {
         "response_type": "ephemeral",
         "text": text,
@@ -60,6 +61,11 @@ def stats_message(stats: ProgramStats) -> dict[str, Any]:
                 f"*Nudges*\n`{bar(answered, sent)}` {answered} of {sent} answered\n"
                 f"*How mentoring is going:* {score}",
                 "nudges",
+            ),
+            section(
+                f"*360 requests answered*\n{fb.requests} requests · {fb.answers} answers · "
+                f"{fb.reached_minimum} reached 3 answers",
+                "feedback",
             ),
             context("Only you can see this. Figures count each person's latest questionnaire."),
         ],

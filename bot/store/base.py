@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from bot.domain.coaching import Coach
+from bot.domain.feedback import FeedbackAnswer, FeedbackRequest
 from bot.domain.intros import Intro
 from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
@@ -26,6 +27,7 @@ from bot.domain.outbox import NOTHING, Effect, Followups
 from bot.domain.records import Draft, Response
 
 # The kinds of record a database holds, in the order a dump lists them.
+AnswerKept = Literal["kept", "shown"]  # kept, and whether it made the shown summary grow
 KINDS = (
     "drafts",
     "responses",
@@ -38,6 +40,8 @@ KINDS = (
     "people",
     "effects",
     "coaches",
+    "feedback_requests",
+    "feedback_answers",
 )
 
 # A whole database in the canonical format both backends dump and restore: for each kind,
@@ -309,12 +313,17 @@ class Store(Protocol):
 
     async def export(self, user_id: str) -> dict[str, Any]:
         """Everything stored about this person, by kind, in the TinyDB store's document
-        shapes: what `/devpath export` sends them."""
+        shapes: what `/devpath export` sends them. Their 360 requests come with how many
+        answered, never the answers (each answer is its giver's, and answers alone, with
+        their times, could tell who said what); the answers they gave come without the
+        request or whom it was about (that person's own business)."""
         ...
 
     async def forget(self, user_id: str, name: str | None) -> dict[str, int]:
         """Erase every trace of this person: their records, intros on both sides and the
-        nudges about those, open requests they made or claimed. Their ID in the record of
+        nudges about those, open requests they made or claimed, their 360 requests and every
+        answer to them, the 360 answers they gave, and their ID among the colleagues asked
+        (or shared with) in others' requests. Their ID in the record of
         admin changes becomes "a former admin", and `name` (a mentor's, as the pool showed
         it) "a former mentor"; their coach entry goes too, its name becoming "a former coach".
         How many records went, by kind. Nothing of them is left
@@ -340,4 +349,72 @@ class Store(Protocol):
     async def first_time(self, event_id: str) -> bool:
         """True the first time this event id is seen, False when it comes again within a day
         (the TinyDB store, one process, remembers the latest 10,000 ids of that day)."""
+        ...
+
+    # 360 feedback: a person's requests to colleagues, and the colleagues' answers.
+
+    async def add_feedback_request(
+        self, request: FeedbackRequest, then: Followups = NOTHING
+    ) -> bool:
+        """Record a new request with `then` (the DMs to the colleagues), unless this person
+        already has one open (a double submission, two instances): then nothing is written
+        and the answer is False. A person never has two open at once."""
+        ...
+
+    async def get_feedback_request(self, request_id: str) -> FeedbackRequest | None: ...
+
+    async def feedback_requests_of(self, user_id: str) -> list[FeedbackRequest]:
+        """This person's requests, in the order they were made."""
+        ...
+
+    async def feedback_requests(self) -> list[FeedbackRequest]:
+        """Every request, in the order they were made: what the program figures count."""
+        ...
+
+    async def add_feedback_answer(
+        self, answer: FeedbackAnswer, minimum: int, then: Followups = NOTHING
+    ) -> AnswerKept | None:
+        """Compare-and-set: keep a colleague's answer only if the request is open, they were
+        asked, and they have not answered it yet; None and nothing written otherwise (a second
+        submission, even at the same moment, or a closed request). In the same write the
+        request's `shown` moves on by `shown_after(shown, answers, minimum)`; only when it
+        grows is `then` (the new summary's DM) written too, and the answer is "shown" rather
+        than "kept". Answers at the same moment are counted one after the other, so only one
+        of them makes a jump."""
+        ...
+
+    async def feedback_answers(self, request_id: str) -> list[FeedbackAnswer]:
+        """The answers to this request, in the order they came."""
+        ...
+
+    async def feedback_answer_counts(self) -> dict[str, int]:
+        """How many answers each request has; requests with none absent."""
+        ...
+
+    async def due_feedback(self, now: datetime) -> list[FeedbackRequest]:
+        """Open requests with something due by `now`: their reminder (not sent yet) or their
+        closing, in the order they were made."""
+        ...
+
+    async def remind_feedback(
+        self, request_id: str, then: Followups = NOTHING
+    ) -> FeedbackRequest | None:
+        """Compare-and-set: mark the request reminded, with `then` (the reminders), only if it
+        is open and was not reminded yet; the request as changed, or None (another round or
+        instance got there first)."""
+        ...
+
+    async def close_feedback(
+        self, request_id: str, then: Followups = NOTHING
+    ) -> FeedbackRequest | None:
+        """Compare-and-set: open to closed, with `then` (the final summary); the closed
+        request, or None when it was not open. No answer is kept after it closes."""
+        ...
+
+    async def share_feedback(
+        self, request_id: str, user_id: str, with_user_id: str, then: Followups = NOTHING
+    ) -> FeedbackRequest | None:
+        """Compare-and-set: add `with_user_id` to whom this person's request is shared with,
+        with `then`, only if the request is theirs and not shared with them yet; the request
+        as changed, or None."""
         ...

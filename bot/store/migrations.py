@@ -33,9 +33,10 @@ def _v2_to_v3(data: dict[str, dict[str, Any]]) -> None:
 
 
 def _v3_to_v4(data: dict[str, dict[str, Any]]) -> None:
-    """Version 4 adds the coaching path's records (the coach roster, "coaches"). Nothing to
-    change in the data: new tables appear on first use; the stamp keeps an older devpath,
-    which would not copy or erase them, from opening the file."""
+    """Version 4 adds the coaching path's records: the coach roster ("coaches") and 360
+    feedback ("feedback_requests", "feedback_answers"). Nothing to change in the data: TinyDB
+    makes new tables on first use; the stamp keeps an older devpath, which would neither copy
+    nor erase them, from opening the file."""
 
 
 # MIGRATIONS[n] turns a version-n database into version n + 1, in place.

@@ -37,16 +37,22 @@ from urllib.parse import unquote, urlsplit
 import asyncpg
 
 from bot.domain.coaching import Coach
+from bot.domain.feedback import FeedbackAnswer, FeedbackRequest, shown_after
 from bot.domain.intros import Intro
 from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
 from bot.domain.outbox import NOTHING, Effect, Followups
 from bot.domain.records import Draft, Response
-from bot.store.base import KINDS, OpenRequest, StoreError, Tables
+from bot.store.base import KINDS, AnswerKept, OpenRequest, StoreError, Tables
 from bot.store.shapes import (
     answers_doc,
     answers_from,
     check_tables,
+    feedback_answer_doc,
+    feedback_answer_from,
+    feedback_request_doc,
+    feedback_request_from,
+    given_doc,
     not_empty,
     recommendation_doc,
     recommendation_from,
@@ -79,6 +85,39 @@ CREATE TABLE IF NOT EXISTS coaches (
     email text NOT NULL DEFAULT '',
     booking_url text NOT NULL DEFAULT ''
 );
+"""
+
+# 360 feedback: a person's requests (one open at a time) and each colleague's one answer.
+_FEEDBACK_V4 = """
+CREATE TABLE IF NOT EXISTS feedback_requests (
+    seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+    id text PRIMARY KEY,
+    user_id text NOT NULL,
+    givers text[] NOT NULL,
+    created_at timestamptz NOT NULL,
+    closes_at timestamptz NOT NULL,
+    remind_at timestamptz NOT NULL,
+    state text NOT NULL DEFAULT 'open',
+    reminded boolean NOT NULL DEFAULT false,
+    shared_with text[] NOT NULL DEFAULT '{}',
+    note text NOT NULL DEFAULT '',
+    shown integer NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS feedback_requests_user ON feedback_requests (user_id);
+CREATE UNIQUE INDEX IF NOT EXISTS feedback_requests_one_open
+    ON feedback_requests (user_id) WHERE state = 'open';
+
+CREATE TABLE IF NOT EXISTS feedback_answers (
+    seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+    request_id text NOT NULL,
+    giver_id text NOT NULL,
+    ratings jsonb NOT NULL,
+    strength text NOT NULL DEFAULT '',
+    change text NOT NULL DEFAULT '',
+    answered_at timestamptz NOT NULL,
+    PRIMARY KEY (request_id, giver_id)
+);
+CREATE INDEX IF NOT EXISTS feedback_answers_giver ON feedback_answers (giver_id);
 """
 
 # MIGRATIONS[n] brings a version-n schema to version n + 1 (0: an empty database).
@@ -211,8 +250,8 @@ CREATE TABLE IF NOT EXISTS effects (
     attempts integer NOT NULL DEFAULT 0
 );
 """,
-    # The coaching path: the coach roster.
-    3: _COACHES_V4,
+    # The coaching path: the coach roster and 360 feedback.
+    3: _COACHES_V4 + _FEEDBACK_V4,
 }
 
 _DRAFT = "user_id, answers, step, channel_id, updated_at"
@@ -229,6 +268,11 @@ _INTRO = (
 )
 _REQUEST = "id, mentee_id, claimed_by, claimed_at, extra"
 _EFFECT = "id, kind, user_id, data, created_at, state, claimed_at, attempts"
+_FEEDBACK_REQUEST = (
+    "id, user_id, givers, created_at, closes_at, remind_at, state, reminded, shared_with, note, "
+    "shown"
+)
+_FEEDBACK_ANSWER = "request_id, giver_id, ratings, strength, change, answered_at"
 _NUDGE = (
     "id, user_id, kind, due_at, created_at, subject, state, sent_at, answered_at, answer, "
     "attempts, last_of_kind, message"
@@ -819,6 +863,17 @@ class PostgresStore:
             audit = await conn.fetch(
                 "SELECT by_user, what, at FROM audit WHERE by_user = $1 ORDER BY seq", user_id
             )
+            asked = await conn.fetch(
+                f"SELECT {_FEEDBACK_REQUEST}, (SELECT count(*) FROM feedback_answers a "
+                "WHERE a.request_id = r.id) AS answered "
+                "FROM feedback_requests r WHERE user_id = $1 ORDER BY seq",
+                user_id,
+            )
+            given = await conn.fetch(
+                f"SELECT {_FEEDBACK_ANSWER} FROM feedback_answers WHERE giver_id = $1 ORDER BY seq",
+                user_id,
+            )
+        # What a person sees of 360 feedback is explained at Store.export.
         return {
             "drafts": [_draft_doc(r) for r in drafts],
             "questionnaires": [_response_doc(r) for r in responses],
@@ -830,6 +885,11 @@ class PostgresStore:
             "messages_to_send": [_effect_doc(r) for r in effects],
             "settings": [{"user_id": r["user_id"], **r["settings"]} for r in people],
             "changes_made_as_admin": [_audit_doc(r) for r in audit],
+            "feedback_requests": [
+                {**feedback_request_doc(_feedback_request(r)), "answered": r["answered"]}
+                for r in asked
+            ],
+            "feedback_given": [given_doc(_feedback_answer(r)) for r in given],
         }
 
     async def forget(self, user_id: str, name: str | None) -> dict[str, int]:
@@ -867,6 +927,7 @@ class PostgresStore:
                 ("messages to send", f"DELETE FROM effects WHERE {_EFFECT_ABOUT}", ()),
             ):
                 gone[kind] = _count(await conn.execute(sql, user_id, *args))
+            gone.update(await _forget_feedback(conn, user_id))
             await conn.execute(
                 "UPDATE audit SET "
                 "by_user = CASE WHEN by_user = $1 THEN 'a former admin' ELSE by_user END, "
@@ -904,6 +965,12 @@ class PostgresStore:
             people = await conn.fetch("SELECT user_id, settings FROM people")
             effects = await conn.fetch(f"SELECT {_EFFECT} FROM effects ORDER BY seq")
             coaches = await conn.fetch(f"SELECT {_COACH} FROM coaches")
+            feedback_requests = await conn.fetch(
+                f"SELECT {_FEEDBACK_REQUEST} FROM feedback_requests ORDER BY seq"
+            )
+            feedback_answers = await conn.fetch(
+                f"SELECT {_FEEDBACK_ANSWER} FROM feedback_answers ORDER BY seq"
+            )
 
         def by_user(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
             return sorted(docs, key=lambda doc: doc["user_id"])
@@ -928,6 +995,12 @@ class PostgresStore:
             "people": by_user([{"user_id": r["user_id"], **r["settings"]} for r in people]),
             "effects": [_effect_doc(r) for r in effects],
             "coaches": sorted((_coach_doc(r) for r in coaches), key=lambda doc: doc["id"]),
+            "feedback_requests": [
+                feedback_request_doc(_feedback_request(r)) for r in feedback_requests
+            ],
+            "feedback_answers": [
+                feedback_answer_doc(_feedback_answer(r)) for r in feedback_answers
+            ],
         }
 
     async def restore(self, tables: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
@@ -972,6 +1045,139 @@ class PostgresStore:
                 "DELETE FROM seen_events WHERE seen_at < now() - interval '1 day'"
             )
         return bool(first)
+
+    # 360 feedback: a person's requests to colleagues, and the colleagues' answers.
+
+    async def add_feedback_request(
+        self, request: FeedbackRequest, then: Followups = NOTHING
+    ) -> bool:
+        # The partial unique index keeps one open request per person: a second insert at the
+        # same moment waits for the first and then does nothing.
+        async with self._pool.acquire() as conn, conn.transaction():
+            added = await conn.fetchval(
+                f"INSERT INTO feedback_requests ({_FEEDBACK_REQUEST}) "
+                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
+                "ON CONFLICT DO NOTHING RETURNING id",
+                *_feedback_request_args(request),
+            )
+            if added is not None:
+                await _follow(conn, then)
+        return added is not None
+
+    async def get_feedback_request(self, request_id: str) -> FeedbackRequest | None:
+        row = await self._pool.fetchrow(
+            f"SELECT {_FEEDBACK_REQUEST} FROM feedback_requests WHERE id = $1", request_id
+        )
+        return _feedback_request(row) if row else None
+
+    async def feedback_requests_of(self, user_id: str) -> list[FeedbackRequest]:
+        rows = await self._pool.fetch(
+            f"SELECT {_FEEDBACK_REQUEST} FROM feedback_requests WHERE user_id = $1 ORDER BY seq",
+            user_id,
+        )
+        return [_feedback_request(r) for r in rows]
+
+    async def feedback_requests(self) -> list[FeedbackRequest]:
+        rows = await self._pool.fetch(
+            f"SELECT {_FEEDBACK_REQUEST} FROM feedback_requests ORDER BY seq"
+        )
+        return [_feedback_request(r) for r in rows]
+
+    async def add_feedback_answer(
+        self, answer: FeedbackAnswer, minimum: int, then: Followups = NOTHING
+    ) -> AnswerKept | None:
+        # The request's row is held (FOR UPDATE) while the answer goes in and is counted, so
+        # answers at the same moment, and a closing, take turns: each counts the ones before
+        # it, and only one of them can make the shown summary jump. The primary key makes a
+        # second answer by the same colleague do nothing.
+        async with self._pool.acquire() as conn, conn.transaction():
+            request = await conn.fetchrow(
+                "SELECT state, givers, shown FROM feedback_requests WHERE id = $1 FOR UPDATE",
+                answer.request_id,
+            )
+            if request is None or request["state"] != "open":
+                return None
+            if answer.giver_id not in request["givers"]:
+                return None
+            added = await conn.fetchval(
+                f"INSERT INTO feedback_answers ({_FEEDBACK_ANSWER}) "
+                "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING giver_id",
+                *_feedback_answer_args(answer),
+            )
+            if added is None:
+                return None
+            answered = await conn.fetchval(
+                "SELECT count(*) FROM feedback_answers WHERE request_id = $1", answer.request_id
+            )
+            shown = shown_after(request["shown"], answered, minimum)
+            if shown == request["shown"]:
+                return "kept"
+            await conn.execute(
+                "UPDATE feedback_requests SET shown = $2 WHERE id = $1", answer.request_id, shown
+            )
+            await _follow(conn, then)
+        return "shown"
+
+    async def feedback_answers(self, request_id: str) -> list[FeedbackAnswer]:
+        rows = await self._pool.fetch(
+            f"SELECT {_FEEDBACK_ANSWER} FROM feedback_answers WHERE request_id = $1 ORDER BY seq",
+            request_id,
+        )
+        return [_feedback_answer(r) for r in rows]
+
+    async def feedback_answer_counts(self) -> dict[str, int]:
+        rows = await self._pool.fetch(
+            "SELECT request_id, count(*) AS n FROM feedback_answers GROUP BY request_id"
+        )
+        return {r["request_id"]: r["n"] for r in rows}
+
+    async def due_feedback(self, now: datetime) -> list[FeedbackRequest]:
+        rows = await self._pool.fetch(
+            f"SELECT {_FEEDBACK_REQUEST} FROM feedback_requests WHERE state = 'open' "
+            "AND (closes_at <= $1 OR (NOT reminded AND remind_at <= $1)) ORDER BY seq",
+            _utc(now),
+        )
+        return [_feedback_request(r) for r in rows]
+
+    async def remind_feedback(
+        self, request_id: str, then: Followups = NOTHING
+    ) -> FeedbackRequest | None:
+        return await self._move_feedback(
+            "SET reminded = true WHERE id = $1 AND state = 'open' AND NOT reminded",
+            (request_id,),
+            then,
+        )
+
+    async def close_feedback(
+        self, request_id: str, then: Followups = NOTHING
+    ) -> FeedbackRequest | None:
+        return await self._move_feedback(
+            "SET state = 'closed' WHERE id = $1 AND state = 'open'", (request_id,), then
+        )
+
+    async def share_feedback(
+        self, request_id: str, user_id: str, with_user_id: str, then: Followups = NOTHING
+    ) -> FeedbackRequest | None:
+        return await self._move_feedback(
+            "SET shared_with = array_append(shared_with, $3) "
+            "WHERE id = $1 AND user_id = $2 AND NOT ($3 = ANY(shared_with))",
+            (request_id, user_id, with_user_id),
+            then,
+        )
+
+    async def _move_feedback(
+        self, change: str, args: tuple[Any, ...], then: Followups
+    ) -> FeedbackRequest | None:
+        """One conditional UPDATE (compare-and-set: a second one waits for the row, then no
+        longer matches) and what follows it, in one transaction."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            row = await conn.fetchrow(
+                f"UPDATE feedback_requests {change} RETURNING {_FEEDBACK_REQUEST}", *args
+            )
+            if row is None:
+                return None
+            await _follow(conn, then)
+        return _feedback_request(row)
 
 
 # Connecting and migrating.
@@ -1256,6 +1462,10 @@ _RESTORE = {
     "people": "INSERT INTO people (user_id, settings) VALUES ($1, $2)",
     "effects": f"INSERT INTO effects ({_EFFECT}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     "coaches": f"INSERT INTO coaches ({_COACH}) VALUES ({_COACH_VALUES})",
+    "feedback_requests": f"INSERT INTO feedback_requests ({_FEEDBACK_REQUEST}) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    "feedback_answers": f"INSERT INTO feedback_answers ({_FEEDBACK_ANSWER}) "
+    "VALUES ($1, $2, $3, $4, $5, $6)",
 }
 
 
@@ -1330,6 +1540,10 @@ def _restore_row(kind: str, doc: dict[str, Any], response_id: int) -> tuple[Any,
         return _coach_args(
             Coach(**{**doc, "areas": tuple(doc["areas"]), "languages": tuple(doc["languages"])})
         )
+    if kind == "feedback_requests":
+        return _feedback_request_args(feedback_request_from(doc))
+    if kind == "feedback_answers":
+        return _feedback_answer_args(feedback_answer_from(doc))
     raise ValueError(f"unknown kind {kind}")
 
 
@@ -1425,3 +1639,87 @@ def _coach(row: asyncpg.Record) -> Coach:
 
 def _coach_doc(row: asyncpg.Record) -> dict[str, Any]:
     return {**dict(row), "areas": list(row["areas"]), "languages": list(row["languages"])}
+
+
+async def _forget_feedback(conn: asyncpg.Connection, user_id: str) -> dict[str, int]:
+    """Their requests and every answer to them; the answers they gave (a request that
+    showed one shows one fewer); their ID among the colleagues asked, or shared with, in
+    others' requests."""
+    # What stays shown is what was shown, without theirs: never a later answer.
+    await conn.execute(
+        "UPDATE feedback_requests r SET shown = r.shown - 1 FROM feedback_answers a "
+        "WHERE a.request_id = r.id AND a.giver_id = $1 AND r.user_id <> $1 AND r.shown > "
+        "(SELECT count(*) FROM feedback_answers b WHERE b.request_id = r.id AND b.seq < a.seq)",
+        user_id,
+    )
+    answers = _count(
+        await conn.execute(
+            "DELETE FROM feedback_answers WHERE giver_id = $1 OR request_id IN "
+            "(SELECT id FROM feedback_requests WHERE user_id = $1)",
+            user_id,
+        )
+    )
+    requests = _count(
+        await conn.execute("DELETE FROM feedback_requests WHERE user_id = $1", user_id)
+    )
+    await conn.execute(
+        "UPDATE feedback_requests SET givers = array_remove(givers, $1), "
+        "shared_with = array_remove(shared_with, $1) "
+        "WHERE $1 = ANY(givers) OR $1 = ANY(shared_with)",
+        user_id,
+    )
+    return {"feedback requests": requests, "feedback answers": answers}
+
+
+def _feedback_request_args(request: FeedbackRequest) -> tuple[Any, ...]:
+    return (
+        request.id,
+        request.user_id,
+        list(request.givers),
+        _utc(request.created_at),
+        _utc(request.closes_at),
+        _utc(request.remind_at),
+        request.state,
+        request.reminded,
+        list(request.shared_with),
+        request.note,
+        request.shown,
+    )
+
+
+def _feedback_request(row: asyncpg.Record) -> FeedbackRequest:
+    return FeedbackRequest(
+        id=row["id"],
+        user_id=row["user_id"],
+        givers=tuple(row["givers"]),
+        created_at=_utc(row["created_at"]),
+        closes_at=_utc(row["closes_at"]),
+        remind_at=_utc(row["remind_at"]),
+        state=row["state"],
+        reminded=row["reminded"],
+        shared_with=tuple(row["shared_with"]),
+        note=row["note"],
+        shown=row["shown"],
+    )
+
+
+def _feedback_answer_args(answer: FeedbackAnswer) -> tuple[Any, ...]:
+    return (
+        answer.request_id,
+        answer.giver_id,
+        dict(answer.ratings),
+        answer.strength,
+        answer.change,
+        _utc(answer.answered_at),
+    )
+
+
+def _feedback_answer(row: asyncpg.Record) -> FeedbackAnswer:
+    return FeedbackAnswer(
+        request_id=row["request_id"],
+        giver_id=row["giver_id"],
+        ratings={str(k): int(v) for k, v in row["ratings"].items()},
+        strength=row["strength"],
+        change=row["change"],
+        answered_at=_utc(row["answered_at"]),
+    )

@@ -1,11 +1,13 @@
-"""The stored form of the records both backends keep alike (answers and recommendations),
-and the checks of a dump that both backends make before they restore it."""
+"""The stored form of the records both backends keep alike (answers, recommendations, 360
+feedback), and the checks of a dump that both backends make before they restore it."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
+from bot.domain.feedback import FeedbackAnswer, FeedbackRequest
 from bot.domain.questionnaire import Answers, in_current_terms
 from bot.domain.recommendation import CLEAR, FAIRLY_CLEAR, MIXED, Reason, Recommendation
 from bot.store.base import KINDS, StoreError, Tables
@@ -113,3 +115,45 @@ def _positive_int(value: Any) -> int | None:
     if isinstance(value, int) and 0 < value <= MAX_ID:
         return value
     return None
+
+
+def feedback_request_doc(request: FeedbackRequest) -> dict[str, Any]:
+    doc = vars(request).copy()
+    for key in ("created_at", "closes_at", "remind_at"):
+        doc[key] = _iso(doc[key])
+    doc["givers"], doc["shared_with"] = list(request.givers), list(request.shared_with)
+    return doc
+
+
+def feedback_request_from(doc: dict[str, Any]) -> FeedbackRequest:
+    doc = dict(doc)
+    for key in ("created_at", "closes_at", "remind_at"):
+        doc[key] = datetime.fromisoformat(doc[key])
+    doc["givers"], doc["shared_with"] = tuple(doc["givers"]), tuple(doc["shared_with"])
+    return FeedbackRequest(**doc)
+
+
+def feedback_answer_doc(answer: FeedbackAnswer) -> dict[str, Any]:
+    doc = vars(answer).copy()
+    doc["ratings"] = dict(answer.ratings)
+    doc["answered_at"] = _iso(answer.answered_at)
+    return doc
+
+
+def feedback_answer_from(doc: dict[str, Any]) -> FeedbackAnswer:
+    doc = dict(doc)
+    doc["answered_at"] = datetime.fromisoformat(doc["answered_at"])
+    doc["ratings"] = {str(k): int(v) for k, v in doc["ratings"].items()}
+    return FeedbackAnswer(**doc)
+
+
+def given_doc(answer: FeedbackAnswer) -> dict[str, Any]:
+    """An answer as its giver's export shows it: without the request, so without whom it was
+    about (that is the other person's business; the giver knows it from their DM)."""
+    doc = feedback_answer_doc(answer)
+    del doc["request_id"]
+    return doc
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()

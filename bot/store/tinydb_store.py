@@ -22,12 +22,13 @@ from typing import Any, TypeVar
 from tinydb.table import Document
 
 from bot.domain.coaching import Coach
+from bot.domain.feedback import FeedbackAnswer, FeedbackRequest, shown_after
 from bot.domain.intros import Intro
 from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
 from bot.domain.outbox import NOTHING, Effect, Followups
 from bot.domain.records import Draft, Response
-from bot.store.base import OpenRequest, StoreError, Tables
+from bot.store.base import AnswerKept, OpenRequest, StoreError, Tables
 from bot.store.journal import (
     COMPACT_FLOOR,
     DatabaseLocked,
@@ -40,6 +41,11 @@ from bot.store.shapes import (
     answers_doc,
     answers_from,
     check_tables,
+    feedback_answer_doc,
+    feedback_answer_from,
+    feedback_request_doc,
+    feedback_request_from,
+    given_doc,
     not_empty,
     recommendation_doc,
     recommendation_from,
@@ -71,6 +77,8 @@ class TinyDBStore:
         self._effects = table("effects", "id", "user_id")
         self._people = table("people", "user_id")
         self._coaches = table("coaches", "id")
+        self._feedback_requests = table("feedback_requests", "id", "user_id", "state")
+        self._feedback_answers = table("feedback_answers", "request_id", "giver_id")
         self._seen_events: dict[str, float] = {}  # event id -> when first seen (monotonic)
         self._pool_cache: tuple[int, list[Mentor] | None] = (-1, None)
 
@@ -591,7 +599,8 @@ class TinyDBStore:
                 "settings": self._people.find("user_id", user_id),
                 "changes_made_as_admin": [d for d in self._audit.all() if d.get("by") == user_id],
             }
-            return {kind: [dict(d) for d in docs] for kind, docs in mine.items()}
+            found = {kind: [dict(d) for d in docs] for kind, docs in mine.items()}
+            return {**found, **self._feedback_export(user_id)}
 
         return await self._run(work)
 
@@ -626,6 +635,7 @@ class TinyDBStore:
                 unique = list({d.doc_id: d for d in docs}.values())
                 _remove(table, unique)
                 gone[kind] = len(unique)
+            gone.update(self._feedback_forget(user_id))
             for entry in self._audit.all():
                 changed = dict(entry)
                 if entry.get("by") == user_id:
@@ -721,6 +731,14 @@ class TinyDBStore:
                 "coaches": sorted(
                     (_coach_doc(_coach(d)) for d in docs(self._coaches)), key=lambda d: d["id"]
                 ),
+                "feedback_requests": [
+                    feedback_request_doc(feedback_request_from(d))
+                    for d in docs(self._feedback_requests)
+                ],
+                "feedback_answers": [
+                    feedback_answer_doc(feedback_answer_from(d))
+                    for d in docs(self._feedback_answers)
+                ],
             }
 
         return await self._run(work)
@@ -743,6 +761,8 @@ class TinyDBStore:
             "people": lambda d: d["user_id"],
             "effects": _effect,
             "coaches": _coach,
+            "feedback_requests": feedback_request_from,
+            "feedback_answers": feedback_answer_from,
         }
         for kind, docs in given.items():
             for number, doc in enumerate(docs, start=1):
@@ -766,6 +786,8 @@ class TinyDBStore:
             "people": self._people,
             "effects": self._effects,
             "coaches": self._coaches,
+            "feedback_requests": self._feedback_requests,
+            "feedback_answers": self._feedback_answers,
         }
 
         def work() -> None:
@@ -800,6 +822,187 @@ class TinyDBStore:
             return False
         seen[event_id] = now
         return True
+
+    # 360 feedback: a person's requests to colleagues, and the colleagues' answers.
+
+    async def add_feedback_request(
+        self, request: FeedbackRequest, then: Followups = NOTHING
+    ) -> bool:
+        def work() -> bool:
+            mine = self._feedback_requests.find("user_id", request.user_id)
+            if any(d["state"] == "open" for d in mine):
+                return False
+            with self._db.storage.batch():
+                self._feedback_requests.insert(feedback_request_doc(request))
+                self._follow(then)
+            return True
+
+        return await self._run(work)
+
+    async def get_feedback_request(self, request_id: str) -> FeedbackRequest | None:
+        doc = await self._run(lambda: self._feedback_requests.first("id", request_id))
+        return feedback_request_from(doc) if doc else None
+
+    async def feedback_requests_of(self, user_id: str) -> list[FeedbackRequest]:
+        docs = await self._run(lambda: self._feedback_requests.find("user_id", user_id))
+        return [feedback_request_from(d) for d in sorted(docs, key=lambda d: d.doc_id)]
+
+    async def feedback_requests(self) -> list[FeedbackRequest]:
+        docs = await self._run(self._feedback_requests.all)
+        return [feedback_request_from(d) for d in sorted(docs, key=lambda d: d.doc_id)]
+
+    async def add_feedback_answer(
+        self, answer: FeedbackAnswer, minimum: int, then: Followups = NOTHING
+    ) -> AnswerKept | None:
+        def work() -> AnswerKept | None:
+            request = self._feedback_requests.first("id", answer.request_id)
+            if request is None or request["state"] != "open":
+                return None
+            if answer.giver_id not in request["givers"]:
+                return None
+            given = self._feedback_answers.find("giver_id", answer.giver_id)
+            if any(d["request_id"] == answer.request_id for d in given):
+                return None
+            answered = len(self._feedback_answers.find("request_id", answer.request_id)) + 1
+            before = request.get("shown", 0)
+            shown = shown_after(before, answered, minimum)
+            with self._db.storage.batch():
+                self._feedback_answers.insert(feedback_answer_doc(answer))
+                if shown == before:
+                    return "kept"
+                self._feedback_requests.update({"shown": shown}, doc_ids=[request.doc_id])
+                self._follow(then)
+            return "shown"
+
+        return await self._run(work)
+
+    async def feedback_answers(self, request_id: str) -> list[FeedbackAnswer]:
+        docs = await self._run(lambda: self._feedback_answers.find("request_id", request_id))
+        return [feedback_answer_from(d) for d in sorted(docs, key=lambda d: d.doc_id)]
+
+    async def feedback_answer_counts(self) -> dict[str, int]:
+        def work() -> dict[str, int]:
+            counts: dict[str, int] = {}
+            for doc in self._feedback_answers.all():
+                counts[doc["request_id"]] = counts.get(doc["request_id"], 0) + 1
+            return counts
+
+        return await self._run(work)
+
+    async def due_feedback(self, now: datetime) -> list[FeedbackRequest]:
+        moment = _utc(now)
+
+        def work() -> list[Document]:
+            return sorted(
+                (
+                    d
+                    for d in self._feedback_requests.find("state", "open")
+                    if d["closes_at"] <= moment or (not d["reminded"] and d["remind_at"] <= moment)
+                ),
+                key=lambda d: d.doc_id,
+            )
+
+        return [feedback_request_from(d) for d in await self._run(work)]
+
+    async def remind_feedback(
+        self, request_id: str, then: Followups = NOTHING
+    ) -> FeedbackRequest | None:
+        return await self._move_feedback(
+            request_id,
+            lambda d: d["state"] == "open" and not d["reminded"],
+            {"reminded": True},
+            then,
+        )
+
+    async def close_feedback(
+        self, request_id: str, then: Followups = NOTHING
+    ) -> FeedbackRequest | None:
+        return await self._move_feedback(
+            request_id, lambda d: d["state"] == "open", {"state": "closed"}, then
+        )
+
+    async def share_feedback(
+        self, request_id: str, user_id: str, with_user_id: str, then: Followups = NOTHING
+    ) -> FeedbackRequest | None:
+        def work() -> FeedbackRequest | None:
+            doc = self._feedback_requests.first("id", request_id)
+            if doc is None or doc["user_id"] != user_id or with_user_id in doc["shared_with"]:
+                return None
+            changes = {"shared_with": [*doc["shared_with"], with_user_id]}
+            with self._db.storage.batch():
+                self._feedback_requests.update(changes, doc_ids=[doc.doc_id])
+                self._follow(then)
+            return feedback_request_from({**doc, **changes})
+
+        return await self._run(work)
+
+    async def _move_feedback(
+        self,
+        request_id: str,
+        allowed: Callable[[Document], bool],
+        changes: dict[str, Any],
+        then: Followups,
+    ) -> FeedbackRequest | None:
+        def work() -> FeedbackRequest | None:
+            doc = self._feedback_requests.first("id", request_id)
+            if doc is None or not allowed(doc):
+                return None
+            with self._db.storage.batch():
+                self._feedback_requests.update(changes, doc_ids=[doc.doc_id])
+                self._follow(then)
+            return feedback_request_from({**doc, **changes})
+
+        return await self._run(work)
+
+    def _feedback_export(self, user_id: str) -> dict[str, list[dict[str, Any]]]:
+        """Their requests with how many answered, and the answers they gave (see Store)."""
+        counts: dict[str, int] = {}
+        for doc in self._feedback_answers.all():
+            counts[doc["request_id"]] = counts.get(doc["request_id"], 0) + 1
+        asked = sorted(self._feedback_requests.find("user_id", user_id), key=lambda d: d.doc_id)
+        given = sorted(self._feedback_answers.find("giver_id", user_id), key=lambda d: d.doc_id)
+        return {
+            "feedback_requests": [
+                {
+                    **feedback_request_doc(feedback_request_from(d)),
+                    "answered": counts.get(d["id"], 0),
+                }
+                for d in asked
+            ],
+            "feedback_given": [given_doc(feedback_answer_from(d)) for d in given],
+        }
+
+    def _feedback_forget(self, user_id: str) -> dict[str, int]:
+        """Their requests and every answer to them; the answers they gave (a request that
+        showed one shows one fewer); their ID among the colleagues asked, or shared with, in
+        others' requests."""
+        asked = self._feedback_requests.find("user_id", user_id)
+        about = [a for d in asked for a in self._feedback_answers.find("request_id", d["id"])]
+        given = self._feedback_answers.find("giver_id", user_id)
+        for answer in given:
+            request = self._feedback_requests.first("id", answer["request_id"])
+            if request is None or request["user_id"] == user_id:
+                continue
+            before = [
+                d
+                for d in self._feedback_answers.find("request_id", request["id"])
+                if d.doc_id < answer.doc_id
+            ]
+            if len(before) < request.get("shown", 0):
+                # What stays shown is what was shown, without theirs: never a later answer.
+                changes = {"shown": request["shown"] - 1}
+                self._feedback_requests.update(changes, doc_ids=[request.doc_id])
+        answers = list({d.doc_id: d for d in about + given}.values())
+        _remove(self._feedback_answers, answers)
+        _remove(self._feedback_requests, asked)
+        for doc in self._feedback_requests.all():
+            if user_id in doc["givers"] or user_id in doc["shared_with"]:
+                changes = {
+                    "givers": [g for g in doc["givers"] if g != user_id],
+                    "shared_with": [g for g in doc["shared_with"] if g != user_id],
+                }
+                self._feedback_requests.update(changes, doc_ids=[doc.doc_id])
+        return {"feedback requests": len(asked), "feedback answers": len(answers)}
 
 
 def _upsert(table: JournaledTable, key: str, doc: dict[str, Any]) -> None:

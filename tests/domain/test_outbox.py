@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.domain.nudges import new_nudge
-from bot.domain.outbox import Followups, at_least_once, new_effect
+from bot.domain.outbox import Followups, at_least_once, due, new_effect, waiting_until
 
 T0 = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 
@@ -45,3 +45,12 @@ def test_a_response_s_followups_are_about_it() -> None:
 )
 def test_which_effects_are_made_again_after_a_crash(kind: str, again: bool) -> None:
     assert at_least_once(new_effect(kind, "U1", T0)) is again
+
+
+def test_an_effect_may_wait_for_a_moment() -> None:
+    now = new_effect("feedback_remind", "U2", T0, giver_id="U2")
+    assert due(now, T0) and waiting_until(now, T0) == now  # not later: at once
+    later = waiting_until(now, T0 + timedelta(hours=4))
+    assert later.id == now.id and later.data["giver_id"] == "U2"
+    assert not due(later, T0 + timedelta(hours=3, minutes=59))
+    assert due(later, T0 + timedelta(hours=4))

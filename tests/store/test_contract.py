@@ -19,6 +19,7 @@ import pytest
 
 from bot.content import Content
 from bot.domain.coaching import Coach
+from bot.domain.feedback import FeedbackAnswer, FeedbackRequest
 from bot.domain.intros import Intro
 from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
@@ -77,6 +78,26 @@ def nudge_doc(given: Nudge) -> dict:
     """A nudge as a dump holds it: times as UTC ISO text."""
     doc = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in vars(given).items()}
     return {**doc, "answer": dict(given.answer), "message": dict(given.message)}
+
+
+def feedback_request(request_id: str, user: str = "U1", **more) -> FeedbackRequest:
+    fields = {
+        "givers": ("U2", "U3", "U4"),
+        "created_at": T0,
+        "closes_at": T0 + timedelta(days=14),
+        "remind_at": T0 + timedelta(days=3),
+    }
+    return FeedbackRequest(request_id, user, **{**fields, **more})
+
+
+def feedback_answer(request_id: str, giver: str, **more) -> FeedbackAnswer:
+    fields = {
+        "ratings": {"listens": 4},
+        "strength": "Clear",
+        "change": "",
+        "answered_at": T0 + timedelta(hours=1),
+    }
+    return FeedbackAnswer(request_id, giver, **{**fields, **more})
 
 
 def request(request_id: str, mentee: str = "U1") -> dict:
@@ -437,6 +458,8 @@ async def test_export_holds_everything_about_the_person(any_store: Store, conten
         "messages_to_send": 1,
         "settings": 1,
         "changes_made_as_admin": 1,
+        "feedback_requests": 0,
+        "feedback_given": 0,
     }
     assert data["drafts"][0] == {
         "user_id": "U1",
@@ -493,6 +516,8 @@ async def test_forget_erases_every_trace(any_store: Store, content: Content) -> 
         "reminders": 2,  # hers, and Grace's still to come about their intro
         "settings": 1,
         "messages to send": 1,
+        "feedback requests": 0,
+        "feedback answers": 0,
     }
     assert await any_store.export("U1") == {kind: [] for kind in await any_store.export("U9")}
     assert await any_store.get_draft("U1") is None
@@ -539,6 +564,10 @@ async def fill(store: Store, content: Content) -> dict[str, str]:
         "added coaches",
         T0,
     )
+    await store.add_feedback_request(feedback_request("F1", note="Be frank"))
+    for giver in ("U2", "U3", "U4"):  # three: the summary shows, so `shown` goes round too
+        await store.add_feedback_answer(feedback_answer("F1", giver), 3)
+    await store.remind_feedback("F1")
     return ids
 
 
@@ -554,6 +583,8 @@ COUNTS = {
     "people": 2,
     "effects": 2,
     "coaches": 2,
+    "feedback_requests": 1,
+    "feedback_answers": 3,
 }
 
 
@@ -587,6 +618,7 @@ async def test_dump_restore_round_trip(
         {"user_id": "U3", "stopped": False},
     ]
 
+    assert dumped["feedback_requests"][0]["shown"] == 3
     await other_store.restore(dumped)
     assert await other_store.dump() == dumped
 
@@ -604,6 +636,8 @@ async def test_dump_restore_round_trip(
         lambda s: s.person("U1"),
         lambda s: s.get_draft("U0"),
         lambda s: s.response_for_view("U1", "V2"),
+        lambda s: s.feedback_requests_of("U1"),
+        lambda s: s.feedback_answers("F1"),
     ):
         assert await ask(other_store) == await ask(any_store)
     assert (await other_store.get_nudge("N1")).subject == ids["response"]  # type: ignore[union-attr]
