@@ -54,11 +54,14 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         last = number == len(questionnaire.steps)
         open_request = deps.settings.match_channel is not None
+        # The draft is read before looking for a response from this modal: the same screen
+        # sent twice at once either finds the draft whole (and the store keeps one response)
+        # or finds it ended, and then the response that ended it.
+        draft = await deps.store.get_draft(user_id)
         if last and (done := await submitted_before(client, deps, user_id, view.get("id"))):
             shown = result_view(deps.content, done.recommendation, done.matches, open_request)
             await ack(response_action="update", view=shown)
             return
-        draft = await deps.store.get_draft(user_id)
         merged = {**(draft.answers if draft else {}), **answers}
         if not last or not questionnaire.is_complete(merged):
             following = number + 1 if not last else questionnaire.first_unanswered_step(merged)

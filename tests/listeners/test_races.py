@@ -36,6 +36,41 @@ async def test_the_last_screen_sent_twice_at_once_is_one_result(user, slack, bot
     assert kinds == ["gentle_reminder", "reach_out"]  # one plan
 
 
+async def test_the_second_last_screen_waits_out_the_first_and_still_shows_the_result(
+    user, slack, bot, pool, monkeypatch
+):
+    """The race the simultaneous test only meets now and then, made certain: the second copy
+    looks for an earlier response before the first stores one, and goes on only after."""
+    view = await open_modal(user, slack)
+    while view["submit"]["text"] == "Next":
+        _, body = await user.submit(view, for_view(view, MENTORING))
+        view = body["view"]
+    stored = asyncio.Event()
+    add_response, response_for_view = bot.store.add_response, bot.store.response_for_view
+    looked: list[int] = []
+
+    async def add_then_tell(*args, **kwargs):
+        found = await add_response(*args, **kwargs)
+        stored.set()
+        return found
+
+    async def first_look_waits(user_id, view_id):
+        found = await response_for_view(user_id, view_id)
+        looked.append(1)
+        if len(looked) == 1:
+            await stored.wait()
+        return found
+
+    monkeypatch.setattr(bot.store, "add_response", add_then_tell)
+    monkeypatch.setattr(bot.store, "response_for_view", first_look_waits)
+    answers = for_view(view, MENTORING)
+    both = await asyncio.gather(user.submit(view, answers), user.submit(view, answers))
+    assert [body["view"]["callback_id"] for _, body in both] == ["result", "result"]
+    assert len(await bot.store.responses("U1")) == 1
+    assert await bot.store.get_draft("U1") is None  # no half draft made from the last screen
+    assert len(result_dms(slack)) == 1
+
+
 async def test_accept_clicked_twice_at_once_is_one_kickoff(user, slack, bot, pool):
     result = (await walk(user, slack, MENTORING))["view"]
     request = await ask(user, slack, result, "U2")
