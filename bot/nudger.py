@@ -234,7 +234,6 @@ class Nudger:
             intro_state=intro.state if intro else None,
             intro_requested_since=any(i.requested_at >= nudge.created_at for i in asked),
             latest_response_id=latest.id if latest else None,
-            latest_path=latest.recommendation.path if latest else None,
             acted_since=any(i.requested_at >= since for i in asked)
             or any(n.answered_at is not None and n.answered_at >= since for n in theirs),
             met=any(

@@ -41,6 +41,7 @@ KIND_NAMES = {
     "coaching_midpoint": "coaching mid-point review",
     "coaching_review": "coaching end review",
     "gentle_reminder": "a gentle reminder",
+    "coaching_offer": "answer a coaching request",
 }
 
 STOPPED = (

@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.store.journal import JournalStorage, replace_atomically
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 META = "meta"
 
 
@@ -32,10 +32,19 @@ def _v2_to_v3(data: dict[str, dict[str, Any]]) -> None:
     Nothing to change in the data: the stamp keeps an older devpath from misreading it."""
 
 
+def _v3_to_v4(data: dict[str, dict[str, Any]]) -> None:
+    """Version 4 begins the coaching path's tables ("coaching_requests", "engagements"; TinyDB
+    makes them on first use), and coaching checkpoints are about an engagement, not a result.
+    Nothing to change in the data: checkpoints planned after a result under version 3 are
+    skipped when due (no engagement is under way), and the stamp keeps an older devpath,
+    which knows neither table, from misreading the file."""
+
+
 # MIGRATIONS[n] turns a version-n database into version n + 1, in place.
 MIGRATIONS: dict[int, Callable[[dict[str, dict[str, Any]]], None]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
+    3: _v3_to_v4,
 }
 
 

@@ -18,6 +18,7 @@ import asyncpg
 import pytest
 
 from bot.content import Content
+from bot.domain.coaching import CoachingRequest, Engagement
 from bot.domain.intros import Intro
 from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
@@ -55,6 +56,21 @@ def mentor(user_id: str, name: str, capacity: int = 2, **more) -> Mentor:
 def intro(intro_id: str, mentee: str = "U1", mentor_id: str = "U2", **more) -> Intro:
     fields = {"state": "pending", "requested_at": T0, "expires_at": T0 + timedelta(days=7)}
     return Intro(intro_id, mentee, mentor_id, **{**fields, **more})
+
+
+def coaching_request(request_id: str, user: str = "U1", **more) -> CoachingRequest:
+    return CoachingRequest(
+        request_id, user, ("Lead the reorg", "Delegate more"), "3m", "yes", T0, **more
+    )
+
+
+def engagement(
+    engagement_id: str, request_id: str = "Q1", user: str = "U1", coach: str = "C1", **more
+) -> Engagement:
+    fields = {"state": "offered", "created_at": T0, "expires_at": T0 + timedelta(days=7)}
+    return Engagement(
+        engagement_id, request_id, user, coach, ("Lead the reorg",), **{**fields, **more}
+    )
 
 
 def nudge(nudge_id: str, user: str = "U1", due: datetime = T0, **more) -> Nudge:
@@ -386,6 +402,8 @@ async def test_export_holds_everything_about_the_person(any_store: Store, conten
         "messages_to_send": 1,
         "settings": 1,
         "changes_made_as_admin": 1,
+        "coaching_requests": 0,
+        "engagements": 0,
     }
     assert data["drafts"][0] == {
         "user_id": "U1",
@@ -441,6 +459,8 @@ async def test_forget_erases_every_trace(any_store: Store, content: Content) -> 
         "reminders": 2,  # hers, and Grace's still to come about their intro
         "settings": 1,
         "messages to send": 1,
+        "coaching requests": 0,
+        "engagements": 0,
     }
     assert await any_store.export("U1") == {kind: [] for kind in await any_store.export("U9")}
     assert await any_store.get_draft("U1") is None
@@ -481,6 +501,10 @@ async def fill(store: Store, content: Content) -> dict[str, str]:
     await store.record_gap(None, [], T0 + timedelta(hours=1), timedelta(days=1))
     await store.update_nudge("N3", sent_at=T0, message={"channel": "D2", "ts": "1.1"})
     await store.mark_intro("I1", mentor_message={"channel": "DU2", "ts": "1.2"})
+    await store.add_coaching_request(coaching_request("Q1"))
+    await store.decide_coaching_request("Q1", "pending", "approved", "UADMIN", T0)
+    await store.mark_coaching_request("Q1", admin_messages=({"channel": "DA", "ts": "1.3"},))
+    await store.add_engagement(engagement("G1", progress={"0": 4}), capacity=2)
     return ids
 
 
@@ -495,6 +519,8 @@ COUNTS = {
     "nudges": 5,
     "people": 2,
     "effects": 2,
+    "coaching_requests": 1,
+    "engagements": 1,
 }
 
 
@@ -544,6 +570,8 @@ async def test_dump_restore_round_trip(
         lambda s: s.person("U1"),
         lambda s: s.get_draft("U0"),
         lambda s: s.response_for_view("U1", "V2"),
+        lambda s: s.coaching_requests(),
+        lambda s: s.engagements(),
     ):
         assert await ask(other_store) == await ask(any_store)
     assert (await other_store.get_nudge("N1")).subject == ids["response"]  # type: ignore[union-attr]
@@ -736,7 +764,7 @@ async def test_a_version_1_database_is_migrated(pg_url: str) -> None:
         await conn.close()
     store = await PostgresStore.connect(pg_url)
     try:
-        assert await schema_versions(pg_url) == [SCHEMA_VERSION] == [3]
+        assert await schema_versions(pg_url) == [SCHEMA_VERSION] == [4]
         assert await store.first_time("Ev1")
         assert not await store.first_time("Ev1")
         assert await store.person("U1") == {"user_id": "U1"}
