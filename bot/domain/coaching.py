@@ -143,7 +143,6 @@ class CoachingRules:
     offer_expires_after: timedelta
     remind_before_lapse: timedelta
     extend_by: timedelta
-    coaches_shown: int
     kickoff: str
     decline_frame: str  # "{reason}" is the admin's reason, escaped
     goal_hints: Mapping[str, str]  # a questionnaire option value -> a goal hint

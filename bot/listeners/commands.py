@@ -12,12 +12,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.domain.recommendation import shows_mentors
 from bot.domain.stats import program_stats
+from bot.flows.coaching import overview
 from bot.flows.matching import matches_for, my_intros
 from bot.flows.nudges import start_nudges, stop_nudges
 from bot.flows.pool import CHANGE_POOL, pool_screen
 from bot.flows.privacy import send_export
 from bot.flows.slack import is_admin
 from bot.listeners.common import open_questionnaire
+from bot.screens.coaching import status_lines
 from bot.screens.help import help_message
 from bot.screens.mentors import edit_view, refusal_text
 from bot.screens.nudges import STARTED, STOPPED, nudges_summary
@@ -39,7 +41,18 @@ async def status_screen(client: AsyncWebClient, deps: Deps, user_id: str) -> dic
         key=lambda n: n.due_at,
     )
     nudges = nudges_summary(bool(person.get("stopped")), upcoming, deps.clock())
-    return status_message(deps.content, latest, draft, deps.clock(), matches, intros, nudges)
+    coaching = await overview(deps, user_id)
+    return status_message(
+        deps.content,
+        latest,
+        draft,
+        deps.clock(),
+        matches,
+        intros,
+        nudges,
+        status_lines(coaching.requests, coaching.engagements),
+        coaching.can_request,
+    )
 
 
 log = logging.getLogger(__name__)
