@@ -1,4 +1,5 @@
-"""The devpath command: serve the bot, try the questionnaire in the terminal, manage the pool."""
+"""The devpath command: serve the bot, try the questionnaire in the terminal, manage the pool
+and the coach roster."""
 
 from __future__ import annotations
 
@@ -8,20 +9,24 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import Any, Generic, TextIO, TypeVar
 
 from bot.content import Content, ContentError, load_content
 from bot.deps import Deps, utc_now
-from bot.domain.matching import Match, Mentor
+from bot.domain.coaching import Coach
+from bot.domain.matching import CoachingSeeker, CoachMatch, Match, Mentor, rank_coaches
 from bot.domain.questionnaire import Answers, Question, check_step, in_current_terms
 from bot.domain.recommendation import Recommendation, recommend, shows_mentors
 from bot.domain.records import Response
 from bot.flows.matching import matches_for
 from bot.logs import configure_logging
 from bot.pool_csv import HEADER_PROBLEM, bad_row_count, iana_timezone, read_pool, write_pool
+from bot.roster_csv import HEADER_PROBLEM as ROSTER_HEADER_PROBLEM
+from bot.roster_csv import read_roster, write_roster
 from bot.screens.result import PULLS, advice
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store import (
@@ -35,6 +40,7 @@ from bot.store import (
 )
 
 EXAMPLE_POOL = "examples/mentors.csv"
+EXAMPLE_ROSTER = "examples/coaches.csv"
 
 T = TypeVar("T")
 
@@ -74,24 +80,8 @@ def _parser() -> argparse.ArgumentParser:
         help="your IANA timezone for mentor matching, like Europe/London (default: $TZ)",
     )
     trial.set_defaults(run=_try)
-    mentors = commands.add_parser("mentors", help="the mentor pool as CSV: import or export")
-    pool = mentors.add_subparsers(dest="action", required=True, metavar="ACTION")
-    importing = pool.add_parser(
-        "import", help="add or update mentors from a CSV file (mentors not in it stay as they are)"
-    )
-    importing.add_argument("file", type=Path, metavar="FILE.csv")
-    importing.add_argument(
-        "--dry-run", action="store_true", help="show what would change and write nothing"
-    )
-    importing.add_argument(
-        "--skip-invalid", action="store_true", help="import the good rows and list the bad ones"
-    )
-    importing.set_defaults(run=_import_mentors)
-    exporting = pool.add_parser("export", help="write the pool as CSV")
-    exporting.add_argument(
-        "--output", type=Path, metavar="FILE", help="write to this file (default: stdout)"
-    )
-    exporting.set_defaults(run=_export_mentors)
+    _csv_commands(commands, MENTOR_CSV, "the mentor pool")
+    _csv_commands(commands, COACH_CSV, "the coach roster")
     nudges = commands.add_parser("nudges", help="the DM nudges: list them, or send what is due")
     nudging = nudges.add_subparsers(dest="nudges_command", required=True, metavar="COMMAND")
     listing = nudging.add_parser("list", help="the nudges coming up (and, with --all, the rest)")
@@ -261,19 +251,32 @@ def _try(args: argparse.Namespace) -> int:
     user_id = f"cli:{args.user or getpass.getuser()}"
     now = utc_now()
 
-    async def work(store: Store) -> tuple[list[Match], bool] | None:
+    async def work(
+        store: Store,
+    ) -> tuple[tuple[list[Match], bool] | None, tuple[list[CoachMatch], bool] | None]:
         await store.add_response(Response(user_id, answers, rec, content.version, now))
-        if not shows_mentors(rec.path):
-            return None
-        # The same ranking as in Slack, with the timezone the terminal was given.
-        deps = Deps(settings, content, store, lambda: now)
-        matches = await matches_for(None, deps, user_id, answers, person={"tz": timezone})
-        return matches, not await store.mentors()
+        mentors = coaches = None
+        if shows_mentors(rec.path):
+            # The same ranking as in Slack, with the timezone the terminal was given.
+            deps = Deps(settings, content, store, lambda: now)
+            matches = await matches_for(None, deps, user_id, answers, person={"tz": timezone})
+            mentors = matches, not await store.mentors()
+        if rec.path in ("coaching", "both"):
+            roster = await store.coaches()
+            seeker = CoachingSeeker(user_id, answers.get("topics", ()), (), (), timezone)
+            # Offline there are no engagements: every place is free.
+            fits = rank_coaches(
+                seeker, roster, {}, set(), content.coaches, content.coaches.labels, now
+            )
+            coaches = fits, not roster
+        return mentors, coaches
 
-    found = _with_store(settings, work)
+    mentors, coaches = _with_store(settings, work)
     print(render_recommendation(content, rec))
-    if found is not None:
-        print(render_matches(content, *found))
+    if mentors is not None:
+        print(render_matches(content, *mentors))
+    if coaches is not None:
+        print(render_coaches(*coaches))
     print(f"\nSaved in {shown_place(database_place(settings))} as {user_id}.")
     return 0
 
@@ -339,13 +342,97 @@ def render_matches(content: Content, matches: Sequence[Match], pool_empty: bool)
     return "\n".join(lines)
 
 
-def _import_mentors(args: argparse.Namespace) -> int:
+def render_coaches(matches: Sequence[CoachMatch], roster_empty: bool) -> str:
+    """The coaches who fit, best first, with how to reach an external one."""
+    if not matches:
+        lines = ["", "No coach on the roster fits yet."]
+        if roster_empty:
+            lines.append(
+                f"The roster is empty; load one with: devpath coaches import {EXAMPLE_ROSTER}"
+            )
+        return "\n".join(lines)
+    lines = ["", "Coaches who fit:"]
+    for number, match in enumerate(matches, start=1):
+        coach = match.coach
+        where = f" ({coach.organisation})" if coach.organisation else " (internal coach)"
+        lines.append(f"  {number}. {coach.name}{where} — {match.reason}")
+        if coach.credentials:
+            lines.append(f"     {coach.credentials}")
+        if coach.booking_url:
+            lines.append(f"     Book: {coach.booking_url}")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class _Sheet(Generic[T]):
+    """One kind of record as CSV: the mentor pool, or the coach roster."""
+
+    thing: str  # "mentor", "coach": in messages ...
+    things: str  # ... and the command's name
+    header_problem: str
+    read: Callable[[str, Content], tuple[list[T], list[str]]]
+    write: Callable[[Iterable[T]], str]
+    key: Callable[[T], str]
+    name: Callable[[T], str]
+    load: Callable[[Store], Awaitable[list[T]]]
+    save: Callable[[Store, list[T], str, str, datetime], Awaitable[None]]
+
+
+MENTOR_CSV: _Sheet[Mentor] = _Sheet(
+    "mentor",
+    "mentors",
+    HEADER_PROBLEM,
+    read_pool,
+    write_pool,
+    lambda m: m.user_id,
+    lambda m: m.name,
+    lambda store: store.mentors(),
+    lambda store, mentors, by, what, now: store.save_mentors(mentors, by, what, now),
+)
+COACH_CSV: _Sheet[Coach] = _Sheet(
+    "coach",
+    "coaches",
+    ROSTER_HEADER_PROBLEM,
+    lambda text, content: read_roster(text, content),
+    write_roster,
+    lambda c: c.id,
+    lambda c: c.name,
+    lambda store: store.coaches(),
+    lambda store, coaches, by, what, now: store.save_coaches(coaches, by, what, now),
+)
+
+
+def _csv_commands(commands: Any, sheet: _Sheet[T], what: str) -> None:
+    """`devpath mentors import|export` or `devpath coaches import|export`."""
+    things = sheet.things
+    group = commands.add_parser(things, help=f"{what} as CSV: import or export")
+    actions = group.add_subparsers(dest="action", required=True, metavar="ACTION")
+    importing = actions.add_parser(
+        "import",
+        help=f"add or update {things} from a CSV file ({things} not in it stay as they are)",
+    )
+    importing.add_argument("file", type=Path, metavar="FILE.csv")
+    importing.add_argument(
+        "--dry-run", action="store_true", help="show what would change and write nothing"
+    )
+    importing.add_argument(
+        "--skip-invalid", action="store_true", help="import the good rows and list the bad ones"
+    )
+    importing.set_defaults(run=lambda args: _import(sheet, args))
+    exporting = actions.add_parser("export", help=f"write {what} as CSV")
+    exporting.add_argument(
+        "--output", type=Path, metavar="FILE", help="write to this file (default: stdout)"
+    )
+    exporting.set_defaults(run=lambda args: _export(sheet, args))
+
+
+def _import(sheet: _Sheet[T], args: argparse.Namespace) -> int:
     settings = load_settings(slack=False)
     content = load_content(settings.content_dir)
     path: Path = args.file
-    mentors, problems = read_pool(_read_text(path), content)
-    if HEADER_PROBLEM in problems:
-        raise UsageError(f"{path}: {HEADER_PROBLEM}; nothing was imported")
+    records, problems = sheet.read(_read_text(path), content)
+    if sheet.header_problem in problems:
+        raise UsageError(f"{path}: {sheet.header_problem}; nothing was imported")
     bad = bad_row_count(problems)
     rows = "row" if bad == 1 else "rows"
     for problem in problems:
@@ -357,35 +444,35 @@ def _import_mentors(args: argparse.Namespace) -> int:
         )
     if problems:
         print(f"devpath: skipped {bad} bad {rows} in {path}", file=sys.stderr)
-    if not mentors:
-        raise UsageError(f"{path}: no mentors to import; nothing was imported")
-    existing = {m.user_id: m for m in _pool(settings)}
-    added = [m for m in mentors if m.user_id not in existing]
-    updated = [m for m in mentors if m.user_id in existing and existing[m.user_id] != m]
-    unchanged = len(mentors) - len(added) - len(updated)
+    if not records:
+        raise UsageError(f"{path}: no {sheet.things} to import; nothing was imported")
+    existing = {sheet.key(r): r for r in _stored(settings, sheet)}
+    added = [r for r in records if sheet.key(r) not in existing]
+    updated = [r for r in records if sheet.key(r) in existing and existing[sheet.key(r)] != r]
+    unchanged = len(records) - len(added) - len(updated)
     if args.dry_run:
         lines = [f"would add {len(added)}, update {len(updated)}, leave {unchanged} unchanged"]
-        lines += [f"  add: {m.name} ({m.user_id})" for m in added]
-        lines += [f"  update: {m.name} ({m.user_id})" for m in updated]
+        lines += [f"  add: {sheet.name(r)} ({sheet.key(r)})" for r in added]
+        lines += [f"  update: {sheet.name(r)} ({sheet.key(r)})" for r in updated]
         print("\n".join(lines))
         return 0
     summary = (
-        f"imported {_count(len(mentors), 'mentor')} from {path.name}: "
+        f"imported {_count(len(records), sheet.thing, sheet.things)} from {path.name}: "
         f"{len(added)} added, {len(updated)} updated, {unchanged} unchanged"
     )
     if added or updated:
         by = f"cli:{getpass.getuser()}"
         changed = [*added, *updated]
-        _with_store(settings, lambda store: store.save_mentors(changed, by, summary, utc_now()))
+        _with_store(settings, lambda store: sheet.save(store, changed, by, summary, utc_now()))
     print(summary)
     return 0
 
 
-def _export_mentors(args: argparse.Namespace) -> int:
+def _export(sheet: _Sheet[T], args: argparse.Namespace) -> int:
     settings = load_settings(slack=False)
     load_content(settings.content_dir)  # a broken content directory stops here, as elsewhere
-    mentors = _pool(settings)
-    text = write_pool(mentors)
+    records = _stored(settings, sheet)
+    text = sheet.write(records)
     if args.output is None:
         sys.stdout.write(text)
         return 0
@@ -394,17 +481,18 @@ def _export_mentors(args: argparse.Namespace) -> int:
             file.write(text)
     except OSError as error:
         raise UsageError(f"{args.output}: cannot write it ({error.strerror})") from None
-    print(f"exported {_count(len(mentors), 'mentor')} to {args.output}")
+    print(f"exported {_count(len(records), sheet.thing, sheet.things)} to {args.output}")
     return 0
 
 
-def _count(number: int, thing: str) -> str:
-    return f"{number} {thing}" if number == 1 else f"{number} {thing}s"
+def _count(number: int, thing: str, things: str | None = None) -> str:
+    return f"{number} {thing}" if number == 1 else f"{number} {things or thing + 's'}"
 
 
-def _pool(settings: Settings) -> list[Mentor]:
-    """The mentors in the database; none when there is no database yet (and none is made)."""
-    return _with_existing_store(settings, lambda store: store.mentors()) or []
+def _stored(settings: Settings, sheet: _Sheet[T]) -> list[T]:
+    """The mentors (or coaches) in the database; none when there is no database yet (and
+    none is made)."""
+    return _with_existing_store(settings, sheet.load) or []
 
 
 def _read_text(path: Path) -> str:

@@ -12,10 +12,19 @@ from datetime import time, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from bot.domain.coaching import Budget, CoachingRules, Timeframe
+from bot.domain.coaching import (
+    Budget,
+    Choice,
+    CoachArea,
+    CoachingRules,
+    CoachRules,
+    CoachWeights,
+    Timeframe,
+)
 from bot.domain.durations import parse_duration
 from bot.domain.matching import MatchingRules, Seniority, Weights
 from bot.domain.nudges import Cadence, WorkingHours
@@ -27,6 +36,7 @@ QUESTIONNAIRE_FILE = "questionnaire.yml"
 RESULTS_FILE = "results.yml"
 MATCHING_FILE = "matching.yml"
 NUDGES_FILE = "nudges.yml"
+COACHES_FILE = "coaches.yml"
 COACHING_FILE = "coaching.yml"
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Each kind of nudge and the duration key that times it (None: timed from elsewhere: the
@@ -106,6 +116,7 @@ class Content:
     paths: dict[RecommendedPath, PathText]
     matching: MatchingRules
     nudges: NudgeContent
+    coaches: CoachRules
     coaching: CoachingRules
 
     @property
@@ -142,9 +153,11 @@ def load_content(directory: Path | None = None) -> Content:
             f"{_display(directory, NUDGES_FILE)}: kind 'answer_request' before_lapse should be "
             f"shorter than intros expires_after in {MATCHING_FILE}"
         )
-    c_raw, _ = _read(directory, COACHING_FILE)
-    coaching = _Checker(_display(directory, COACHING_FILE)).coaching(c_raw, questionnaire)
-    return Content(questionnaire, thresholds, paths, matching, nudges, coaching)
+    c_raw, _ = _read(directory, COACHES_FILE)
+    coaches = _Checker(_display(directory, COACHES_FILE)).coaches(c_raw, questionnaire)
+    g_raw, _ = _read(directory, COACHING_FILE)
+    coaching = _Checker(_display(directory, COACHING_FILE)).coaching(g_raw, questionnaire)
+    return Content(questionnaire, thresholds, paths, matching, nudges, coaches, coaching)
 
 
 def _display(directory: Path, name: str) -> str:
@@ -433,6 +446,94 @@ class _Checker:
             intro_expires_after=expires,
             kickoff=self.text(intros["kickoff"], "intros kickoff", 2500),
         )
+
+    def coaches(self, raw: Any, questionnaire: Questionnaire) -> CoachRules:
+        keys = {"areas", "languages", "timezones", "weights", "coaches_shown"}
+        top = self.mapping(raw, "", keys | {"show_without_area"}, keys)
+        asked = questionnaire.question("topics")  # load_content's matching check made sure
+        topics = {o.value for o in asked.options} if asked else set()
+        areas = []
+        for index, area_raw in enumerate(self.items(top["areas"], "areas", 1, 100), 1):
+            where = f"area {index}"
+            area_raw = self.mapping(
+                area_raw, where, {"value", "label", "topics", "words"}, {"value", "label"}
+            )
+            value = self.value(area_raw["value"], where)
+            where = f"area '{value}'"
+            served = tuple(self.words(area_raw.get("topics", []), f"{where} topics", 75))
+            if unknown := [t for t in served if t not in topics]:
+                raise self.fail(
+                    where,
+                    f"topic '{unknown[0]}' is not a value of the topics question in "
+                    f"{QUESTIONNAIRE_FILE}",
+                )
+            words = tuple(self.words(area_raw.get("words", []), f"{where} words", 50))
+            areas.append(
+                CoachArea(value, self.text(area_raw["label"], f"{where} label", 75), served, words)
+            )
+        languages = []
+        for index, raw_language in enumerate(self.items(top["languages"], "languages", 1, 100), 1):
+            where = f"language {index}"
+            raw_language = self.mapping(raw_language, where, {"value", "label"}, {"value", "label"})
+            value = self.value(raw_language["value"], where)
+            languages.append(
+                Choice(value, self.text(raw_language["label"], f"language '{value}' label", 75))
+            )
+        for what, found in (("area", areas), ("language", languages)):
+            values = [c.value for c in found]
+            if len(set(values)) != len(values):
+                twice = next(v for v in values if values.count(v) > 1)
+                raise self.fail(f"{what}s", f"{what} value '{twice}' is used twice")
+        timezones = tuple(self.words(top["timezones"], "timezones", 100))
+        if not 1 <= len(timezones) <= 100:
+            raise self.fail("timezones", "should be a list of 1 to 100 timezone names")
+        for name in timezones:
+            try:
+                ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise self.fail(
+                    "timezones", f"'{name}' is not a timezone name (like Europe/London)"
+                ) from None
+        names = {f.name for f in fields(CoachWeights)}
+        weights_raw = self.mapping(top["weights"], "weights", names, names)
+
+        def weight(name: str, low: float = 0) -> float:
+            return self.number(weights_raw[name], f"weights {name}", low, 1000)
+
+        counted = self.number(weights_raw["areas_counted"], "weights areas_counted", 0, 10, True)
+        show_without_area = top.get("show_without_area", False)
+        if not isinstance(show_without_area, bool):
+            raise self.fail("show_without_area", "should be true or false")
+        return CoachRules(
+            areas=tuple(areas),
+            languages=tuple(languages),
+            timezones=timezones,
+            weights=CoachWeights(
+                area=weight("area"),
+                areas_counted=int(counted),
+                language=weight("language"),
+                timezone=weight("timezone"),
+                timezone_far_hours=weight("timezone_far_hours", 1),
+                capacity=weight("capacity"),
+            ),
+            coaches_shown=int(self.number(top["coaches_shown"], "coaches_shown", 1, 10, True)),
+            show_without_area=show_without_area,
+        )
+
+    def items(self, value: Any, where: str, low: int, high: int) -> list[Any]:
+        if not isinstance(value, list) or not low <= len(value) <= high:
+            raise self.fail(where, f"should be a list of {low} to {high} items")
+        return value
+
+    def value(self, value: Any, where: str) -> str:
+        if not isinstance(value, str) or not _VALUE.match(value):
+            raise self.fail(where, f"value {value!r} should be lowercase letters, digits, _ or -")
+        return value
+
+    def words(self, value: Any, where: str, most: int) -> list[str]:
+        if not isinstance(value, list) or not all(isinstance(w, str) and w.strip() for w in value):
+            raise self.fail(where, "should be a list of words")
+        return [self.text(w, where, most) for w in value]
 
     def duration(self, value: Any, where: str) -> timedelta:
         try:

@@ -3,6 +3,9 @@
 Every problem reads `line N: column: problem`, where N is the row's first line in the file
 (the header is line 1; a quoted cell may run over several lines). Fields and topics are the
 options of the questionnaire's `field` and `topics` questions; seniority is from matching.yml.
+
+The machinery (`read_rows`, `write_rows`, `pick_values`, the spreadsheet-safe cells) is
+shared with the coach roster's CSV (bot/roster_csv.py).
 """
 
 from __future__ import annotations
@@ -10,9 +13,9 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.domain.matching import Mentor
@@ -32,9 +35,8 @@ HEADER = (
     "bio",
     "active",
 )
-HEADER_PROBLEM = f"line 1: header: expected {','.join(HEADER)}"
 SEPARATOR = ";"
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
+USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 _YES = frozenset({"yes", "y", "true", "1", "active", ""})
 _NO = frozenset({"no", "n", "false", "0", "paused"})
 # A spreadsheet runs a cell starting with one of these as a formula.
@@ -47,22 +49,42 @@ _LINE = re.compile(r"^line (\d+): ")
 # Files in the tz database that are not places: the host's own setting, and placeholders.
 _NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
 
+T = TypeVar("T")
+# A row's checker: from the cells by column, the record (None when the row has no usable key),
+# its key (what must not be on two rows) and the problems by column.
+RowCheck = Callable[[dict[str, str]], tuple[T | None, str, list[tuple[str, str]]]]
+
+
+def header_problem(header: Sequence[str]) -> str:
+    return f"line 1: header: expected {','.join(header)}"
+
+
+HEADER_PROBLEM = header_problem(HEADER)
+
 
 def read_pool(text: str, content: Content) -> tuple[list[Mentor], list[str]]:
     """The good mentors in file order, and a problem per bad cell: `line N: column: problem`.
 
     A wrong or missing header gives one problem and no mentors: the columns cannot be trusted.
     """
+    checker = _RowChecker(content)
+    return read_rows(text, HEADER, checker.row, "slack_user_id")
+
+
+def read_rows(
+    text: str, header: Sequence[str], check: RowCheck[T], key_column: str
+) -> tuple[list[T], list[str]]:
+    """The good records in file order, and the problems, as `read_pool` says; a key on two
+    rows is a problem of the second, in `key_column`."""
     text = text.removeprefix("\ufeff")  # spreadsheets often save UTF-8 with a byte-order mark
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
-        header = next(reader, None)
+        found = next(reader, None)
     except csv.Error:
-        header = None
-    if header is None or tuple(h.strip().lower() for h in header) != HEADER:
-        return [], [HEADER_PROBLEM]
-    checker = _RowChecker(content)
-    mentors: list[Mentor] = []
+        found = None
+    if found is None or tuple(h.strip().lower() for h in found) != tuple(header):
+        return [], [header_problem(header)]
+    records: list[T] = []
     problems: list[str] = []
     first_line_of: dict[str, int] = {}
     start = reader.line_num + 1
@@ -79,44 +101,80 @@ def read_pool(text: str, content: Content) -> tuple[list[Mentor], list[str]]:
         line, start = start, reader.line_num + 1
         if not any(cell.strip() for cell in row):
             continue  # blank lines, or a row of empty cells a spreadsheet left behind
-        if len(row) != len(HEADER):
-            problems.append(f"line {line}: row: has {len(row)} cells; expected {len(HEADER)}")
+        if len(row) != len(header):
+            problems.append(f"line {line}: row: has {len(row)} cells; expected {len(header)}")
             continue
-        mentor, row_problems = checker.row([_from_cell(cell) for cell in row])
-        if mentor is not None and mentor.user_id in first_line_of:
-            row_problems.append(
-                (
-                    "slack_user_id",
-                    f"{mentor.user_id} is also on line {first_line_of[mentor.user_id]}",
-                )
-            )
+        record, key, row_problems = check(
+            dict(zip(header, (_from_cell(cell) for cell in row), strict=True))
+        )
+        if record is not None and key in first_line_of:
+            row_problems.append((key_column, f"{key} is also on line {first_line_of[key]}"))
         problems.extend(f"line {line}: {column}: {problem}" for column, problem in row_problems)
-        if mentor is not None:
-            first_line_of.setdefault(mentor.user_id, line)
+        if record is not None:
+            first_line_of.setdefault(key, line)
             if not row_problems:
-                mentors.append(mentor)
-    return mentors, problems
+                records.append(record)
+    return records, problems
+
+
+def write_rows(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """CSV text, every cell safe to open in a spreadsheet."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_to_cell(cell) for cell in row])
+    return out.getvalue()
+
+
+def pick_values(cell: str, choices: Mapping[str, str]) -> tuple[tuple[str, ...], str | None]:
+    """Values (of value -> label `choices`) from `a;b;c`, each given as its value or its
+    label, in any case; a problem when one is unknown or none is given."""
+    lookup = {v.lower(): v for v in choices} | {label.lower(): v for v, label in choices.items()}
+    picked: list[str] = []
+    for piece in (p.strip() for p in cell.split(SEPARATOR)):
+        if not piece:
+            continue
+        value = lookup.get(piece.lower())
+        if value is None:
+            hint = "; separate several with ;" if "," in piece else ""
+            return (), f"'{piece}' is not one of {', '.join(choices)}{hint}"
+        if value not in picked:
+            picked.append(value)
+    if not picked:
+        return (), f"is missing; pick at least one of {', '.join(choices)}"
+    return tuple(picked), None
+
+
+def active_problem(cell: str) -> str | None:
+    if cell.strip().lower() not in _YES | _NO:
+        return f"should be yes or no, not '{cell.strip()}'"
+    return None
+
+
+def is_active(cell: str) -> bool:
+    return cell.strip().lower() not in _NO
 
 
 def write_pool(mentors: Iterable[Mentor]) -> str:
     """The pool as CSV text, by name then user ID, every cell safe to open in a spreadsheet."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(HEADER)
-    for m in sorted(mentors, key=lambda m: (m.name.casefold(), m.user_id)):
-        row = (
-            m.user_id,
-            m.name,
-            m.timezone or "",
-            SEPARATOR.join(m.fields),
-            SEPARATOR.join(m.topics),
-            m.seniority,
-            str(m.capacity),
-            m.bio,
-            "yes" if m.active else "no",
-        )
-        writer.writerow([_to_cell(cell) for cell in row])
-    return out.getvalue()
+    return write_rows(
+        HEADER,
+        (
+            (
+                m.user_id,
+                m.name,
+                m.timezone or "",
+                SEPARATOR.join(m.fields),
+                SEPARATOR.join(m.topics),
+                m.seniority,
+                str(m.capacity),
+                m.bio,
+                "yes" if m.active else "no",
+            )
+            for m in sorted(mentors, key=lambda m: (m.name.casefold(), m.user_id))
+        ),
+    )
 
 
 def bad_row_count(problems: Sequence[str]) -> int:
@@ -161,9 +219,8 @@ class _RowChecker:
         }
         self.seniority = {s.value: s.label for s in content.matching.seniority}
 
-    def row(self, cells: list[str]) -> tuple[Mentor | None, list[tuple[str, str]]]:
-        """The mentor in these cells (None without a usable user ID) and its problems."""
-        raw = dict(zip(HEADER, cells, strict=True))
+    def row(self, raw: dict[str, str]) -> tuple[Mentor | None, str, list[tuple[str, str]]]:
+        """The mentor in these cells (None without a usable user ID), its ID and its problems."""
         problems: list[tuple[str, str]] = []
 
         def check(column: str, problem: str | None) -> None:
@@ -173,7 +230,7 @@ class _RowChecker:
         user_id = raw["slack_user_id"].strip()
         if not user_id:
             check("slack_user_id", "is missing")
-        elif not _USER_ID.match(user_id):
+        elif not USER_ID.match(user_id):
             check("slack_user_id", f"'{user_id}' is not a Slack user ID (like U0123ABCD)")
         name = clean_text(raw["name"])
         if not name:
@@ -198,11 +255,9 @@ class _RowChecker:
         bio = clean_text(raw["bio"])
         if len(bio) > BIO_MOST:
             check("bio", f"is {len(bio)} characters; at most {BIO_MOST}")
-        active_text = raw["active"].strip().lower()
-        if active_text not in _YES | _NO:
-            check("active", f"should be yes or no, not '{raw['active'].strip()}'")
-        if not _USER_ID.match(user_id):
-            return None, problems
+        check("active", active_problem(raw["active"]))
+        if not USER_ID.match(user_id):
+            return None, user_id, problems
         mentor = Mentor(
             user_id=user_id,
             name=name,
@@ -212,29 +267,12 @@ class _RowChecker:
             seniority=seniority or "",
             capacity=capacity,
             bio=bio,
-            active=active_text not in _NO,
+            active=is_active(raw["active"]),
         )
-        return mentor, problems
+        return mentor, user_id, problems
 
     def values(self, column: str, cell: str) -> tuple[tuple[str, ...], str | None]:
-        """Option values from `a;b;c`, each given as its value or its label, in any case."""
-        choices = self.choices[column]
-        lookup = {v.lower(): v for v in choices} | {
-            label.lower(): v for v, label in choices.items()
-        }
-        picked: list[str] = []
-        for piece in (p.strip() for p in cell.split(SEPARATOR)):
-            if not piece:
-                continue
-            value = lookup.get(piece.lower())
-            if value is None:
-                hint = "; separate several with ;" if "," in piece else ""
-                return (), f"'{piece}' is not one of {', '.join(choices)}{hint}"
-            if value not in picked:
-                picked.append(value)
-        if not picked:
-            return (), f"is missing; pick at least one of {', '.join(choices)}"
-        return tuple(picked), None
+        return pick_values(cell, self.choices[column])
 
     def one_of(self, cell: str) -> tuple[str | None, str | None]:
         text = cell.strip()

@@ -204,9 +204,14 @@ def test_export_of_no_database_is_the_header_alone(
     assert not database.exists()
 
 
-def mentor_lines(out: str) -> list[str]:
-    section = out.split("Mentors who fit:\n", 1)[1].split("\n\nSaved in", 1)[0]
+def listed(out: str, heading: str) -> list[str]:
+    """The numbered lines under `heading` in what `devpath try` printed."""
+    section = out.split(f"{heading}\n", 1)[1].split("\n\nSaved in", 1)[0]
     return [line for line in section.splitlines() if line.startswith("  ") and ". " in line[:6]]
+
+
+def mentor_lines(out: str) -> list[str]:
+    return listed(out, "Mentors who fit:")
 
 
 def test_try_shows_the_mentors_who_fit(

@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.content import QUESTIONNAIRE_FILE, RESULTS_FILE, Content, ContentError, load_content
+from bot.content import (
+    COACHES_FILE,
+    QUESTIONNAIRE_FILE,
+    RESULTS_FILE,
+    Content,
+    ContentError,
+    load_content,
+)
 
 SHIPPED = Path(__file__).resolve().parent.parent / "conversations"
 AXES = {"focus", "structure", "expertise", "goals", "relationship"}
@@ -115,6 +122,18 @@ def _bad_weighs(data: dict) -> None:
     _question(data, "structure")["weighs"] = "taste"
 
 
+def _area_topic_unknown(data: dict) -> None:
+    data["areas"][0]["topics"] = ["leadership", "charisma"]
+
+
+def _language_twice(data: dict) -> None:
+    data["languages"].append(dict(data["languages"][0]))
+
+
+def _timezone_unknown(data: dict) -> None:
+    data["timezones"].append("Mars/Olympus_Mons")
+
+
 def _yaml(change: Callable[[dict], None]) -> Callable[[str], str]:
     def edit(text: str) -> str:
         data = yaml.safe_load(text)
@@ -197,6 +216,24 @@ BROKEN = [
         ["question 'structure'", "weighs should be need or preference"],
         id="bad-weighs",
     ),
+    pytest.param(
+        COACHES_FILE,
+        _yaml(_area_topic_unknown),
+        ["area 'leadership'", "topic 'charisma' is not a value of the topics question"],
+        id="coach-area-unknown-topic",
+    ),
+    pytest.param(
+        COACHES_FILE,
+        _yaml(_language_twice),
+        ["languages", "language value 'en' is used twice"],
+        id="coach-language-twice",
+    ),
+    pytest.param(
+        COACHES_FILE,
+        _yaml(_timezone_unknown),
+        ["timezones", "'Mars/Olympus_Mons' is not a timezone name"],
+        id="coach-timezone-unknown",
+    ),
 ]
 
 
@@ -233,7 +270,15 @@ def test_yaml_syntax_error_names_the_line_of_the_mistake(tmp_path: Path) -> None
     assert any(f"line {n}:" in str(caught.value) for n in (broken + 1, broken + 2))
 
 
-@pytest.mark.parametrize("name", [QUESTIONNAIRE_FILE, RESULTS_FILE])
+def test_shipped_coach_areas_serve_the_coaching_topics(content: Content) -> None:
+    served = {t for area in content.coaches.areas for t in area.topics}
+    assert {"leadership", "performance_goals", "communication"} <= served
+    assert content.coaches.labels["communication_influence"] == "Communication and influence"
+    assert content.coaches.labels["en"] == "English"
+    assert not content.coaches.show_without_area
+
+
+@pytest.mark.parametrize("name", [QUESTIONNAIRE_FILE, RESULTS_FILE, COACHES_FILE])
 def test_missing_file_fails_with_one_line_naming_it(tmp_path: Path, name: str) -> None:
     copy = _copy(tmp_path)
     (copy / name).unlink()

@@ -8,11 +8,16 @@ of that path shares; the rules live beside them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import re
+import secrets
+import string
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Literal
+from urllib.parse import urlsplit
 
+from bot.domain.pool import BIO_MOST, NAME_MOST, capacity_problem, choices_problem, clean_text
 from bot.domain.recommendation import has_coaching
 
 CoachKind = Literal["internal", "external"]
@@ -42,6 +47,158 @@ class Coach:
     organisation: str = ""  # external coaches: where they work ...
     email: str = ""  # ... how to reach them ...
     booking_url: str = ""  # ... and, if they have one, where to book a session
+
+
+# The coach roster: what an entry may hold, and the content's words for it.
+
+CREDENTIALS_MOST = 200
+ORGANISATION_MOST = 100
+EMAIL_MOST = 254
+URL_MOST = 500
+EXTERNAL_PREFIX = "x-"
+_ID_LETTERS = string.ascii_lowercase + string.digits
+_EXTERNAL_ID = re.compile(r"^x-[a-z0-9]{4,20}$")
+# Nothing that mrkdwn reads as markup (<, >, |) or that ends an address (spaces).
+_EMAIL = re.compile(r"^[^@\s<>|]+@[^@\s<>|.]+(\.[^@\s<>|.]+)+$")
+_URL_CHARS = re.compile(r"^[^\s<>|]+$")
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class CoachArea:
+    """What a coach can coach on; `topics` are the questionnaire's `topics` values it serves,
+    `words` find it in what a person typed as their goals."""
+
+    value: str
+    label: str
+    topics: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CoachWeights:
+    area: float = 20  # per area the person needs, up to `areas_counted`
+    areas_counted: int = 3
+    language: float = 10  # they speak one of the person's languages
+    timezone: float = 6  # full in the same timezone, nothing `timezone_far_hours` apart
+    timezone_far_hours: float = 8
+    capacity: float = 4  # full when every place is free
+
+
+@dataclass(frozen=True)
+class CoachRules:
+    """conversations/coaches.yml, checked."""
+
+    areas: tuple[CoachArea, ...]
+    languages: tuple[Choice, ...]
+    timezones: tuple[str, ...]
+    weights: CoachWeights = CoachWeights()
+    coaches_shown: int = 3
+    show_without_area: bool = False  # offer coaches who coach none of the person's areas
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Area and language values to the words people read."""
+        return {a.value: a.label for a in self.areas} | {c.value: c.label for c in self.languages}
+
+
+def new_external_id() -> str:
+    """An external coach's id: "x-" and six random letters or digits."""
+    return EXTERNAL_PREFIX + "".join(secrets.choice(_ID_LETTERS) for _ in range(6))
+
+
+def is_external_id(coach_id: str) -> bool:
+    return bool(_EXTERNAL_ID.match(coach_id))
+
+
+def email_problem(text: str) -> str | None:
+    text = text.strip()
+    if not text:
+        return "is missing"
+    if len(text) > EMAIL_MOST or not _EMAIL.match(text):
+        return f"'{text[:80]}' is not an email address (like name@example.com)"
+    return None
+
+
+def booking_url_problem(text: str) -> str | None:
+    """None when empty (it is optional) or a web address Slack can link to."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        parts = None
+    if (
+        parts is None
+        or parts.scheme.lower() not in ("http", "https")
+        or "." not in (parts.hostname or "")
+        or not _URL_CHARS.match(text)
+        or len(text) > URL_MOST
+    ):
+        return f"'{text[:80]}' is not a web address (like https://example.com/book)"
+    return None
+
+
+def coach_problems(
+    *,
+    kind: str,
+    name: str,
+    timezone: str | None,
+    areas: Collection[str],
+    languages: Collection[str],
+    capacity: str | int,
+    credentials: str,
+    bio: str,
+    organisation: str = "",
+    email: str = "",
+    booking_url: str = "",
+    known_areas: Collection[str],
+    known_languages: Collection[str],
+) -> dict[str, str]:
+    """Problems by part of the entry (kind, name, timezone, areas, languages, capacity,
+    credentials, bio, organisation, email, booking_url). An internal coach's name and timezone
+    come from Slack; an external one's are typed, with how to reach them."""
+    problems: dict[str, str] = {}
+
+    def longer(part: str, text: str, most: int) -> None:
+        if len(clean_text(text)) > most:
+            problems[part] = f"is {len(clean_text(text))} characters; at most {most}"
+
+    if kind not in ("internal", "external"):
+        problems["kind"] = f"should be internal or external, not '{kind}'"
+    if not clean_text(name):
+        problems["name"] = "is missing"
+    longer("name", name, NAME_MOST)
+    if problem := choices_problem(areas, known_areas, "area", "areas"):
+        problems["areas"] = problem
+    if problem := choices_problem(languages, known_languages, "language", "languages"):
+        problems["languages"] = problem
+    if problem := capacity_problem(capacity):
+        problems["capacity"] = problem
+    longer("credentials", credentials, CREDENTIALS_MOST)
+    longer("bio", bio, BIO_MOST)
+    longer("organisation", organisation, ORGANISATION_MOST)
+    if kind == "external":
+        if not timezone:
+            problems["timezone"] = "pick their timezone"
+        if not clean_text(organisation):
+            problems["organisation"] = "is missing"
+    if (kind == "external" or email.strip()) and (problem := email_problem(email)):
+        problems["email"] = problem
+    if problem := booking_url_problem(booking_url):
+        problems["booking_url"] = problem
+    return problems
+
+
+def areas_text(areas: Collection[str], labels: Mapping[str, str]) -> str:
+    """Areas in the person's words: "leadership, communication and influence"."""
+    return ", ".join(labels.get(a, a).lower() for a in areas)
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,20 @@
-"""Ranking the mentor pool for one mentee, with a one-line reason per match."""
+"""Ranking the mentor pool for one mentee, and the coach roster for one coachee, with a
+one-line reason per match."""
 
 from __future__ import annotations
 
 import heapq
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.domain.coaching import Coach, CoachRules, CoachWeights, areas_text
 from bot.domain.questionnaire import Answers
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -96,7 +102,7 @@ def rank_mentors(
     levels = {s.value: s.level for s in rules.seniority}
     mentee_offset = _offset_hours(mentee.timezone, now)
     offsets: dict[str | None, float | None] = {}
-    scored: list[tuple[float, str, str, Mentor, int, float | None]] = []
+    scored: list[Scored[Mentor]] = []
     for mentor in mentors:
         if not mentor.active or mentor.user_id == mentee.user_id or mentor.user_id in excluded:
             continue
@@ -115,21 +121,47 @@ def rank_mentors(
                 score += weights.seniority
             elif level == mentee.level:
                 score += weights.seniority / 2
-        if mentor.timezone not in offsets:
-            offsets[mentor.timezone] = _offset_hours(mentor.timezone, now)
-        apart = None
-        if mentee_offset is not None and (mentor_offset := offsets[mentor.timezone]) is not None:
-            apart = abs(mentee_offset - mentor_offset)
-            score += weights.timezone * max(0.0, 1 - apart / weights.timezone_far_hours)
-        score = round(score + weights.capacity * free / mentor.capacity, 3)
+        near, apart = _nearness(mentor.timezone, mentee_offset, offsets, now, weights)
+        score = round(score + near + weights.capacity * free / mentor.capacity, 3)
         scored.append((-score, mentor.name.casefold(), mentor.user_id, mentor, free, apart))
     limit = rules.matches_shown if count is None else count
-    # Only the few shown need their reason written out.
-    best = heapq.nsmallest(limit, scored, key=lambda item: item[:3])
     return [
         Match(mentor, -negative, free, _reason(mentee, mentor, free, apart, labels))
-        for negative, _, _, mentor, free, apart in best
+        for negative, _, _, mentor, free, apart in _best(scored, limit)
     ]
+
+
+Scored = tuple[float, str, str, T, int, float | None]  # -score, name, id, who, free, apart
+
+
+def _best(scored: list[Scored[T]], limit: int) -> list[Scored[T]]:
+    """The best `limit`, ties by name then id. Only the few shown need their reason."""
+    return heapq.nsmallest(limit, scored, key=lambda item: item[:3])
+
+
+def _nearness(
+    timezone: str | None,
+    person_offset: float | None,
+    offsets: dict[str | None, float | None],
+    now: datetime,
+    weights: Weights | CoachWeights,
+) -> tuple[float, float | None]:
+    """Points for being close in time (full when in the same timezone), and how many hours
+    apart; nothing and None when either timezone is unknown. `offsets` remembers each
+    timezone's offset for this ranking."""
+    if timezone not in offsets:
+        offsets[timezone] = _offset_hours(timezone, now)
+    theirs = offsets[timezone]
+    if person_offset is None or theirs is None:
+        return 0.0, None
+    apart = abs(person_offset - theirs)
+    return weights.timezone * max(0.0, 1 - apart / weights.timezone_far_hours), apart
+
+
+def _distance_and_places(apart: float | None, free: int, capacity: int) -> list[str]:
+    """The end of every reason: "1 h apart · 2 of 3 places free"."""
+    parts = [] if apart is None else ["same timezone" if apart == 0 else f"{apart:g} h apart"]
+    return [*parts, f"{free} of {capacity} places free"]
 
 
 def _reason(
@@ -142,10 +174,103 @@ def _reason(
     shared = [t for t in mentor.topics if t in mentee.topics]
     if shared:
         parts.append("shares " + ", ".join(labels.get(t, t).lower() for t in shared))
-    if apart is not None:
-        parts.append("same timezone" if apart == 0 else f"{apart:g} h apart")
-    parts.append(f"{free} of {mentor.capacity} places free")
-    return " · ".join(parts)
+    return " · ".join([*parts, *_distance_and_places(apart, free, mentor.capacity)])
+
+
+@dataclass(frozen=True)
+class CoachingSeeker:
+    user_id: str
+    topics: tuple[str, ...]  # the questionnaire's `topics` answers
+    goals: tuple[str, ...]  # what they typed as their goals
+    languages: tuple[str, ...]
+    timezone: str | None
+
+
+@dataclass(frozen=True)
+class CoachMatch:
+    coach: Coach
+    score: float
+    free: int
+    reason: str
+
+
+def rank_coaches(
+    seeker: CoachingSeeker,
+    coaches: Iterable[Coach],
+    places_taken: Mapping[str, int],
+    excluded: set[str],
+    rules: CoachRules,
+    labels: Mapping[str, str],
+    now: datetime,
+    count: int | None = None,
+) -> list[CoachMatch]:
+    """The best active coaches with a free place who coach an area the person needs (by their
+    topics, or by words in their goals), best first; ties go by name, then id. Coaches with
+    no such area come after, and only when the content's `show_without_area` says so.
+
+    `places_taken` counts each coach's engagements holding a place; `excluded` holds coaches
+    the person must not be offered again; `labels` turns areas and languages into words.
+    """
+    weights = rules.weights
+    needed = needed_areas(seeker, rules)
+    spoken = set(seeker.languages)
+    seeker_offset = _offset_hours(seeker.timezone, now)
+    offsets: dict[str | None, float | None] = {}
+    scored: list[Scored[Coach]] = []
+    for coach in coaches:
+        if not coach.active or coach.id == seeker.user_id or coach.id in excluded:
+            continue
+        free = coach.capacity - places_taken.get(coach.id, 0)
+        if free <= 0:
+            continue
+        shared = sum(1 for a in coach.areas if a in needed)
+        if not shared and not rules.show_without_area:
+            continue
+        score = weights.area * min(shared, weights.areas_counted)
+        if spoken & set(coach.languages):
+            score += weights.language
+        near, apart = _nearness(coach.timezone, seeker_offset, offsets, now, weights)
+        score = round(score + near + weights.capacity * free / coach.capacity, 3)
+        scored.append((-score, coach.name.casefold(), coach.id, coach, free, apart))
+    limit = rules.coaches_shown if count is None else count
+    return [
+        CoachMatch(
+            coach, -negative, free, _coach_reason(seeker, needed, coach, free, apart, labels)
+        )
+        for negative, _, _, coach, free, apart in _best(scored, limit)
+    ]
+
+
+def needed_areas(seeker: CoachingSeeker, rules: CoachRules) -> set[str]:
+    """The areas the person's topics or typed goals point to."""
+    topics = set(seeker.topics)
+    goals = " ".join(seeker.goals).casefold()
+    return {
+        area.value
+        for area in rules.areas
+        if topics & set(area.topics)
+        or any(re.search(rf"\b{re.escape(word.casefold())}", goals) for word in area.words)
+    }
+
+
+def _coach_reason(
+    seeker: CoachingSeeker,
+    needed: set[str],
+    coach: Coach,
+    free: int,
+    apart: float | None,
+    labels: Mapping[str, str],
+) -> str:
+    """In the person's words: "Coaches leadership · speaks English · 1 h apart · ..."."""
+    parts = []
+    shared = [a for a in coach.areas if a in needed]
+    if shared:
+        parts.append("Coaches " + areas_text(shared, labels))
+    languages = [lang for lang in coach.languages if lang in seeker.languages]
+    if languages:
+        parts.append("speaks " + ", ".join(labels.get(lang, lang) for lang in languages))
+    said = " · ".join([*parts, *_distance_and_places(apart, free, coach.capacity)])
+    return said[:1].upper() + said[1:]
 
 
 def _offset_hours(timezone: str | None, now: datetime) -> float | None:

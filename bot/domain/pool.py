@@ -27,6 +27,17 @@ def capacity_problem(raw: str | int) -> str | None:
     return None
 
 
+def choices_problem(
+    picked: Collection[str], known: Collection[str], one: str, many: str
+) -> str | None:
+    """None when at least one is picked and each is known: "pick at least one area"."""
+    if not picked:
+        return f"pick at least one {one}"
+    if unknown := [p for p in picked if p not in known]:
+        return f"'{unknown[0]}' is not one of the {many}"
+    return None
+
+
 def mentor_problems(
     *,
     fields: Collection[str],
@@ -40,14 +51,10 @@ def mentor_problems(
 ) -> dict[str, str]:
     """Problems by part of the entry (fields, topics, seniority, capacity, bio)."""
     problems: dict[str, str] = {}
-    if not fields:
-        problems["fields"] = "pick at least one field"
-    elif unknown := [f for f in fields if f not in known_fields]:
-        problems["fields"] = f"'{unknown[0]}' is not one of the fields"
-    if not topics:
-        problems["topics"] = "pick at least one topic"
-    elif unknown := [t for t in topics if t not in known_topics]:
-        problems["topics"] = f"'{unknown[0]}' is not one of the topics"
+    if problem := choices_problem(fields, known_fields, "field", "fields"):
+        problems["fields"] = problem
+    if problem := choices_problem(topics, known_topics, "topic", "topics"):
+        problems["topics"] = problem
     if seniority not in known_seniority:
         problems["seniority"] = (
             "pick their experience" if not seniority else f"'{seniority}' is not a level"

@@ -57,6 +57,17 @@ async def user_info(client: AsyncWebClient, user_id: str) -> dict[str, Any] | No
     return user if isinstance(user, dict) else None
 
 
+def person_problem(person: dict[str, Any] | None, role: str) -> str | None:
+    """Why this Slack user (from `user_info`) cannot be one of the `role` ("mentors"), or None."""
+    if person is None:
+        return "I could not look this person up in Slack. If they are still here, try again."
+    if person.get("is_bot"):
+        return f"That is a bot: {role} are people."
+    if person.get("deleted"):
+        return "This account is deactivated."
+    return None
+
+
 def display_name(user: dict[str, Any]) -> str:
     profile = user.get("profile") or {}
     for name in (profile.get("display_name"), profile.get("real_name"), user.get("real_name")):

@@ -15,6 +15,7 @@ from bot.listeners import (
     pool,
     privacy,
     questionnaire,
+    roster,
 )
 
 
@@ -22,6 +23,7 @@ def register_listeners(app: AsyncApp, deps: Deps) -> None:
     commands.register(app, deps)
     questionnaire.register(app, deps)
     pool.register(app, deps)
+    roster.register(app, deps)
     intros.register(app, deps)
     nudges.register(app, deps)
     privacy.register(app, deps)

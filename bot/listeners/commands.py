@@ -17,8 +17,10 @@ from bot.flows.matching import matches_for, my_intros
 from bot.flows.nudges import start_nudges, stop_nudges
 from bot.flows.pool import CHANGE_POOL, pool_screen
 from bot.flows.privacy import send_export
+from bot.flows.roster import CHANGE_ROSTER, roster_screen
 from bot.flows.slack import is_admin
 from bot.listeners.common import open_questionnaire
+from bot.screens.coaches import edit_view as coach_editor
 from bot.screens.coaching import status_lines
 from bot.screens.help import help_message
 from bot.screens.mentors import edit_view, refusal_text
@@ -92,6 +94,17 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 edit_view(deps.content, None)
                 if subcommand == "mentor add"
                 else await pool_screen(deps)
+            )
+            await client.views_open(trigger_id=command["trigger_id"], view=view)
+        elif subcommand in ("coach add", "coaches"):
+            await ack()
+            if not await is_admin(client, deps, user_id):
+                await respond(text=refusal_text(CHANGE_ROSTER), response_type="ephemeral")
+                return
+            view = (
+                coach_editor(deps.content)
+                if subcommand == "coach add"
+                else await roster_screen(deps)
             )
             await client.views_open(trigger_id=command["trigger_id"], view=view)
         elif subcommand in ("nudges off", "nudges on"):

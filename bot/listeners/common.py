@@ -1,13 +1,15 @@
-"""Steps more than one listener takes: opening the questionnaire, reading a click, replying."""
+"""Steps more than one listener takes: opening the questionnaire, reading a click, checking
+an admin, replying."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.flows.slack import send_dm
+from bot.flows.slack import is_admin, send_dm
 from bot.screens.questionnaire import step_view
 
 RESUMED_NOTE = "Welcome back: your earlier answers are filled in."
@@ -48,6 +50,26 @@ def modal_of(body: dict[str, Any]) -> dict[str, Any] | None:
 
 def trigger_of(body: dict[str, Any]) -> str:
     return str(body.get("trigger_id") or "")
+
+
+def view_meta(view: dict[str, Any]) -> dict[str, Any]:
+    """What the bot put in the modal's private_metadata; {} when it is missing or odd."""
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+async def admin_or_refuse(
+    client: AsyncWebClient, deps: Deps, body: dict[str, Any], refusal: str
+) -> str | None:
+    """The clicker, if an admin; otherwise they are told by DM why nothing happened."""
+    clicker = str(body["user"]["id"])
+    if await is_admin(client, deps, clicker):
+        return clicker
+    await send_dm(client, clicker, {"text": refusal})
+    return None
 
 
 class Reply:

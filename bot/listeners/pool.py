@@ -1,4 +1,5 @@
-"""The mentor pool, for program admins: add, edit, pause, resume, remove, page through.
+"""The mentor pool, for program admins: add, edit, pause, resume, remove, page through (the
+menu, the pages and Add are bot/listeners/admin_lists.py, shared with the coach roster).
 
 Every handler checks admin rights on the server: a screen an admin once saw, or a request
 someone crafted, changes nothing for anybody else.
@@ -6,7 +7,6 @@ someone crafted, changes nothing for anybody else.
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from typing import Any
 
@@ -17,8 +17,9 @@ from bot.deps import Deps
 from bot.domain.matching import Mentor
 from bot.domain.pool import clean_text, mentor_problems
 from bot.flows.pool import CHANGE_POOL, pool_screen
-from bot.flows.slack import display_name, is_admin, send_dm, user_info
-from bot.listeners.common import clicked, trigger_of
+from bot.flows.slack import display_name, is_admin, person_problem, user_info
+from bot.listeners.admin_lists import AdminList, register_list
+from bot.listeners.common import admin_or_refuse, trigger_of, view_meta
 from bot.screens.blocks import plain, section
 from bot.screens.home import POOL_OPEN_ACTION
 from bot.screens.mentors import (
@@ -40,14 +41,6 @@ async def mentees_of(deps: Deps, mentor_id: str) -> int:
     return (await deps.store.mentees_now()).get(mentor_id, 0)
 
 
-def _meta(view: dict[str, Any]) -> dict[str, Any]:
-    try:
-        meta = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return {}
-    return meta if isinstance(meta, dict) else {}
-
-
 def _refused_view() -> dict[str, Any]:
     return {
         "type": "modal",
@@ -60,18 +53,24 @@ def _refused_view() -> dict[str, Any]:
 def register(app: AsyncApp, deps: Deps) -> None:
     content = deps.content
 
-    async def admin_or_refuse(client: AsyncWebClient, body: dict[str, Any]) -> str | None:
-        """The clicker, if an admin; otherwise they are told why nothing happened."""
-        clicker = str(body["user"]["id"])
-        if await is_admin(client, deps, clicker):
-            return clicker
-        await send_dm(client, clicker, {"text": refusal_text(CHANGE_POOL)})
-        return None
+    async def set_active(mentor: Mentor, active: bool, admin: str) -> None:
+        what = f"{'resumed' if active else 'paused'} {mentor.name}"
+        await deps.store.save_mentors([replace(mentor, active=active)], admin, what, deps.clock())
 
-    async def refresh(client: AsyncWebClient, root: Any, page: Any = 1) -> None:
-        if isinstance(root, str) and root:
-            page = page if isinstance(page, int) else 1
-            await client.views_update(view_id=root, view=await pool_screen(deps, page))
+    listing: AdminList[Mentor] = AdminList(
+        refusal=refusal_text(CHANGE_POOL),
+        list_callback=POOL_CALLBACK,
+        menu_action=MENU_ACTION,
+        page_action=PAGE_ACTION,
+        add_action=ADD_ACTION,
+        screen=lambda page: pool_screen(deps, page),
+        get=deps.store.get_mentor,
+        editor=lambda mentor, root, page: edit_view(content, mentor, root=root, page=page),
+        confirm_removal=remove_view,
+        set_active=set_active,
+    )
+    register_list(app, deps, listing)
+    refresh = listing.refresh
 
     @app.view_submission(EDIT_CALLBACK)
     async def save_mentor(
@@ -86,14 +85,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
         person = await user_info(client, entry["user"]) if entry["user"] else None
         if not entry["user"]:
             errors["mentor"] = "Choose the person who will mentor."
-        elif person is None:
-            errors["mentor"] = (
-                "I could not look this person up in Slack. If they are still here, try again."
-            )
-        elif person.get("is_bot"):
-            errors["mentor"] = "That is a bot: mentors are people."
-        elif person.get("deleted"):
-            errors["mentor"] = "This account is deactivated."
+        elif problem := person_problem(person, "mentors"):
+            errors["mentor"] = problem
         problems = mentor_problems(
             fields=entry["fields"],
             topics=entry["topics"],
@@ -124,7 +117,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         added = await deps.store.get_mentor(mentor.user_id) is None
         verb = "added" if added else "edited"
         await deps.store.save_mentors([mentor], admin, f"{verb} {mentor.name}", deps.clock())
-        meta = _meta(view)
+        meta = view_meta(view)
         if meta.get("root"):
             await ack()
             await refresh(client, meta["root"], meta.get("page"))
@@ -140,7 +133,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if not await is_admin(client, deps, admin):
             await ack(response_action="update", view=_refused_view())
             return
-        meta = _meta(view)
+        meta = view_meta(view)
         mentor = await deps.store.get_mentor(str(meta.get("user")))
         await ack()
         if mentor is not None:
@@ -149,61 +142,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
             )
         await refresh(client, meta.get("root"), meta.get("page"))
 
-    @app.action(MENU_ACTION)
-    async def mentor_menu(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-        await ack()
-        admin = await admin_or_refuse(client, body)
-        if admin is None:
-            return
-        view = body.get("view") or {}
-        verb, _, user_id = clicked(body).partition(":")
-        mentor = await deps.store.get_mentor(user_id)
-        page = _meta(view).get("page", 1)
-        if mentor is None:
-            await refresh(client, view.get("id"), page)
-            return
-        if verb == "edit":
-            editor = edit_view(content, mentor, root=view.get("id"), page=page)
-            await client.views_push(trigger_id=trigger_of(body), view=editor)
-        elif verb == "remove":
-            confirm = remove_view(mentor, root=view.get("id"), page=page)
-            await client.views_push(trigger_id=trigger_of(body), view=confirm)
-        elif verb in ("pause", "resume"):
-            changed = replace(mentor, active=verb == "resume")
-            what = f"{'paused' if verb == 'pause' else 'resumed'} {mentor.name}"
-            await deps.store.save_mentors([changed], admin, what, deps.clock())
-            await refresh(client, view.get("id"), page)
-
-    async def turn_page(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-        await ack()
-        if await admin_or_refuse(client, body) is None:
-            return
-        value = clicked(body)
-        page = int(value) if value.isascii() and value.isdigit() else 1
-        await refresh(client, (body.get("view") or {}).get("id"), page)
-
-    app.action(f"{PAGE_ACTION}_previous")(turn_page)
-    app.action(f"{PAGE_ACTION}_next")(turn_page)
-
     @app.action(POOL_OPEN_ACTION)
     async def open_pool(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        admin = await admin_or_refuse(client, body)
-        if admin is None:
+        if await admin_or_refuse(client, deps, body, listing.refusal) is None:
             return
         await client.views_open(trigger_id=trigger_of(body), view=await pool_screen(deps))
-
-    @app.action(ADD_ACTION)
-    async def add_mentor(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-        await ack()
-        admin = await admin_or_refuse(client, body)
-        if admin is None:
-            return
-        view = body.get("view") or {}
-        if view.get("type") == "modal" and view.get("callback_id") == POOL_CALLBACK:
-            editor = edit_view(content, None, root=view.get("id"), page=_meta(view).get("page", 1))
-            await client.views_push(trigger_id=trigger_of(body), view=editor)
-        elif view.get("type") == "modal":
-            await client.views_update(view_id=view.get("id"), view=edit_view(content, None))
-        else:
-            await client.views_open(trigger_id=trigger_of(body), view=edit_view(content, None))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -78,6 +79,115 @@ def when(moment: datetime, now: datetime) -> str:
             count = round(seconds / size)
             return f"in {count} {unit}{'s' if count > 1 else ''}"
     return "in a moment"
+
+
+def input_block(
+    block_id: str, label: str, element: dict, optional: bool = False, hint: str | None = None
+) -> Block:
+    block: Block = {
+        "type": "input",
+        "block_id": block_id,
+        "label": plain(label),
+        "element": element,
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = plain(hint)
+    return block
+
+
+def page_of(items: list[Any], page: int, size: int) -> tuple[list[Any], int, int]:
+    """The items on this page (brought within range), the page, and how many pages."""
+    pages = max(1, -(-len(items) // size))
+    page = min(max(page, 1), pages)
+    return items[(page - 1) * size : page * size], page, pages
+
+
+def pager(page: int, pages: int, action: str) -> list[Block]:
+    """ "Page k of n" and the Previous / Next buttons (`<action>_previous`, `<action>_next`,
+    valued with the page they go to); nothing for a single page."""
+    if pages <= 1:
+        return []
+    nav = []
+    if page > 1:
+        nav.append(button("← Previous", f"{action}_previous", value=str(page - 1)))
+    if page < pages:
+        nav.append(button("Next →", f"{action}_next", value=str(page + 1)))
+    return [context(f"Page {page} of {pages}"), actions("pager", *nav)]
+
+
+def list_modal(
+    *,
+    callback_id: str,
+    title: str,
+    summary: Block,
+    empty: str,
+    rows: list[tuple[str, str, dict[str, Any]]],
+    page: int,
+    pages: int,
+    page_action: str,
+    changes: list[dict[str, str]],
+    now: datetime,
+) -> dict[str, Any]:
+    """A list an admin runs (the mentor pool, the coach roster): the summary, one section per
+    `rows` entry (its text, block_id and menu), `empty` when there are none on any page, the
+    pager and the latest changes."""
+    blocks: list[Block] = [summary]
+    if not rows and pages == 1:
+        blocks.append(section(empty))
+    for text, block_id, menu in rows:
+        line = section(text, block_id)
+        line["accessory"] = menu
+        blocks.append(line)
+    blocks += pager(page, pages, page_action)
+    blocks += recent_changes(changes, now)
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": plain(title),
+        "close": plain("Close"),
+        "private_metadata": json.dumps({"page": page}),
+        "blocks": blocks,
+    }
+
+
+def removal_modal(callback_id: str, title: str, text: str, meta: dict[str, Any]) -> dict[str, Any]:
+    """Asks before something is removed; Remove submits it, with `meta` to say what."""
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": plain(title),
+        "submit": plain("Remove"),
+        "close": plain("Cancel"),
+        "private_metadata": json.dumps(meta),
+        "blocks": [section(text)],
+    }
+
+
+def manage_menu(action_id: str, key: str, active: bool) -> dict[str, Any]:
+    """An entry's Edit / Pause or Resume / Remove…, valued "<verb>:<key>"."""
+    pause = option("Pause", f"pause:{key}") if active else option("Resume", f"resume:{key}")
+    return {
+        "type": "overflow",
+        "action_id": action_id,
+        "options": [option("Edit", f"edit:{key}"), pause, option("Remove…", f"remove:{key}")],
+    }
+
+
+def changed_by(by: str) -> str:
+    """Admins are Slack users; the command line signs its changes `cli:<login>`."""
+    return f"<@{by}>" if by[:1] in ("U", "W") else escape(by)
+
+
+def recent_changes(changes: list[dict[str, str]], now: datetime) -> list[Block]:
+    """The latest five admin changes, who and when; nothing when there are none."""
+    if not changes:
+        return []
+    lines = [
+        f"{changed_by(c['by'])} {escape(c['what'])}, {ago(datetime.fromisoformat(c['at']), now)}"
+        for c in changes[:5]
+    ]
+    return [context("*Recent changes*\n" + "\n".join(lines))]
 
 
 def element_state(view: Any, block_id: str, action_id: str) -> dict[str, Any]:

@@ -20,6 +20,8 @@ COMMANDS = [
 ADMIN_COMMANDS = [
     ("/devpath mentor add", "add a mentor to the pool, or edit one"),
     ("/devpath mentors", "the mentor pool: edit, pause, resume, remove"),
+    ("/devpath coach add", "add a coach to the roster, internal or external"),
+    ("/devpath coaches", "the coach roster: edit, pause, resume, remove"),
     ("/devpath stats", "the program in numbers"),
 ]
 

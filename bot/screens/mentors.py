@@ -10,15 +10,17 @@ from bot.content import Content
 from bot.domain.matching import Mentor
 from bot.domain.pool import BIO_MOST
 from bot.screens.blocks import (
-    Block,
     actions,
-    ago,
     button,
-    context,
     element_state,
     escape,
+    input_block,
+    list_modal,
+    manage_menu,
     option,
+    page_of,
     plain,
+    removal_modal,
     section,
 )
 
@@ -98,15 +100,15 @@ def edit_view(
         if mentor.bio:
             bio["initial_value"] = mentor.bio
     blocks = [
-        _input("mentor", "Mentor", user, hint="Their name and timezone come from Slack."),
-        _input("fields", "Fields or functions they know", field_select),
-        _input("topics", "Topics they can help with", topic_select),
-        _input("seniority", "Experience", level),
-        _input("capacity", "Mentees at once", capacity, hint="A whole number from 1 to 10."),
-        _input(
+        input_block("mentor", "Mentor", user, hint="Their name and timezone come from Slack."),
+        input_block("fields", "Fields or functions they know", field_select),
+        input_block("topics", "Topics they can help with", topic_select),
+        input_block("seniority", "Experience", level),
+        input_block("capacity", "Mentees at once", capacity, hint="A whole number from 1 to 10."),
+        input_block(
             "bio", "Short bio", bio, optional=True, hint="Shown to mentees. At most 500 characters."
         ),
-        _input("status", "Status", status),
+        input_block("status", "Status", status),
     ]
     return {
         "type": "modal",
@@ -117,21 +119,6 @@ def edit_view(
         "private_metadata": json.dumps({"root": root, "page": page}),
         "blocks": blocks,
     }
-
-
-def _input(
-    block_id: str, label: str, element: dict, optional: bool = False, hint: str | None = None
-) -> Block:
-    block: Block = {
-        "type": "input",
-        "block_id": block_id,
-        "label": plain(label),
-        "element": element,
-        "optional": optional,
-    }
-    if hint:
-        block["hint"] = plain(hint)
-    return block
 
 
 def read_edit(view: dict[str, Any]) -> dict[str, Any]:
@@ -169,9 +156,7 @@ def pool_view(
     changes: list[dict[str, str]],
     now: datetime,
 ) -> dict[str, Any]:
-    pages = max(1, -(-len(mentors) // PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    shown = mentors[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    shown, page, pages = page_of(mentors, page, PAGE_SIZE)
     active = sum(m.active for m in mentors)
     places = sum(m.capacity for m in mentors if m.active)
     used = sum(mentees.get(m.user_id, 0) for m in mentors if m.active)
@@ -179,82 +164,36 @@ def pool_view(
         f"*{len(mentors)} mentors*, {active} active · {used} of {places} places taken", "summary"
     )
     summary["accessory"] = button("Add mentor", ADD_ACTION, style="primary")
-    blocks: list[Block] = [summary]
-    if not mentors:
-        blocks.append(
-            section(
-                "The pool is empty. Add mentors here, "
-                "or import a CSV with `devpath mentors import`."
-            )
+    rows = [
+        (
+            mentor_line(content, mentor, mentees.get(mentor.user_id, 0)),
+            f"m_{mentor.user_id}",
+            manage_menu(MENU_ACTION, mentor.user_id, mentor.active),
         )
-    for mentor in shown:
-        line = section(
-            mentor_line(content, mentor, mentees.get(mentor.user_id, 0)), f"m_{mentor.user_id}"
-        )
-        line["accessory"] = _menu(mentor)
-        blocks.append(line)
-    if pages > 1:
-        blocks.append(context(f"Page {page} of {pages}"))
-        nav = []
-        if page > 1:
-            nav.append(button("← Previous", f"{PAGE_ACTION}_previous", value=str(page - 1)))
-        if page < pages:
-            nav.append(button("Next →", f"{PAGE_ACTION}_next", value=str(page + 1)))
-        blocks.append(actions("pager", *nav))
-    if changes:
-        lines = [f"{_who(c['by'])} {escape(c['what'])}, {_when(c['at'], now)}" for c in changes[:5]]
-        blocks.append(context("*Recent changes*\n" + "\n".join(lines)))
-    return {
-        "type": "modal",
-        "callback_id": POOL_CALLBACK,
-        "title": plain("Mentor pool"),
-        "close": plain("Close"),
-        "private_metadata": json.dumps({"page": page}),
-        "blocks": blocks,
-    }
-
-
-def _who(by: str) -> str:
-    """Admins are Slack users; the command line signs its changes `cli:<login>`."""
-    return f"<@{by}>" if by[:1] in ("U", "W") else escape(by)
-
-
-def _when(at: str, now: datetime) -> str:
-    return ago(datetime.fromisoformat(at), now)
-
-
-def _menu(mentor: Mentor) -> dict[str, Any]:
-    pause = (
-        option("Resume", f"resume:{mentor.user_id}")
-        if not mentor.active
-        else option("Pause", f"pause:{mentor.user_id}")
+        for mentor in shown
+    ]
+    return list_modal(
+        callback_id=POOL_CALLBACK,
+        title="Mentor pool",
+        summary=summary,
+        empty="The pool is empty. Add mentors here, or import a CSV with `devpath mentors import`.",
+        rows=rows,
+        page=page,
+        pages=pages,
+        page_action=PAGE_ACTION,
+        changes=changes,
+        now=now,
     )
-    return {
-        "type": "overflow",
-        "action_id": MENU_ACTION,
-        "options": [
-            option("Edit", f"edit:{mentor.user_id}"),
-            pause,
-            option("Remove…", f"remove:{mentor.user_id}"),
-        ],
-    }
 
 
 def remove_view(mentor: Mentor, root: str | None, page: int = 1) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": REMOVE_CALLBACK,
-        "title": plain("Remove mentor"),
-        "submit": plain("Remove"),
-        "close": plain("Cancel"),
-        "private_metadata": json.dumps({"user": mentor.user_id, "root": root, "page": page}),
-        "blocks": [
-            section(
-                f"Remove *{escape(mentor.name)}* from the mentor pool? They will not be offered to "
-                "mentees any more. Mentees they already have keep their group DM."
-            )
-        ],
-    }
+    return removal_modal(
+        REMOVE_CALLBACK,
+        "Remove mentor",
+        f"Remove *{escape(mentor.name)}* from the mentor pool? They will not be offered to "
+        "mentees any more. Mentees they already have keep their group DM.",
+        {"user": mentor.user_id, "root": root, "page": page},
+    )
 
 
 def saved_view(content: Content, mentor: Mentor, added: bool, mentees: int) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from bot.domain.coaching import Budget, CoachingRequest, Engagement
+from bot.domain.coaching import Budget, Coach, CoachingRequest, Engagement
 from bot.domain.intros import Intro
 from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
@@ -37,6 +37,7 @@ KINDS = (
     "nudges",
     "people",
     "effects",
+    "coaches",
     "coaching_requests",
     "engagements",
 )
@@ -129,7 +130,25 @@ class Store(Protocol):
         ...
 
     async def audit_log(self, limit: int = 10) -> list[dict[str, str]]:
-        """The latest `limit` changes to the pool, newest first: {"by", "what", "at"}."""
+        """The latest `limit` changes to the pool and the roster, newest first:
+        {"by", "what", "at"}."""
+        ...
+
+    # Coaches: the coaching roster, keyed by coach id (an internal coach's Slack user ID).
+
+    async def coaches(self) -> list[Coach]:
+        """The roster, by name (case-insensitive), then by id."""
+        ...
+
+    async def get_coach(self, coach_id: str) -> Coach | None: ...
+
+    async def save_coaches(self, coaches: list[Coach], by: str, what: str, now: datetime) -> None:
+        """Add or replace these coaches and record who did it (one audit entry), together."""
+        ...
+
+    async def remove_coach(self, coach_id: str, by: str, what: str, now: datetime) -> bool:
+        """Take a coach off the roster and record who did it; False (and nothing recorded)
+        when there was no such coach."""
         ...
 
     # Intros: requests from a mentee to a mentor, and their answers.
@@ -306,7 +325,8 @@ class Store(Protocol):
         engagements stay, as the coachee's own record, with the coach's ID replaced by
         FORMER_COACH and the coach's message and group DM cleared. Their ID in the record of
         admin changes becomes "a former admin", and `name` (a mentor's, as the pool showed
-        it) "a former mentor". How many records went, by kind. Nothing of them is left
+        it) "a former mentor"; their coach entry goes too, its name becoming "a former coach".
+        How many records went, by kind. Nothing of them is left
         where the backend keeps old versions (the TinyDB journal is rewritten)."""
         ...
 

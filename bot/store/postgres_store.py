@@ -36,7 +36,7 @@ from urllib.parse import unquote, urlsplit
 
 import asyncpg
 
-from bot.domain.coaching import HOLDS_A_PLACE, Budget, CoachingRequest, Engagement
+from bot.domain.coaching import HOLDS_A_PLACE, Budget, Coach, CoachingRequest, Engagement
 from bot.domain.intros import Intro
 from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
@@ -68,7 +68,26 @@ BUDGET_LOCK = 40  # (BUDGET_LOCK, 0): approvals that count against the coaching 
 COACH_LOCK = 41  # (COACH_LOCK, hashtext(coach_id)): engagements that take a coach's place
 SEEN_EVENTS_SWEEP = 60.0  # seconds between an instance's deletions of event ids over a day old
 
-# Coaching requests the program decides, and engagements (schema version 4).
+# The coaching path's version 4 tables, each in its own constant; MIGRATIONS[3] joins them.
+_COACHES_V4 = """
+CREATE TABLE IF NOT EXISTS coaches (
+    id text PRIMARY KEY,
+    kind text NOT NULL,
+    name text NOT NULL,
+    timezone text,
+    areas text[] NOT NULL,
+    languages text[] NOT NULL,
+    capacity integer NOT NULL,
+    credentials text NOT NULL DEFAULT '',
+    bio text NOT NULL DEFAULT '',
+    active boolean NOT NULL DEFAULT true,
+    organisation text NOT NULL DEFAULT '',
+    email text NOT NULL DEFAULT '',
+    booking_url text NOT NULL DEFAULT ''
+);
+"""
+
+# Coaching requests the program decides, and engagements.
 _COACHING_V4 = """
 CREATE TABLE IF NOT EXISTS coaching_requests (
     seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
@@ -248,12 +267,18 @@ CREATE TABLE IF NOT EXISTS effects (
     attempts integer NOT NULL DEFAULT 0
 );
 """,
-    3: _COACHING_V4,
+    # The coaching path: the coach roster, requests and engagements.
+    3: _COACHES_V4 + _COACHING_V4,
 }
 
 _DRAFT = "user_id, answers, step, channel_id, updated_at"
 _RESPONSE = "id, user_id, answers, recommendation, content_version, created_at, view_id"
 _MENTOR = "user_id, name, timezone, fields, topics, seniority, capacity, bio, active"
+_COACH = (
+    "id, kind, name, timezone, areas, languages, capacity, credentials, bio, active, "
+    "organisation, email, booking_url"
+)
+_COACH_VALUES = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13"
 _INTRO = (
     "id, mentee_id, mentor_id, state, requested_at, expires_at, note, shares, answered_at, "
     "source, mentor_message"
@@ -484,6 +509,35 @@ class PostgresStore:
                 )
             )
         return [_audit_doc(r) for r in rows]
+
+    # Coaches: the coaching roster, one row per coach, keyed by coach id.
+
+    async def coaches(self) -> list[Coach]:
+        rows = await self._pool.fetch(f"SELECT {_COACH} FROM coaches")
+        return sorted((_coach(r) for r in rows), key=lambda c: (c.name.casefold(), c.id))
+
+    async def get_coach(self, coach_id: str) -> Coach | None:
+        row = await self._pool.fetchrow(f"SELECT {_COACH} FROM coaches WHERE id = $1", coach_id)
+        return _coach(row) if row else None
+
+    async def save_coaches(self, coaches: list[Coach], by: str, what: str, now: datetime) -> None:
+        """Add or replace coaches and record who did it, in one transaction."""
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _COACH.split(", ")[1:])
+        async with self._pool.acquire() as conn, conn.transaction():
+            if coaches:
+                await conn.executemany(
+                    f"INSERT INTO coaches ({_COACH}) VALUES ({_COACH_VALUES}) "
+                    f"ON CONFLICT (id) DO UPDATE SET {updates}",
+                    [_coach_args(c) for c in coaches],
+                )
+            await _audit(conn, by, what, now)
+
+    async def remove_coach(self, coach_id: str, by: str, what: str, now: datetime) -> bool:
+        async with self._pool.acquire() as conn, conn.transaction():
+            gone = await conn.fetchval("DELETE FROM coaches WHERE id = $1 RETURNING id", coach_id)
+            if gone is not None:
+                await _audit(conn, by, what, now)
+            return gone is not None
 
     # Intros: requests from a mentee to a mentor, and their answers.
 
@@ -807,6 +861,7 @@ class PostgresStore:
                 f"SELECT {_RESPONSE} FROM responses WHERE user_id = $1 ORDER BY id", user_id
             )
             mentors = await conn.fetch(f"SELECT {_MENTOR} FROM mentors WHERE user_id = $1", user_id)
+            coaches = await conn.fetch(f"SELECT {_COACH} FROM coaches WHERE id = $1", user_id)
             intros = await conn.fetch(
                 f"SELECT {_INTRO} FROM intros WHERE mentee_id = $1 OR mentor_id = $1 "
                 "ORDER BY mentee_id <> $1, seq",
@@ -843,6 +898,7 @@ class PostgresStore:
             "drafts": [_draft_doc(r) for r in drafts],
             "questionnaires": [_response_doc(r) for r in responses],
             "as_mentor": [_mentor_doc(r) for r in mentors],
+            "as_coach": [_coach_doc(r) for r in coaches],
             "intros": [_intro_doc(r) for r in intros],
             "open_requests": [_request(r) for r in requests],
             "reminders": [_nudge_doc(r) for r in nudges],
@@ -866,11 +922,13 @@ class PostgresStore:
                     user_id,
                 )
             ]
+            coach_name = await conn.fetchval("SELECT name FROM coaches WHERE id = $1", user_id)
             gone: dict[str, int] = {}
             for kind, sql, args in (
                 ("drafts", "DELETE FROM drafts WHERE user_id = $1", ()),
                 ("questionnaires", "DELETE FROM responses WHERE user_id = $1", ()),
                 ("mentor entry", "DELETE FROM mentors WHERE user_id = $1", ()),
+                ("coach entry", "DELETE FROM coaches WHERE id = $1", ()),
                 ("intros", "DELETE FROM intros WHERE mentee_id = $1 OR mentor_id = $1", ()),
                 (
                     "open requests",
@@ -906,6 +964,12 @@ class PostgresStore:
                 user_id,
                 name or "",
             )
+            if coach_name:
+                await conn.execute(
+                    "UPDATE audit SET what = replace(what, $1, 'a former coach') "
+                    "WHERE strpos(what, $1) > 0",
+                    coach_name,
+                )
             return gone
 
     # The whole database, to copy it to another store (bot/store/copy.py).
@@ -927,6 +991,7 @@ class PostgresStore:
             nudges = await conn.fetch(f"SELECT {_NUDGE} FROM nudges ORDER BY seq")
             people = await conn.fetch("SELECT user_id, settings FROM people")
             effects = await conn.fetch(f"SELECT {_EFFECT} FROM effects ORDER BY seq")
+            coaches = await conn.fetch(f"SELECT {_COACH} FROM coaches")
             coaching_requests = await conn.fetch(
                 f"SELECT {_COACHING_REQUEST} FROM coaching_requests ORDER BY seq"
             )
@@ -954,6 +1019,7 @@ class PostgresStore:
             "nudges": [_nudge_doc(r) for r in nudges],
             "people": by_user([{"user_id": r["user_id"], **r["settings"]} for r in people]),
             "effects": [_effect_doc(r) for r in effects],
+            "coaches": sorted((_coach_doc(r) for r in coaches), key=lambda doc: doc["id"]),
             "coaching_requests": [_coaching_request_doc(r) for r in coaching_requests],
             "engagements": [_engagement_doc(r) for r in engagements],
         }
@@ -1509,6 +1575,7 @@ _RESTORE = {
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     "people": "INSERT INTO people (user_id, settings) VALUES ($1, $2)",
     "effects": f"INSERT INTO effects ({_EFFECT}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    "coaches": f"INSERT INTO coaches ({_COACH}) VALUES ({_COACH_VALUES})",
     "coaching_requests": f"INSERT INTO coaching_requests ({_COACHING_REQUEST}) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     "engagements": f"INSERT INTO engagements ({_ENGAGEMENT}) "
@@ -1583,6 +1650,10 @@ def _restore_row(kind: str, doc: dict[str, Any], response_id: int) -> tuple[Any,
     if kind == "effects":
         times = {k: _time(doc[k]) if doc.get(k) else None for k in ("created_at", "claimed_at")}
         return _effect_args(Effect(**{**doc, **times, "data": dict(doc["data"])}))
+    if kind == "coaches":
+        return _coach_args(
+            Coach(**{**doc, "areas": tuple(doc["areas"]), "languages": tuple(doc["languages"])})
+        )
     if kind == "coaching_requests":
         return _coaching_request_args(coaching_request_from(doc))
     if kind == "engagements":
@@ -1654,6 +1725,34 @@ def _mentor_args(m: Mentor) -> tuple[Any, ...]:
         m.bio,
         m.active,
     )
+
+
+def _coach_args(c: Coach) -> tuple[Any, ...]:
+    return (
+        c.id,
+        c.kind,
+        c.name,
+        c.timezone,
+        list(c.areas),
+        list(c.languages),
+        c.capacity,
+        c.credentials,
+        c.bio,
+        c.active,
+        c.organisation,
+        c.email,
+        c.booking_url,
+    )
+
+
+def _coach(row: asyncpg.Record) -> Coach:
+    return Coach(
+        **{**dict(row), "areas": tuple(row["areas"]), "languages": tuple(row["languages"])}
+    )
+
+
+def _coach_doc(row: asyncpg.Record) -> dict[str, Any]:
+    return {**dict(row), "areas": list(row["areas"]), "languages": list(row["languages"])}
 
 
 def _coaching_request_args(request: CoachingRequest) -> tuple[Any, ...]:

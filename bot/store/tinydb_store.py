@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 from tinydb.table import Document
 
-from bot.domain.coaching import HOLDS_A_PLACE, Budget, CoachingRequest, Engagement
+from bot.domain.coaching import HOLDS_A_PLACE, Budget, Coach, CoachingRequest, Engagement
 from bot.domain.intros import Intro
 from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
@@ -75,6 +75,7 @@ class TinyDBStore:
         self._nudges = table("nudges", "id", "user_id", "state")
         self._effects = table("effects", "id", "user_id")
         self._people = table("people", "user_id")
+        self._coaches = table("coaches", "id")
         self._coaching_requests = table("coaching_requests", "id", "user_id", "state")
         self._engagements = table("engagements", "id", "user_id", "coach_id", "request_id", "state")
         self._seen_events: dict[str, float] = {}  # event id -> when first seen (monotonic)
@@ -268,6 +269,39 @@ class TinyDBStore:
         def work() -> list[dict[str, str]]:
             ids = sorted(self._audit._read_table(), key=int)[-limit:]
             return [dict(self._audit.get(doc_id=int(i)) or {}) for i in reversed(ids)]
+
+        return await self._run(work)
+
+    # Coaches: the coaching roster, one document per coach, keyed by coach id.
+
+    async def coaches(self) -> list[Coach]:
+        docs = await self._run(self._coaches.all)
+        return sorted((_coach(d) for d in docs), key=lambda c: (c.name.casefold(), c.id))
+
+    async def get_coach(self, coach_id: str) -> Coach | None:
+        doc = await self._run(lambda: self._coaches.first("id", coach_id))
+        return _coach(doc) if doc else None
+
+    async def save_coaches(self, coaches: list[Coach], by: str, what: str, now: datetime) -> None:
+        """Add or replace coaches and record who did it, in one journal line."""
+
+        def work() -> None:
+            with self._db.storage.batch():
+                for coach in coaches:
+                    _upsert(self._coaches, "id", _coach_doc(coach))
+                self._audit.insert(_audit_doc(by, what, now))
+
+        await self._run(work)
+
+    async def remove_coach(self, coach_id: str, by: str, what: str, now: datetime) -> bool:
+        def work() -> bool:
+            found = self._coaches.find("id", coach_id)
+            if not found:
+                return False
+            with self._db.storage.batch():
+                _remove(self._coaches, found)
+                self._audit.insert(_audit_doc(by, what, now))
+            return True
 
         return await self._run(work)
 
@@ -554,6 +588,7 @@ class TinyDBStore:
                 "drafts": self._drafts.find("user_id", user_id),
                 "questionnaires": self._responses.find("user_id", user_id),
                 "as_mentor": self._mentors.find("user_id", user_id),
+                "as_coach": self._coaches.find("id", user_id),
                 "intros": self._intros.find("mentee_id", user_id)
                 + self._intros.find("mentor_id", user_id),
                 "open_requests": self._open_requests.find("mentee_id", user_id)
@@ -585,10 +620,13 @@ class TinyDBStore:
             requests = self._open_requests.find("mentee_id", user_id) + [
                 d for d in self._open_requests.all() if d.get("claimed_by") == user_id
             ]
+            as_coach = self._coaches.find("id", user_id)
+            coach_name = as_coach[0]["name"] if as_coach else ""
             for kind, table, docs in (
                 ("drafts", self._drafts, self._drafts.find("user_id", user_id)),
                 ("questionnaires", self._responses, self._responses.find("user_id", user_id)),
                 ("mentor entry", self._mentors, self._mentors.find("user_id", user_id)),
+                ("coach entry", self._coaches, as_coach),
                 ("intros", self._intros, intros),
                 ("open requests", self._open_requests, requests),
                 ("reminders", self._nudges, self._nudges.find("user_id", user_id) + others),
@@ -617,6 +655,8 @@ class TinyDBStore:
                     changed["by"] = "a former admin"
                 if name and name in entry.get("what", ""):
                     changed["what"] = entry["what"].replace(name, "a former mentor")
+                if coach_name and coach_name in changed.get("what", ""):
+                    changed["what"] = changed["what"].replace(coach_name, "a former coach")
                 if changed != dict(entry):
                     self._audit.update(_replaced_by(changed), doc_ids=[entry.doc_id])
             self._db.storage.compact()
@@ -701,6 +741,9 @@ class TinyDBStore:
                 "nudges": [_nudge_doc(_nudge(d)) for d in docs(self._nudges)],
                 "people": by_user([deepcopy(dict(d)) for d in docs(self._people)]),
                 "effects": [_effect_doc(_effect(d)) for d in docs(self._effects)],
+                "coaches": sorted(
+                    (_coach_doc(_coach(d)) for d in docs(self._coaches)), key=lambda d: d["id"]
+                ),
                 "coaching_requests": [
                     coaching_request_doc(coaching_request_from(d))
                     for d in docs(self._coaching_requests)
@@ -729,6 +772,7 @@ class TinyDBStore:
             "nudges": _nudge,
             "people": lambda d: d["user_id"],
             "effects": _effect,
+            "coaches": _coach,
             "coaching_requests": coaching_request_from,
             "engagements": engagement_from,
         }
@@ -753,6 +797,7 @@ class TinyDBStore:
             "nudges": self._nudges,
             "people": self._people,
             "effects": self._effects,
+            "coaches": self._coaches,
             "coaching_requests": self._coaching_requests,
             "engagements": self._engagements,
         }
@@ -1052,6 +1097,16 @@ def _mentor_doc(mentor: Mentor) -> dict[str, Any]:
 
 def _mentor(doc: dict[str, Any]) -> Mentor:
     return Mentor(**{**doc, "fields": tuple(doc["fields"]), "topics": tuple(doc["topics"])})
+
+
+def _coach_doc(coach: Coach) -> dict[str, Any]:
+    doc = vars(coach).copy()
+    doc["areas"], doc["languages"] = list(coach.areas), list(coach.languages)
+    return doc
+
+
+def _coach(doc: dict[str, Any]) -> Coach:
+    return Coach(**{**doc, "areas": tuple(doc["areas"]), "languages": tuple(doc["languages"])})
 
 
 def _audit_doc(by: str, what: str, now: datetime) -> dict[str, str]:

@@ -6,11 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.domain.coaching import Coach
 from bot.domain.intros import Intro
 from bot.domain.matching import Match, Mentor
 from bot.domain.recommendation import recommend
 from bot.domain.records import Draft, Response
 from bot.domain.stats import ProgramStats, program_stats
+from bot.screens.coaches import edit_view, read_edit, remove_view, roster_view, saved_view
 from bot.screens.help import help_message
 from bot.screens.home import AdminSide, MentorSide, home_view
 from bot.screens.questionnaire import step_view
@@ -156,3 +158,39 @@ def test_both_shows_coaching_and_mentoring_steps_side_by_side_and_how_they_combi
     headings = [f["text"].splitlines()[0] for f in blocks["next"]["fields"]]
     assert headings == ["*With a coach*", "*With a mentor*"]
     assert "How they work together" in blocks["together"]["text"]["text"]
+
+
+def test_the_coach_screens_fit_full(content):
+    """Every field at its longest, every area and language, 100 coaches on the roster."""
+    rules = content.coaches
+    coaches = [
+        Coach(
+            f"x-c{i:04d}" if i % 2 else f"U{i:05d}",
+            "external" if i % 2 else "internal",
+            f"<!channel> {'n' * 70} {i}",
+            rules.timezones[0],
+            tuple(a.value for a in rules.areas),
+            tuple(c.value for c in rules.languages),
+            10,
+            credentials="c" * 200,
+            bio="b" * 500,
+            active=i % 3 != 0,
+            organisation="o" * 100,
+            email="e" * 240 + "@example.com",
+            booking_url="https://example.com/" + "u" * 480,
+        )
+        for i in range(100)
+    ]
+    changes = [{"by": "UADMIN", "what": "w" * 300, "at": NOW.isoformat()}] * 10
+    for page in range(1, 6):
+        view = roster_view(content, coaches, page, changes, NOW)
+        assert_valid_view(view)
+        assert "<!channel>" not in str(view["blocks"])
+    for coach in coaches[:2]:
+        assert_valid_view(edit_view(content, coach))
+        assert_valid_view(remove_view(coach, "V1"))
+        assert_valid_view(saved_view(content, coach, added=True))
+    for kind in ("internal", "external"):
+        typed = read_edit(edit_view(content, coaches[1]))  # nothing in state: all empty
+        assert_valid_view(edit_view(content, kind=kind, typed=typed))
+    assert_valid_view(roster_view(content, [], 1, [], NOW))

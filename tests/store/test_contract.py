@@ -18,7 +18,7 @@ import asyncpg
 import pytest
 
 from bot.content import Content
-from bot.domain.coaching import CoachingRequest, Engagement
+from bot.domain.coaching import Coach, CoachingRequest, Engagement
 from bot.domain.intros import Intro
 from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
@@ -51,6 +51,16 @@ def mentor(user_id: str, name: str, capacity: int = 2, **more) -> Mentor:
     return Mentor(
         user_id, name, "Europe/Paris", ("engineering",), ("leadership",), "senior", capacity, **more
     )
+
+
+def coach(coach_id: str, name: str, **more) -> Coach:
+    base = Coach(coach_id, "internal", name, "Europe/Paris", ("leadership",), ("en",), 3)
+    return replace(base, **more)
+
+
+def external(coach_id: str, name: str, **more) -> Coach:
+    found = coach(coach_id, name, kind="external", organisation="Park & Co")
+    return replace(found, email="zoe@park.example", booking_url="https://park.example", **more)
 
 
 def intro(intro_id: str, mentee: str = "U1", mentor_id: str = "U2", **more) -> Intro:
@@ -195,6 +205,45 @@ async def test_mentors_save_update_remove_and_audit(any_store: Store) -> None:
         "removed Alice",
         "imported nobody",
     ]
+
+
+# Coaches.
+
+
+async def test_coaches_save_update_remove_and_audit(any_store: Store) -> None:
+    zoe = external("x-ab12cd", "zoe Park", areas=("leadership", "executive_presence"))
+    carla = coach("U5", "Carla Diaz", credentials="ICF PCC", bio="Hi", active=False)
+    await any_store.save_coaches([zoe, carla], "UADMIN", "added coaches", T0)
+    assert await any_store.coaches() == [carla, zoe]  # by name, whatever the case
+    assert await any_store.get_coach("x-ab12cd") == zoe
+    assert await any_store.get_coach("U9") is None
+
+    zoe2 = replace(zoe, capacity=5, languages=("de", "en"), timezone=None, booking_url="")
+    await any_store.save_coaches([zoe2], "UADMIN", "edited coach zoe Park", T0 + timedelta(hours=1))
+    assert await any_store.get_coach("x-ab12cd") == zoe2
+
+    assert await any_store.remove_coach("U5", "UADMIN", "removed coach Carla", T0)
+    assert not await any_store.remove_coach("U5", "UADMIN", "again", T0)
+    assert await any_store.coaches() == [zoe2]
+    assert await any_store.mentors() == []
+    assert [e["what"] for e in await any_store.audit_log()] == [
+        "removed coach Carla",
+        "edited coach zoe Park",
+        "added coaches",
+    ]
+
+
+async def test_a_coach_is_exported_and_forgotten_with_the_person(any_store: Store) -> None:
+    carla, zoe = coach("U5", "Carla Diaz"), external("x-ab12cd", "Zoe Park")
+    await any_store.save_coaches([carla, zoe], "UADMIN", "added coach Carla Diaz", T0)
+    assert (await any_store.export("U5"))["as_coach"] == [
+        {**vars(carla), "areas": ["leadership"], "languages": ["en"]}
+    ]
+    gone = await any_store.forget("U5", None)
+    assert gone["coach entry"] == 1
+    assert await any_store.coaches() == [zoe]
+    assert [e["what"] for e in await any_store.audit_log()] == ["added coach a former coach"]
+    assert (await any_store.forget("x-ab12cd", None))["coach entry"] == 1  # an id, not a person
 
 
 # Intros.
@@ -396,6 +445,7 @@ async def test_export_holds_everything_about_the_person(any_store: Store, conten
         "drafts": 1,
         "questionnaires": 1,
         "as_mentor": 0,
+        "as_coach": 0,
         "intros": 1,
         "open_requests": 2,
         "reminders": 1,
@@ -454,6 +504,7 @@ async def test_forget_erases_every_trace(any_store: Store, content: Content) -> 
         "drafts": 1,
         "questionnaires": 1,
         "mentor entry": 0,
+        "coach entry": 0,
         "intros": 1,
         "open requests": 2,
         "reminders": 2,  # hers, and Grace's still to come about their intro
@@ -501,6 +552,12 @@ async def fill(store: Store, content: Content) -> dict[str, str]:
     await store.record_gap(None, [], T0 + timedelta(hours=1), timedelta(days=1))
     await store.update_nudge("N3", sent_at=T0, message={"channel": "D2", "ts": "1.1"})
     await store.mark_intro("I1", mentor_message={"channel": "DU2", "ts": "1.2"})
+    await store.save_coaches(
+        [external("x-ab12cd", "Zoe Park", bio="Coach & <b>"), coach("U5", "Carla", timezone=None)],
+        "UADMIN",
+        "added coaches",
+        T0,
+    )
     await store.add_coaching_request(coaching_request("Q1"))
     await store.decide_coaching_request("Q1", "pending", "approved", "UADMIN", T0)
     await store.mark_coaching_request("Q1", admin_messages=({"channel": "DA", "ts": "1.3"},))
@@ -513,12 +570,13 @@ COUNTS = {
     "responses": 3,
     "mentors": 2,
     "intros": 2,
-    "audit": 2,
+    "audit": 3,
     "open_requests": 2,
     "gaps": 2,
     "nudges": 5,
     "people": 2,
     "effects": 2,
+    "coaches": 2,
     "coaching_requests": 1,
     "engagements": 1,
 }
@@ -564,6 +622,7 @@ async def test_dump_restore_round_trip(
         lambda s: s.intros(),
         lambda s: s.nudges(),
         lambda s: s.mentors(),
+        lambda s: s.coaches(),
         lambda s: s.audit_log(),
         lambda s: s.gap_counts(),
         lambda s: s.open_requests_of("U3"),
@@ -768,6 +827,28 @@ async def test_a_version_1_database_is_migrated(pg_url: str) -> None:
         assert await store.first_time("Ev1")
         assert not await store.first_time("Ev1")
         assert await store.person("U1") == {"user_id": "U1"}
+    finally:
+        await store.aclose()
+
+
+async def test_a_version_3_database_gains_the_coach_roster(pg_url: str) -> None:
+    conn = await asyncpg.connect(pg_url)
+    try:
+        for version in range(3):
+            await conn.execute(MIGRATIONS[version])
+        await conn.execute("INSERT INTO schema_meta (version) VALUES (3)")
+        await conn.execute(
+            "INSERT INTO mentors (user_id, name, fields, topics, seniority, capacity) "
+            "VALUES ('U2', 'Grace', '{engineering}', '{leadership}', 'senior', 2)"
+        )
+    finally:
+        await conn.close()
+    store = await PostgresStore.connect(pg_url)
+    try:
+        assert await schema_versions(pg_url) == [4]
+        assert [m.name for m in await store.mentors()] == ["Grace"]
+        await store.save_coaches([coach("U5", "Carla")], "UADMIN", "added coach Carla", T0)
+        assert await store.coaches() == [coach("U5", "Carla")]
     finally:
         await store.aclose()
 

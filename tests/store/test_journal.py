@@ -6,10 +6,12 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from bot.domain.coaching import Coach
 from bot.store import StoreError
 from bot.store.journal import JournaledTinyDB, JournalStorage, read_database
 from bot.store.migrations import SCHEMA_VERSION
@@ -182,6 +184,36 @@ def test_an_old_database_is_backed_up_and_migrated(tmp_path):
     data = read_database(path)[0]
     assert data["meta"] == {"1": {"schema_version": SCHEMA_VERSION}}
     assert "reminded" not in data["intros"]["1"] and data["intros"]["1"]["source"] == "match"
+
+
+async def test_a_version_3_database_gains_the_coach_roster(tmp_path):
+    path = tmp_path / "db.json"
+    mentor = {
+        "user_id": "U2",
+        "name": "Grace",
+        "timezone": None,
+        "fields": ["engineering"],
+        "topics": ["leadership"],
+        "seniority": "senior",
+        "capacity": 2,
+        "bio": "",
+        "active": True,
+    }
+    old = {"meta": {"1": {"schema_version": 3}}, "mentors": {"1": mentor}}
+    path.write_text(json.dumps(old))
+    store = TinyDBStore.open(path)
+    try:
+        assert json.loads((tmp_path / "db.json.v3.bak").read_text()) == old
+        assert [m.name for m in await store.mentors()] == ["Grace"]  # nothing else changed
+        assert await store.coaches() == []
+        zoe = Coach("x-ab12cd", "external", "Zoe", "Europe/London", ("leadership",), ("en",), 2)
+        await store.save_coaches([zoe], "UADMIN", "added coach Zoe", datetime.now(UTC))
+        assert await store.get_coach("x-ab12cd") == zoe
+    finally:
+        store.close()
+    data = read_database(path)[0]
+    assert data["meta"] == {"1": {"schema_version": SCHEMA_VERSION}} == {"1": {"schema_version": 4}}
+    assert data["mentors"] == {"1": mentor}
 
 
 def test_a_newer_database_is_refused(tmp_path):
