@@ -1,4 +1,4 @@
-"""Work that falls due with time rather than with a click: intro lapses and DM nudges.
+"""Work that falls due with time rather than with a click: lapses and DM nudges.
 
 One loop in the bot process calls `run_due()`; tests call it directly with their own clock.
 """
@@ -14,6 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.flows import outbox
+from bot.flows.coaching import lapse_offers
 from bot.flows.intros import lapse_intros
 from bot.flows.outbox import deliver
 from bot.nudger import STUCK_AFTER, Nudger, Pacer, Round
@@ -35,7 +36,9 @@ class Background:
         return await self.nudger.run_due()
 
     async def lapse_intros(self) -> None:
+        """Intro requests and coaching offers left unanswered past their time lapse."""
         await deliver(self.deps, self.client, await lapse_intros(self.deps))
+        await deliver(self.deps, self.client, await lapse_offers(self.deps))
 
     async def recover(self, at_start: bool = False) -> None:
         """Deliver what a crash or a fault left in the outbox, and settle nudges left mid-send.

@@ -12,23 +12,41 @@ from bot.flows import coaching as flow
 from bot.flows.outbox import deliver
 from bot.flows.slack import is_admin
 from bot.listeners.common import Reply, clicked, trigger_of
-from bot.screens.blocks import element_state
+from bot.screens.blocks import element_state, when
 from bot.screens.coaching import (
+    ACCEPT_ACTION,
     APPROVE_ACTION,
+    CHOOSE_ACTION,
+    COACH_DECLINE_ACTION,
     DECLINE_ACTION,
     DECLINE_CALLBACK,
+    END_ACTION,
+    END_CALLBACK,
+    EXTEND_ACTION,
     OVER_BUDGET_CALLBACK,
+    PROGRESS_ACTION,
+    PROGRESS_CALLBACK,
     REASON_MOST,
     REQUEST_ACTION,
     REQUEST_CALLBACK,
+    REVIEW_ACTION,
+    REVIEW_CALLBACK,
     WHAT_NEXT,
     WITHDRAW_ACTION,
     decline_view,
+    end_view,
     notice_view,
+    offer_sent_view,
     over_budget_view,
+    progress_view,
+    read_choice,
+    read_engagement_id,
+    read_nudge_id,
     read_request,
     read_request_id,
+    read_scores,
     request_view,
+    review_view,
     withdrawn_message,
 )
 
@@ -154,3 +172,169 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         await ack()
         await deliver(deps, client, done.effects)
+
+    # The person chooses a coach; the coach (or, for an external one, an admin) answers.
+
+    @app.action(CHOOSE_ACTION)
+    async def choose(
+        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        await ack()
+        request_id, coach_id = read_choice(clicked(body))
+        chosen = await flow.choose_coach(deps, body["user"]["id"], request_id, coach_id)
+        if chosen.engagement is None or chosen.coach is None:
+            await Reply(body, respond, client)({"text": chosen.refused or ""})
+            return
+        expires = chosen.engagement.expires_at
+        lapses = when(expires, deps.clock()) if expires else ""
+        await show(client, body, offer_sent_view(chosen.coach, lapses))
+        await deliver(deps, client, chosen.effects)
+
+    async def answer(
+        body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient, accept: bool
+    ) -> None:
+        pressed = {
+            "channel": str((body.get("channel") or {}).get("id", "")),
+            "ts": str((body.get("message") or {}).get("ts", "")),
+        }
+        answered = await flow.answer_offer(
+            client, deps, body["user"]["id"], clicked(body), accept, pressed
+        )
+        if answered.refused is not None:
+            await Reply(body, respond, client)({"text": answered.refused})
+            return
+        await deliver(deps, client, answered.effects)
+
+    @app.action(ACCEPT_ACTION)
+    async def accept(
+        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        await ack()
+        await answer(body, respond, client, accept=True)
+
+    @app.action(COACH_DECLINE_ACTION)
+    async def coach_declines(
+        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        await ack()
+        await answer(body, respond, client, accept=False)
+
+    # The engagement: ended early, extended once, the mid-point and the end review.
+
+    @app.action(END_ACTION)
+    async def ask_why_end(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        await show(client, body, end_view(clicked(body)))
+
+    @app.view_submission(END_CALLBACK)
+    async def end(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        typed = element_state(view, "reason", "reason").get("value")
+        reason = typed.strip() if isinstance(typed, str) else ""
+        if not reason or len(reason) > REASON_MOST:
+            await ack(
+                response_action="errors",
+                errors={"reason": f"Please give a reason, at most {REASON_MOST} characters."},
+            )
+            return
+        ended = await flow.end_early(
+            client, deps, body["user"]["id"], read_engagement_id(view), reason
+        )
+        if ended.refused is not None:
+            await ack(response_action="update", view=notice_view("Not ended", ended.refused))
+            return
+        await ack(
+            response_action="update",
+            view=notice_view("Coaching ended", "Ended: the coach's place is free again."),
+        )
+        await deliver(deps, client, ended.effects)
+
+    @app.action(EXTEND_ACTION)
+    async def extend(
+        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        await ack()
+        extended = await flow.extend(client, deps, body["user"]["id"], clicked(body))
+        if extended.refused is not None:
+            await Reply(body, respond, client)({"text": extended.refused})
+            return
+        await deliver(deps, client, extended.effects)
+
+    async def checkpoint(
+        body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient, review: bool
+    ) -> None:
+        engagement, nudge_id, refused = await flow.checkpoint_of(
+            deps, body["user"]["id"], clicked(body)
+        )
+        if engagement is None:
+            await Reply(body, respond, client)({"text": refused})
+            return
+        view = review_view(engagement, nudge_id) if review else progress_view(engagement, nudge_id)
+        await show(client, body, view)
+
+    @app.action(PROGRESS_ACTION)
+    async def open_progress(
+        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        await ack()
+        await checkpoint(body, respond, client, review=False)
+
+    @app.action(REVIEW_ACTION)
+    async def open_review(
+        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        await ack()
+        await checkpoint(body, respond, client, review=True)
+
+    async def scored(view: dict[str, Any]) -> tuple[str, dict[str, int] | None]:
+        engagement_id = read_engagement_id(view)
+        goals = await flow.goal_count(deps, engagement_id)
+        return engagement_id, read_scores(view, goals) if goals else None
+
+    @app.view_submission(PROGRESS_CALLBACK)
+    async def save_progress(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        engagement_id, scores = await scored(view)
+        if scores is None:
+            await ack(response_action="errors", errors={"goal_0": "Please rate every goal."})
+            return
+        user_id, nudge_id = body["user"]["id"], read_nudge_id(view)
+        if not await flow.record_progress(deps, user_id, engagement_id, nudge_id, scores):
+            await ack(
+                response_action="update",
+                view=notice_view("Not saved", "This engagement is not under way any more."),
+            )
+            return
+        await ack(
+            response_action="update",
+            view=notice_view("Progress saved", "Saved. Your end review will ask again."),
+        )
+
+    @app.view_submission(REVIEW_CALLBACK)
+    async def save_review(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        engagement_id, outcome = await scored(view)
+        recommend = element_state(view, "recommend", "recommend").get("selected_option")
+        answer = recommend.get("value") if isinstance(recommend, dict) else None
+        if outcome is None or answer not in ("yes", "no"):
+            errors = {"goal_0": "Please rate every goal."} if outcome is None else {}
+            if answer not in ("yes", "no"):
+                errors["recommend"] = "Please answer yes or no."
+            await ack(response_action="errors", errors=errors)
+            return
+        closed = await flow.close_with_review(
+            deps, body["user"]["id"], engagement_id, read_nudge_id(view), outcome, answer == "yes"
+        )
+        if closed.refused is not None:
+            await ack(response_action="update", view=notice_view("Not saved", closed.refused))
+            return
+        await ack(
+            response_action="update",
+            view=notice_view(
+                "Coaching closed",
+                "Thank you: the engagement is closed with your review, and the coach's place "
+                "is free for the next person.",
+            ),
+        )
+        await deliver(deps, client, closed.effects)

@@ -68,7 +68,9 @@ async def home_screen(client: AsyncWebClient, deps: Deps, user_id: str) -> dict[
         mine,
         mentor_side,
         admin_side,
-        person_blocks(coaching.can_request, coaching.requests, coaching.engagements),
+        person_blocks(
+            coaching.can_request, coaching.requests, coaching.engagements, coaching.offers
+        ),
         coaching_admin,
     )
 

@@ -345,8 +345,8 @@ def choose_blocks(request_id: str, choices: list[tuple[Coach, str]]) -> list[Blo
     if not choices:
         return [
             section(
-                "No coach has a free place right now. The program team has been told and will "
-                "get back to you; your approval stands.",
+                "No coach on the roster fits you with a free place right now. The program team "
+                "has been told and will get back to you; your approval stands.",
                 "no_coach",
             )
         ]
@@ -356,6 +356,14 @@ def choose_blocks(request_id: str, choices: list[tuple[Coach, str]]) -> list[Blo
         line["accessory"] = button("Choose", CHOOSE_ACTION, value=f"{request_id}:{coach.id}")
         blocks.append(line)
     return blocks
+
+
+def no_coach_message(request: CoachingRequest) -> dict[str, Any]:
+    text = (
+        f"<@{request.user_id}>'s approved coaching request found no coach on the roster with "
+        "a free place in the areas they need. Adding a coach would help: `/devpath coach add`."
+    )
+    return {"text": text, "blocks": [section(text)]}
 
 
 def approved_message(request_id: str, choices: list[tuple[Coach, str]]) -> dict[str, Any]:
@@ -501,7 +509,7 @@ def arrange_message(engagement: Engagement, coach: Coach) -> dict[str, Any]:
         "blocks": [
             section(text, "arrange"),
             actions(
-                "arrange",
+                "arrange_actions",
                 button("Contract arranged", ACCEPT_ACTION, value=engagement.id, style="primary"),
             ),
         ],
@@ -689,10 +697,23 @@ def person_blocks(
     can_request: bool,
     requests: list[CoachingRequest],
     engagements: list[tuple[Engagement, str]],
+    offers: list[Engagement] | None = None,
 ) -> list[Block]:
     """The person's side of coaching in Home: Request coaching, or where their request and
-    engagement are, with what they can do about them."""
+    engagement are, with what they can do about them; as an internal coach, the offers
+    waiting for their answer."""
     blocks: list[Block] = []
+    for offer in (offers or [])[:PENDING_SHOWN]:
+        blocks.append(
+            section(f"<@{offer.user_id}> would like you as their coach.", f"offer_{offer.id}"[:255])
+        )
+        blocks.append(
+            actions(
+                f"offer_answer_{offer.id}"[:255],
+                button("Accept", ACCEPT_ACTION, value=offer.id, style="primary"),
+                button("Decline", COACH_DECLINE_ACTION, value=offer.id),
+            )
+        )
     if can_request:
         blocks += request_blocks()
     latest = requests[-1] if requests else None

@@ -421,10 +421,12 @@ class Store(Protocol):
         to_state: str,
         changes: Mapping[str, Any] | None = None,
         then: Followups = NOTHING,
+        expect: Mapping[str, Any] | None = None,
     ) -> Engagement | None:
         """Compare-and-set: set the state and `changes` (Engagement's field names) only if
-        the engagement is in one of `from_states`; the moved engagement, or None and nothing
-        written. `then` goes with it."""
+        the engagement is in one of `from_states` (and, with `expect`, its fields hold these
+        values: a move that keeps the state, an extension, is compare-and-set too); the moved
+        engagement, or None and nothing written. `then` goes with it."""
         ...
 
     async def mark_engagement(self, engagement_id: str, **changes: Any) -> None:

@@ -1213,6 +1213,7 @@ class PostgresStore:
         to_state: str,
         changes: Mapping[str, Any] | None = None,
         then: Followups = NOTHING,
+        expect: Mapping[str, Any] | None = None,
     ) -> Engagement | None:
         async with self._pool.acquire() as conn, conn.transaction():
             row = await conn.fetchrow(
@@ -1220,7 +1221,10 @@ class PostgresStore:
             )
             if row is None or row["state"] not in from_states:
                 return None
-            moved = replace(engagement_from(row), **{**(changes or {}), "state": to_state})
+            current = engagement_from(row)
+            if any(getattr(current, k) != v for k, v in (expect or {}).items()):
+                return None
+            moved = replace(current, **{**(changes or {}), "state": to_state})
             await _write_engagement(conn, moved)
             await _follow(conn, then)
             return moved

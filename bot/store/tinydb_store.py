@@ -960,10 +960,14 @@ class TinyDBStore:
         to_state: str,
         changes: Mapping[str, Any] | None = None,
         then: Followups = NOTHING,
+        expect: Mapping[str, Any] | None = None,
     ) -> Engagement | None:
         def work() -> Engagement | None:
             doc = self._engagements.first("id", engagement_id)
             if doc is None or doc["state"] not in from_states:
+                return None
+            current = engagement_from(doc)
+            if any(getattr(current, k) != v for k, v in (expect or {}).items()):
                 return None
             moved = engagement_doc(
                 replace(engagement_from(doc), **{**(changes or {}), "state": to_state})
