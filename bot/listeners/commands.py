@@ -11,8 +11,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.domain.recommendation import shows_mentors
-from bot.domain.stats import program_stats
-from bot.flows.coaching import overview
+from bot.domain.stats import coaching_stats, program_stats
+from bot.flows.coaching import budget_line, overview
 from bot.flows.matching import matches_for, my_intros
 from bot.flows.nudges import start_nudges, stop_nudges
 from bot.flows.pool import CHANGE_POOL, pool_screen
@@ -128,7 +128,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 await store.mentors(),
                 await store.nudges(),
             )
-            await respond(**stats_message(stats))
+            coaching = coaching_stats(await store.coaching_requests(), await store.engagements())
+            await respond(**stats_message(stats, coaching, await budget_line(deps)))
         elif subcommand == "forget":
             await ack(**forget_question(user_id))
         elif subcommand == "export":

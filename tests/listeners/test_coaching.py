@@ -333,8 +333,13 @@ async def test_the_whole_engagement(user, slack, bot, roster):
         "closed with its end review"
         in slack.called("chat.postMessage", channel="DU1U2")[-1]["text"]
     )
-    # Closed: the person may ask for coaching again.
+    # Closed: the person may ask for coaching again, and the figures count it.
     assert await may_request(bot, "U1") is None
+    await user.as_user(ADMIN).command("stats")
+    stats = text_of(slack.called("response_url")[-1])
+    assert "Engagements: 0 under way, 1 closed" in stats
+    assert "End review outcomes: 4 / 5" in stats and "Would recommend their coach: 1 of 1" in stats
+    assert "Budget: 0 of 6 engagements approved this quarter" in stats  # a new quarter now
 
 
 async def may_request(bot, user_id: str):

@@ -11,8 +11,10 @@ from bot.domain.intros import Intro
 from bot.domain.matching import Match, Mentor
 from bot.domain.recommendation import recommend
 from bot.domain.records import Draft, Response
+from bot.domain.stats import CoachingStats, coaching_stats, program_stats
 from bot.screens import coaching as screens
 from bot.screens.home import AdminSide, MentorSide, home_view
+from bot.screens.stats import stats_message
 from bot.screens.status import status_message
 from tests.answers import COACHING
 from tests.blockkit import assert_valid_message, assert_valid_view
@@ -106,6 +108,20 @@ def test_the_engagement_screens_fit(content):
     assert_valid_message(screens.ended_message(ended, True))
     assert_valid_message(screens.ended_message(replace(ended, outcome={"0": 5}), False))
     assert_valid_message(screens.extended_message(replace(held, extended=True)))
+
+
+def test_the_stats_with_coaching_fit():
+    full = CoachingStats(
+        {"pending": 10**6, "approved": 10**6, "declined": 10**6, "withdrawn": 10**6},
+        {"active": 10**6, "closed": 10**6},
+        123.5,
+        3.3,
+        4.5,
+        (10**6, 10**6),
+    )
+    stats = program_stats([], [], [], [])
+    assert_valid_message(stats_message(stats, full, "6 of 6 engagements approved this quarter"))
+    assert_valid_message(stats_message(stats, coaching_stats([], []), "no budget limit set"))
 
 
 def test_the_fullest_home_and_status_fit(content):
