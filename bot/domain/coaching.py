@@ -252,8 +252,6 @@ NO_COACHING = (
     "Request coaching follows a coaching (or coaching and mentoring) result: "
     "type `/devpath` to take the questionnaire first."
 )
-# An engagement in one of these is over: its place is free and it counts no more.
-CLOSED: frozenset[str] = frozenset({"declined", "lapsed", "ended"})
 
 
 @dataclass(frozen=True)
@@ -336,13 +334,6 @@ def why_not_request(
         if request.state == "pending" or (request.state == "approved" and request.id not in ended):
             return OPEN_REQUEST
     return None
-
-
-def holds_a_seat(request: CoachingRequest, engagements: Iterable[Engagement]) -> bool:
-    """An approved request keeps its seat until its engagement has ended."""
-    return request.state == "approved" and not any(
-        e.request_id == request.id and e.state == "ended" for e in engagements
-    )
 
 
 def planned_end(start: datetime, timeframe: Timeframe | None, fallback: timedelta) -> datetime:

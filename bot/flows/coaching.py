@@ -139,6 +139,9 @@ async def withdraw(deps: Deps, user_id: str, request_id: str) -> Done:
     request = await store.get_coaching_request(request_id)
     if request is None or request.user_id != user_id:
         return Done(refused=NOT_FOUND)
+    theirs = await store.engagements_of(user_id)
+    if any(e.request_id == request_id and e.state == "ended" for e in theirs):
+        return Done(refused="This coaching is closed already: there is nothing to withdraw.")
     then = Followups(
         effects=(new_effect("coaching_admin_copies", user_id, now, request_id=request_id),)
     )

@@ -14,7 +14,6 @@ from bot.domain.coaching import (
     CoachingRequest,
     Engagement,
     checkpoints,
-    holds_a_seat,
     may_act_on,
     may_extend,
     quarter_start,
@@ -49,12 +48,6 @@ def engagement(state: str = "active", **more) -> Engagement:
 )
 def test_who_may_ask(path, requests, engagements, why) -> None:
     assert why_not_request(path, requests, engagements) == why
-
-
-def test_a_seat_is_held_until_the_engagement_ends() -> None:
-    assert holds_a_seat(request("approved"), [engagement("active")])
-    assert not holds_a_seat(request("approved"), [engagement("ended")])
-    assert not holds_a_seat(request("declined"), [])
 
 
 @pytest.mark.parametrize(

@@ -333,7 +333,10 @@ async def test_the_whole_engagement(user, slack, bot, roster):
         "closed with its end review"
         in slack.called("chat.postMessage", channel="DU1U2")[-1]["text"]
     )
-    # Closed: the person may ask for coaching again, and the figures count it.
+    # Closed: the old Withdraw does nothing; the person may ask again; the figures count it.
+    mine = next(m for m in dms(slack, "U1") if "request is in" in m["text"])
+    await click(user, mine, "coaching_withdraw")
+    assert "closed already" in slack.called("response_url")[-1]["text"]
     assert await may_request(bot, "U1") is None
     await user.as_user(ADMIN).command("stats")
     stats = text_of(slack.called("response_url")[-1])
