@@ -1,5 +1,5 @@
-"""Work that falls due with time rather than with a click: intro lapses, 360 feedback's
-reminder and close, and DM nudges.
+"""Work that falls due with time rather than with a click: intro and coach-offer lapses, 360
+feedback's reminder and close, and DM nudges.
 
 One loop in the bot process calls `run_due()`; tests call it directly with their own clock.
 """
@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.flows import outbox
+from bot.flows.coaching import lapse_offers
 from bot.flows.feedback import run_due_feedback
 from bot.flows.intros import lapse_intros
 from bot.flows.outbox import deliver
@@ -38,7 +39,9 @@ class Background:
         return await self.nudger.run_due()
 
     async def lapse_intros(self) -> None:
+        """Intro requests and coaching offers left unanswered past their time lapse."""
         await deliver(self.deps, self.client, await lapse_intros(self.deps))
+        await deliver(self.deps, self.client, await lapse_offers(self.deps))
 
     async def feedback_due(self) -> None:
         """360 feedback's one reminder and its close, each once (compare-and-set)."""

@@ -16,7 +16,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from bot.domain.coaching import Choice, CoachArea, CoachRules, CoachWeights
+from bot.domain.coaching import (
+    Budget,
+    Choice,
+    CoachArea,
+    CoachingRules,
+    CoachRules,
+    CoachWeights,
+    Timeframe,
+)
 from bot.domain.durations import parse_duration
 from bot.domain.feedback import FEWEST_GIVERS, MOST_GIVERS, SCALE, Behaviour, FeedbackRules
 from bot.domain.matching import MatchingRules, Seniority, Weights
@@ -32,17 +40,20 @@ NUDGES_FILE = "nudges.yml"
 COACHES_FILE = "coaches.yml"
 FEEDBACK_FILE = "feedback.yml"
 FEEDBACK_TEXTS = ("ask", "reminder", "thanks")
+COACHING_FILE = "coaching.yml"
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-# Each kind of nudge and the duration key that times it.
-NUDGE_TIMING = {
+# Each kind of nudge and the duration key that times it (None: timed from elsewhere: the
+# mid-point half-way through an engagement, a coach's reminder from coaching.yml).
+NUDGE_TIMING: dict[str, str | None] = {
     "reach_out": "after",
     "answer_request": "before_lapse",
     "did_you_meet": "after",
     "check_in": "every",
     "coaching_goals": "after",
-    "coaching_midpoint": "after",
-    "coaching_review": "after",
+    "coaching_midpoint": None,
+    "coaching_review": "before_end",
     "gentle_reminder": "after",
+    "coaching_offer": None,
 }
 # The questions mentor matching reads; mentors pick from the same options.
 MATCHED_QUESTIONS = {"field": "single", "topics": "multi", "career_stage": "single"}
@@ -116,6 +127,7 @@ class Content:
     nudges: NudgeContent
     coaches: CoachRules
     feedback: FeedbackContent
+    coaching: CoachingRules
 
     @property
     def version(self) -> str:
@@ -155,7 +167,9 @@ def load_content(directory: Path | None = None) -> Content:
     coaches = _Checker(_display(directory, COACHES_FILE)).coaches(c_raw, questionnaire)
     f_raw, _ = _read(directory, FEEDBACK_FILE)
     feedback = _Checker(_display(directory, FEEDBACK_FILE)).feedback(f_raw)
-    return Content(questionnaire, thresholds, paths, matching, nudges, coaches, feedback)
+    g_raw, _ = _read(directory, COACHING_FILE)
+    coaching = _Checker(_display(directory, COACHING_FILE)).coaching(g_raw, questionnaire)
+    return Content(questionnaire, thresholds, paths, matching, nudges, coaches, feedback, coaching)
 
 
 def _display(directory: Path, name: str) -> str:
@@ -559,8 +573,10 @@ class _Checker:
         timing: dict[str, timedelta] = {}
         texts: dict[str, str] = {}
         for kind, key in NUDGE_TIMING.items():
-            body = self.mapping(kinds[kind], f"kind '{kind}'", {key, "text"}, {key, "text"})
-            timing[kind] = self.duration(body[key], f"kind '{kind}' {key}")
+            keys = {key, "text"} if key else {"text"}
+            body = self.mapping(kinds[kind], f"kind '{kind}'", keys, keys)
+            if key:
+                timing[kind] = self.duration(body[key], f"kind '{kind}' {key}")
             texts[kind] = self.text(body["text"], f"kind '{kind}' text", 2000)
         return NudgeContent(
             cadence=Cadence(
@@ -569,8 +585,7 @@ class _Checker:
                 did_you_meet_after=timing["did_you_meet"],
                 check_in_every=timing["check_in"],
                 coaching_goals_after=timing["coaching_goals"],
-                coaching_midpoint_after=timing["coaching_midpoint"],
-                coaching_review_after=timing["coaching_review"],
+                coaching_review_before_end=timing["coaching_review"],
                 gentle_after=timing["gentle_reminder"],
                 snooze=self.duration(top["snooze"], "snooze"),
             ),
@@ -625,3 +640,88 @@ class _Checker:
             return time.fromisoformat(str(value))
         except ValueError:
             raise self.fail(where, f"{value!r} is not a time like 09:00") from None
+
+    def coaching(self, raw: Any, questionnaire: Questionnaire) -> CoachingRules:
+        keys = {
+            "timeframes",
+            "manager_knows",
+            "budget",
+            "offer",
+            "extend_by",
+            "kickoff",
+            "decline_frame",
+            "goal_hints",
+        }
+        top = self.mapping(raw, "", keys, keys)
+        timeframes = tuple(
+            Timeframe(value, label, self.duration(extra["duration"], f"timeframe '{value}'"))
+            for value, label, extra in self.choices(top["timeframes"], "timeframes", {"duration"})
+        )
+        manager = tuple(
+            (value, label)
+            for value, label, _ in self.choices(top["manager_knows"], "manager_knows", set())
+        )
+        kinds = {"per_quarter", "seats"}
+        budget_raw = self.mapping(top["budget"], "budget", kinds, set())
+        if len(budget_raw) > 1:
+            raise self.fail("budget", "give per_quarter or seats, not both")
+        budget = Budget(
+            **{
+                k: int(self.number(v, f"budget {k}", 0, 100000, True))
+                for k, v in budget_raw.items()
+            }
+        )
+        offer = self.mapping(
+            top["offer"],
+            "offer",
+            {"expires_after", "remind_before"},
+            {"expires_after", "remind_before"},
+        )
+        expires = self.duration(offer["expires_after"], "offer expires_after")
+        remind = self.duration(offer["remind_before"], "offer remind_before")
+        if remind >= expires:
+            raise self.fail("offer", "remind_before should be shorter than expires_after")
+        decline = self.text(top["decline_frame"], "decline_frame", 1500)
+        if "{reason}" not in decline:
+            raise self.fail("decline_frame", "should say where the reason goes: {reason}")
+        known = {o.value for q in questionnaire.questions for o in q.options}
+        hints_raw = top["goal_hints"]
+        if not isinstance(hints_raw, dict):
+            raise self.fail("goal_hints", "should map answer values to goal hints")
+        hints = {}
+        for value, hint in hints_raw.items():
+            if value not in known:
+                raise self.fail(
+                    f"goal_hints '{value}'", f"is not an answer in {QUESTIONNAIRE_FILE}"
+                )
+            hints[str(value)] = self.text(hint, f"goal_hints '{value}'", 150)
+        return CoachingRules(
+            timeframes=timeframes,
+            manager_knows=manager,
+            budget=budget,
+            offer_expires_after=expires,
+            remind_before_lapse=remind,
+            extend_by=self.duration(top["extend_by"], "extend_by"),
+            kickoff=self.text(top["kickoff"], "kickoff", 2500),
+            decline_frame=decline,
+            goal_hints=hints,
+        )
+
+    def choices(
+        self, raw: Any, where: str, more: set[str]
+    ) -> list[tuple[str, str, dict[str, Any]]]:
+        """A list of 1 to 10 options, each a value and a label (and `more` keys)."""
+        if not isinstance(raw, list) or not 1 <= len(raw) <= 10:
+            raise self.fail(where, "should be a list of 1 to 10 choices")
+        found: list[tuple[str, str, dict[str, Any]]] = []
+        for index, item in enumerate(raw, 1):
+            at = f"{where} {index}"
+            keys = {"value", "label"} | more
+            item = self.mapping(item, at, keys, keys)
+            value = str(item["value"])
+            if not _VALUE.match(value) or value in (v for v, _, _ in found):
+                raise self.fail(
+                    at, f"value {value!r} should be unique lowercase letters, digits, _ or -"
+                )
+            found.append((value, self.text(item["label"], f"{at} label", 75), item))
+        return found

@@ -136,6 +136,9 @@ class Nudger:
             done.deferred.append(nudge.id)
             return
         facts, intro, latest = await self._facts(nudge)
+        offer = (
+            await store.get_engagement(nudge.subject) if nudge.kind == "coaching_offer" else None
+        )
         decision, why = decide(nudge, facts)
         matches = None
         if decision != "skip" and nudge.kind in ("reach_out", "gentle_reminder"):
@@ -162,6 +165,9 @@ class Nudger:
         if intro is not None:
             other = f"<@{intro.mentor_id if intro.mentee_id == nudge.user_id else intro.mentee_id}>"
         lapses = when(intro.expires_at, now) if intro is not None else ""
+        if offer is not None:
+            other = f"<@{offer.user_id}>"
+            lapses = when(offer.expires_at, now) if offer.expires_at else ""
         message = nudge_message(
             self.deps.content, nudge, decision == "send_last", other, lapses, matches
         )
@@ -227,14 +233,15 @@ class Nudger:
         intros = await store.intros_of(nudge.user_id)
         theirs = await store.nudges_of(nudge.user_id)
         intro = next((i for i in intros if i.id == nudge.subject), None)
+        engagement = await store.get_engagement(nudge.subject) if nudge.subject else None
         since = latest.created_at if latest else nudge.created_at
         asked = [i for i in intros if i.mentee_id == nudge.user_id]
         facts = Facts(
             stopped=bool(person.get("stopped")),
             intro_state=intro.state if intro else None,
+            engagement_state=engagement.state if engagement else None,
             intro_requested_since=any(i.requested_at >= nudge.created_at for i in asked),
             latest_response_id=latest.id if latest else None,
-            latest_path=latest.recommendation.path if latest else None,
             acted_since=any(i.requested_at >= since for i in asked)
             or any(n.answered_at is not None and n.answered_at >= since for n in theirs),
             met=any(

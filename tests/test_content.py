@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.resources
 import shutil
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ import yaml
 
 from bot.content import (
     COACHES_FILE,
+    COACHING_FILE,
     FEEDBACK_FILE,
     QUESTIONNAIRE_FILE,
     RESULTS_FILE,
@@ -268,6 +270,36 @@ BROKEN = [
         ["behaviour 5", "'listens' is used twice"],
         id="feedback-behaviour-twice",
     ),
+    pytest.param(
+        COACHING_FILE,
+        _replace("  per_quarter: 6", "  per_quarter: 6\n  seats: 4"),
+        ["budget", "give per_quarter or seats, not both"],
+        id="coaching-budget-both",
+    ),
+    pytest.param(
+        COACHING_FILE,
+        _replace("  remind_before: 2d", "  remind_before: 8d"),
+        ["offer", "remind_before should be shorter than expires_after"],
+        id="coaching-reminder-after-lapse",
+    ),
+    pytest.param(
+        COACHING_FILE,
+        _replace("cannot fund it right now: {reason}", "cannot fund it right now."),
+        ["decline_frame", "{reason}"],
+        id="coaching-decline-without-reason",
+    ),
+    pytest.param(
+        COACHING_FILE,
+        _replace("  high_stakes:", "  sky_high:"),
+        ["goal_hints 'sky_high'", "is not an answer in questionnaire.yml"],
+        id="coaching-hint-unknown-answer",
+    ),
+    pytest.param(
+        COACHING_FILE,
+        _replace("duration: 13w", "duration: 3 months"),
+        ["timeframe '3m'", "is not a duration like"],
+        id="coaching-timeframe-duration",
+    ),
 ]
 
 
@@ -304,6 +336,15 @@ def test_yaml_syntax_error_names_the_line_of_the_mistake(tmp_path: Path) -> None
     assert any(f"line {n}:" in str(caught.value) for n in (broken + 1, broken + 2))
 
 
+def test_shipped_coaching_rules(content: Content) -> None:
+    rules = content.coaching
+    assert [t.value for t in rules.timeframes] == ["3m", "6m"]
+    assert rules.timeframe("6m").duration == timedelta(weeks=26)  # type: ignore[union-attr]
+    assert rules.budget.per_quarter == 6 and rules.budget.seats is None
+    assert rules.offer_expires_after == timedelta(days=7)
+    assert rules.hints_for({"challenge": ("high_stakes",)})[0].startswith("Lead the change")
+
+
 def test_shipped_coach_areas_serve_the_coaching_topics(content: Content) -> None:
     served = {t for area in content.coaches.areas for t in area.topics}
     assert {"leadership", "performance_goals", "communication"} <= served
@@ -312,7 +353,9 @@ def test_shipped_coach_areas_serve_the_coaching_topics(content: Content) -> None
     assert not content.coaches.show_without_area
 
 
-@pytest.mark.parametrize("name", [QUESTIONNAIRE_FILE, RESULTS_FILE, COACHES_FILE, FEEDBACK_FILE])
+@pytest.mark.parametrize(
+    "name", [QUESTIONNAIRE_FILE, RESULTS_FILE, COACHES_FILE, FEEDBACK_FILE, COACHING_FILE]
+)
 def test_missing_file_fails_with_one_line_naming_it(tmp_path: Path, name: str) -> None:
     copy = _copy(tmp_path)
     (copy / name).unlink()

@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 import secrets
 import string
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 from urllib.parse import urlsplit
 
 from bot.domain.pool import BIO_MOST, NAME_MOST, capacity_problem, choices_problem, clean_text
+from bot.domain.recommendation import has_coaching
 
 CoachKind = Literal["internal", "external"]
 RequestState = Literal["pending", "approved", "declined", "withdrawn"]
@@ -240,3 +241,124 @@ class Engagement:
     channel_id: str | None = None  # the group DM with an internal coach
     # Where the coach's copy of the offer is, so it can be updated once answered.
     coach_message: dict[str, str] = field(default_factory=dict)
+
+
+# The rules of the path, beside the records: pure, so they are tested without Slack or a store.
+
+# A person has one request in play at a time: waiting for the program, or approved and not
+# yet closed by an ended engagement.
+OPEN_REQUEST = "You already have a coaching request in; you will hear by DM when it moves."
+NO_COACHING = (
+    "Request coaching follows a coaching (or coaching and mentoring) result: "
+    "type `/devpath` to take the questionnaire first."
+)
+
+
+@dataclass(frozen=True)
+class Timeframe:
+    value: str  # what a request keeps ("3m")
+    label: str  # what the person reads ("About 3 months")
+    duration: timedelta  # from the engagement's start to its planned end
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What the program can pay for: engagements approved per calendar quarter, or seats
+    (approved requests whose engagement has not ended). None of both: no limit."""
+
+    per_quarter: int | None = None
+    seats: int | None = None
+
+    @property
+    def limit(self) -> int | None:
+        return self.per_quarter if self.per_quarter is not None else self.seats
+
+    def window_start(self, now: datetime) -> datetime | None:
+        """Approvals since this moment count (per quarter); None: every open one (seats)."""
+        if self.per_quarter is None:
+            return None
+        return quarter_start(now)
+
+    def describe(self, used: int) -> str:
+        if self.per_quarter is not None:
+            return f"{used} of {self.per_quarter} engagements approved this quarter"
+        if self.seats is not None:
+            return f"{used} of {self.seats} coaching seats taken"
+        return f"{used} engagements under way (no budget limit set)"
+
+
+@dataclass(frozen=True)
+class CoachingRules:
+    """conversations/coaching.yml: what a request asks, what the program can pay for, how an
+    offer to a coach lapses, and the words of the kickoff and of a decline."""
+
+    timeframes: tuple[Timeframe, ...]
+    manager_knows: tuple[tuple[str, str], ...]  # (value, label)
+    budget: Budget
+    offer_expires_after: timedelta
+    remind_before_lapse: timedelta
+    extend_by: timedelta
+    kickoff: str
+    decline_frame: str  # "{reason}" is the admin's reason, escaped
+    goal_hints: Mapping[str, str]  # a questionnaire option value -> a goal hint
+
+    def timeframe(self, value: str) -> Timeframe | None:
+        return next((t for t in self.timeframes if t.value == value), None)
+
+    def manager_label(self, value: str) -> str:
+        return dict(self.manager_knows).get(value, value)
+
+    def hints_for(self, answers: Mapping[str, Sequence[str]]) -> list[str]:
+        """Goal hints from the person's answers, in the order of the content, each once."""
+        given = {v for values in answers.values() for v in values}
+        return list(dict.fromkeys(h for value, h in self.goal_hints.items() if value in given))
+
+
+def quarter_start(now: datetime) -> datetime:
+    """The first moment of the calendar quarter `now` is in (UTC)."""
+    moment = now.astimezone(UTC)
+    return datetime(moment.year, 3 * ((moment.month - 1) // 3) + 1, 1, tzinfo=UTC)
+
+
+def why_not_request(
+    latest_path: str | None,
+    requests: Iterable[CoachingRequest],
+    engagements: Iterable[Engagement],
+) -> str | None:
+    """None when this person may ask for coaching now, else the reason in their words: a
+    latest result with coaching in it, and no request already pending or approved and open."""
+    if latest_path is None or not has_coaching(latest_path):
+        return NO_COACHING
+    ended = {e.request_id for e in engagements if e.state == "ended"}
+    for request in requests:
+        if request.state == "pending" or (request.state == "approved" and request.id not in ended):
+            return OPEN_REQUEST
+    return None
+
+
+def planned_end(start: datetime, timeframe: Timeframe | None, fallback: timedelta) -> datetime:
+    return start + (timeframe.duration if timeframe else fallback)
+
+
+def checkpoints(start: datetime, end: datetime, goals_after: timedelta) -> dict[str, datetime]:
+    """When each coaching checkpoint falls due: the goals a little after the start, the
+    mid-point half-way, the end review at the planned end."""
+    return {
+        "coaching_goals": min(start + goals_after, start + (end - start) / 2),
+        "coaching_midpoint": start + (end - start) / 2,
+        "coaching_review": end,
+    }
+
+
+def may_extend(engagement: Engagement) -> str | None:
+    """None when the engagement may be extended (once, while under way), else why not."""
+    if engagement.state != "active":
+        return "Only an engagement under way can be extended."
+    if engagement.extended:
+        return "This engagement was extended once already; a new request can follow it."
+    return None
+
+
+def may_act_on(engagement: Engagement, user_id: str, admin: bool) -> bool:
+    """The coachee or a program admin may end or extend an engagement."""
+    return admin or user_id == engagement.user_id

@@ -12,8 +12,8 @@ from datetime import datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from bot.domain.coaching import Engagement, checkpoints
 from bot.domain.intros import Intro
-from bot.domain.recommendation import has_coaching
 
 NudgeState = Literal["scheduled", "sending", "sent", "answered", "cancelled", "skipped", "snoozed"]
 KINDS = (
@@ -25,15 +25,12 @@ KINDS = (
     "coaching_midpoint",
     "coaching_review",
     "gentle_reminder",
+    "coaching_offer",
 )
 # Nudges about a questionnaire result, replaced when the person takes it again.
-RESULT_KINDS = {
-    "reach_out",
-    "gentle_reminder",
-    "coaching_goals",
-    "coaching_midpoint",
-    "coaching_review",
-}
+RESULT_KINDS = {"reach_out", "gentle_reminder"}
+# The checkpoints of a coaching engagement, about it (their subject is its id).
+ENGAGEMENT_KINDS = frozenset({"coaching_goals", "coaching_midpoint", "coaching_review"})
 # Kinds that count as one for "two ignored in a row": the coaching checkpoints are one thread.
 FAMILY = {
     "coaching_goals": "coaching",
@@ -54,7 +51,7 @@ class Nudge:
     kind: str
     due_at: datetime
     created_at: datetime
-    subject: str = ""  # the intro or response this nudge is about
+    subject: str = ""  # the intro, response or coaching engagement this nudge is about
     state: NudgeState = "scheduled"
     sent_at: datetime | None = None
     answered_at: datetime | None = None
@@ -76,9 +73,8 @@ class Cadence:
     answer_before_lapse: timedelta
     did_you_meet_after: timedelta
     check_in_every: timedelta
-    coaching_goals_after: timedelta
-    coaching_midpoint_after: timedelta
-    coaching_review_after: timedelta
+    coaching_goals_after: timedelta  # from the engagement's start
+    coaching_review_before_end: timedelta  # the mid-point is half-way
     gentle_after: timedelta
     snooze: timedelta
 
@@ -91,23 +87,36 @@ class WorkingHours:
 
 
 def plan_after_recommendation(
-    user_id: str, response_id: str, path: str, has_matches: bool, now: datetime, cadence: Cadence
+    user_id: str, response_id: str, has_matches: bool, now: datetime, cadence: Cadence
 ) -> list[Nudge]:
+    """The coaching checkpoints are not here: they belong to an engagement, once it starts
+    (`plan_engagement`); "not sure yet" gets the gentle reminder, and the reach-out when it
+    lists mentors (a first conversation helps decide)."""
     plan = [new_nudge(user_id, "gentle_reminder", now + cadence.gentle_after, now, response_id)]
     if has_matches:
         plan.append(
             new_nudge(user_id, "reach_out", now + cadence.reach_out_after, now, response_id)
         )
-    # Coaching checkpoints only where coaching is advised; "not sure yet" gets the gentle
-    # reminder, and the reach-out when it lists mentors (a first conversation helps decide).
-    if has_coaching(path):
-        for kind, after in (
-            ("coaching_goals", cadence.coaching_goals_after),
-            ("coaching_midpoint", cadence.coaching_midpoint_after),
-            ("coaching_review", cadence.coaching_review_after),
-        ):
-            plan.append(new_nudge(user_id, kind, now + after, now, response_id))
     return plan
+
+
+def plan_engagement(
+    engagement: Engagement, now: datetime, cadence: Cadence, kinds: Iterable[str] = ENGAGEMENT_KINDS
+) -> list[Nudge]:
+    """The coachee's checkpoints, timed from the engagement's start and planned end."""
+    start, end = engagement.started_at or now, engagement.planned_end or now
+    due = checkpoints(start, end - cadence.coaching_review_before_end, cadence.coaching_goals_after)
+    return [
+        new_nudge(engagement.user_id, kind, max(now, due[kind]), now, engagement.id)
+        for kind in ("coaching_goals", "coaching_midpoint", "coaching_review")
+        if kind in kinds
+    ]
+
+
+def plan_offer_reminder(
+    coach_id: str, engagement_id: str, expires_at: datetime, before: timedelta, now: datetime
+) -> Nudge:
+    return new_nudge(coach_id, "coaching_offer", max(now, expires_at - before), now, engagement_id)
 
 
 def plan_after_intro_requested(intro: Intro, now: datetime, cadence: Cadence) -> list[Nudge]:
@@ -140,9 +149,9 @@ class Facts:
 
     stopped: bool = False
     intro_state: str | None = None  # the subject intro's state, for intro nudges
+    engagement_state: str | None = None  # the subject engagement's, for coaching nudges
     intro_requested_since: bool = False  # the person asked for an intro after the nudge was planned
     latest_response_id: str | None = None
-    latest_path: str | None = None
     acted_since: bool = False  # anything at all since the recommendation
     met: bool = False  # they already said they met
     ignored_in_a_row: int = 0  # the latest sent nudges of this kind's family, unanswered
@@ -169,13 +178,14 @@ def _not_relevant(nudge: Nudge, facts: Facts) -> str:
     kind = nudge.kind
     if kind == "reach_out" and facts.intro_requested_since:
         return "an intro was requested already"
-    about_a_result = kind in ("reach_out", "gentle_reminder") or kind.startswith("coaching_")
-    if about_a_result and facts.latest_response_id != nudge.subject:
+    if kind in RESULT_KINDS and facts.latest_response_id != nudge.subject:
         return "a newer questionnaire replaced this one"
     if kind == "gentle_reminder" and facts.acted_since:
         return "the person acted on their result"
-    if kind.startswith("coaching_") and not has_coaching(facts.latest_path or ""):
-        return "coaching is no longer the recommendation"
+    if kind in ENGAGEMENT_KINDS and facts.engagement_state != "active":
+        return "the coaching engagement is not under way"
+    if kind == "coaching_offer" and facts.engagement_state != "offered":
+        return "the offer was answered or lapsed"
     if kind == "answer_request" and facts.intro_state != "pending":
         return "the request was answered or lapsed"
     if kind in ("did_you_meet", "check_in") and facts.intro_state != "accepted":

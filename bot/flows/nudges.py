@@ -108,10 +108,25 @@ async def save_note(deps: Deps, nudge: Nudge, note: str) -> None:
     await record(deps, nudge, {"note": clean_text(note)}, adds_to_answer=True)
 
 
+async def current_goals(deps: Deps, nudge: Nudge) -> str:
+    """The goals a goals nudge shows: its engagement's, one a line."""
+    engagement = await deps.store.get_engagement(nudge.subject) if nudge.subject else None
+    if engagement is not None:
+        return "\n".join(engagement.goals)
+    return str((await deps.store.person(nudge.user_id)).get("goals", ""))
+
+
 async def save_goals(deps: Deps, nudge: Nudge, typed: str) -> int:
-    """The person's coaching goals, one a line; how many."""
+    """The person's coaching goals, one a line, on the engagement the nudge is about (the
+    mid-point and end review ask about these); how many."""
     # Goals keep their lines (one goal each); only stray control characters go.
     lines = [clean_text(line) for line in typed.splitlines() if clean_text(line)]
-    await deps.store.set_person(nudge.user_id, goals="\n".join(lines))
+    engagement = await deps.store.get_engagement(nudge.subject) if nudge.subject else None
+    if engagement is not None and lines:
+        await deps.store.move_engagement(
+            engagement.id, frozenset({"active"}), "active", {"goals": tuple(lines)}
+        )
+    else:
+        await deps.store.set_person(nudge.user_id, goals="\n".join(lines))
     await record(deps, nudge, {"goals": str(len(lines))}, adds_to_answer=True)
     return len(lines)

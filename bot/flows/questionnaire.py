@@ -71,9 +71,7 @@ async def complete(
         cancel=(Cancel(user_id, kinds=frozenset(RESULT_KINDS)),),
         drafts_ended=(user_id,),
         nudges=tuple(
-            plan_after_recommendation(
-                user_id, "", rec.path, bool(matches), now, content.nudges.cadence
-            )
+            plan_after_recommendation(user_id, "", bool(matches), now, content.nudges.cadence)
         ),
         effects=tuple(effects),
     )

@@ -6,6 +6,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.deps import Deps
 from bot.listeners import (
+    coaching,
     commands,
     fallback,
     feedback,
@@ -29,5 +30,6 @@ def register_listeners(app: AsyncApp, deps: Deps) -> None:
     privacy.register(app, deps)
     home.register(app, deps)
     feedback.register(app, deps)
+    coaching.register(app, deps)
     # Last, because its catch-all answers any button nobody else claimed.
     fallback.register(app, deps)

@@ -12,7 +12,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.domain.feedback import feedback_figures
 from bot.domain.recommendation import shows_mentors
-from bot.domain.stats import program_stats
+from bot.domain.stats import coaching_stats, program_stats
+from bot.flows.coaching import budget_line, overview
 from bot.flows.matching import matches_for, my_intros
 from bot.flows.nudges import start_nudges, stop_nudges
 from bot.flows.pool import CHANGE_POOL, pool_screen
@@ -22,6 +23,7 @@ from bot.flows.slack import is_admin
 from bot.listeners.common import open_questionnaire
 from bot.listeners.feedback import feedback_command
 from bot.screens.coaches import edit_view as coach_editor
+from bot.screens.coaching import status_lines
 from bot.screens.help import help_message
 from bot.screens.mentors import edit_view, refusal_text
 from bot.screens.nudges import STARTED, STOPPED, nudges_summary
@@ -43,7 +45,18 @@ async def status_screen(client: AsyncWebClient, deps: Deps, user_id: str) -> dic
         key=lambda n: n.due_at,
     )
     nudges = nudges_summary(bool(person.get("stopped")), upcoming, deps.clock())
-    return status_message(deps.content, latest, draft, deps.clock(), matches, intros, nudges)
+    coaching = await overview(deps, user_id)
+    return status_message(
+        deps.content,
+        latest,
+        draft,
+        deps.clock(),
+        matches,
+        intros,
+        nudges,
+        status_lines(coaching.requests, coaching.engagements),
+        coaching.can_request,
+    )
 
 
 log = logging.getLogger(__name__)
@@ -120,7 +133,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
                     await store.feedback_requests(), await store.feedback_answer_counts()
                 ),
             )
-            await respond(**stats_message(stats))
+            coaching = coaching_stats(await store.coaching_requests(), await store.engagements())
+            await respond(**stats_message(stats, coaching, await budget_line(deps)))
         elif subcommand == "forget":
             await ack(**forget_question(user_id))
         elif subcommand == "export":

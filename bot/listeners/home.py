@@ -10,8 +10,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.domain.intros import free_in_field
 from bot.domain.recommendation import shows_mentors
+from bot.flows.coaching import overview, pending_for_admins
 from bot.flows.matching import matches_for, my_intros
 from bot.flows.slack import is_admin
+from bot.screens.coaching import admin_pending_blocks, person_blocks
 from bot.screens.home import AdminSide, MentorSide, home_view
 
 
@@ -35,7 +37,10 @@ async def home_screen(client: AsyncWebClient, deps: Deps, user_id: str) -> dict[
             ],
         )
     admin_side = None
+    coaching_admin = None
+    coaching = await overview(deps, user_id)
     if await is_admin(client, deps, user_id):
+        coaching_admin = admin_pending_blocks(*await pending_for_admins(deps))
         taken = await store.mentees_now()
         active = [m for m in mentors.values() if m.active]
         labels = deps.content.labels
@@ -55,7 +60,18 @@ async def home_screen(client: AsyncWebClient, deps: Deps, user_id: str) -> dict[
             ],
         )
     return home_view(
-        deps.content, deps.clock(), latest, draft, matches, mine, mentor_side, admin_side
+        deps.content,
+        deps.clock(),
+        latest,
+        draft,
+        matches,
+        mine,
+        mentor_side,
+        admin_side,
+        person_blocks(
+            coaching.can_request, coaching.requests, coaching.engagements, coaching.offers
+        ),
+        coaching_admin,
     )
 
 

@@ -110,7 +110,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def open_goals(
         nudge: Nudge, body: dict[str, Any], reply: Reply, client: AsyncWebClient
     ) -> None:
-        goals = str((await deps.store.person(nudge.user_id)).get("goals", ""))
+        goals = await flow.current_goals(deps, nudge)
         await client.views_open(trigger_id=trigger_of(body), view=goals_view(nudge.id, goals))
 
     async def submitted(

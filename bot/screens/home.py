@@ -56,7 +56,11 @@ def home_view(
     intros: list[tuple[Intro, str]] | None = None,
     mentor: MentorSide | None = None,
     admin: AdminSide | None = None,
+    coaching: list[Block] | None = None,
+    coaching_admin: list[Block] | None = None,
 ) -> dict[str, Any]:
+    """`coaching` and `coaching_admin` are the coaching path's own blocks
+    (bot/screens/coaching.py): the person's side, and requests waiting for admins."""
     blocks: list[Block] = [
         header("Coaching or mentoring?"),
         section(
@@ -84,6 +88,8 @@ def home_view(
     blocks.append(
         actions("home_actions", button(label, OPEN_QUESTIONNAIRE_ACTION, style="primary"))
     )
+    if coaching:
+        blocks += [divider(), *coaching]
     if matches is not None:
         blocks += [divider(), *match_blocks(matches, False)]
     if intros:
@@ -93,6 +99,8 @@ def home_view(
         blocks += _mentor_blocks(mentor, now)
     if admin is not None:
         blocks += _admin_blocks(admin)
+    if coaching_admin:
+        blocks += [divider(), header("Coaching requests"), *coaching_admin]
     return {"type": "home", "blocks": blocks}
 
 

@@ -18,6 +18,8 @@ from bot.screens.blocks import (
     section,
     when,
 )
+from bot.screens.coaching import ACCEPT_ACTION as COACH_ACCEPT_ACTION
+from bot.screens.coaching import COACH_DECLINE_ACTION, checkpoint_action
 from bot.screens.intros import ACCEPT_ACTION, DECLINE_ACTION, match_blocks
 from bot.screens.result import OPEN_QUESTIONNAIRE_ACTION
 
@@ -41,6 +43,7 @@ KIND_NAMES = {
     "coaching_midpoint": "coaching mid-point review",
     "coaching_review": "coaching end review",
     "gentle_reminder": "a gentle reminder",
+    "coaching_offer": "answer a coaching request",
 }
 
 STOPPED = (
@@ -89,6 +92,16 @@ def _own_action(nudge: Nudge, matches: list[Match] | None) -> list[Block]:
                 button("Decline", DECLINE_ACTION, value=nudge.subject),
             )
         ]
+    if kind == "coaching_offer":
+        return [
+            actions(
+                "answer",
+                button("Accept", COACH_ACCEPT_ACTION, value=nudge.subject, style="primary"),
+                button("Decline", COACH_DECLINE_ACTION, value=nudge.subject),
+            )
+        ]
+    if kind in ("coaching_midpoint", "coaching_review"):
+        return checkpoint_action(kind, nudge.id)
     if kind == "did_you_meet":
         return [
             actions(

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.content import Content
 from bot.domain.matching import Match
-from bot.domain.recommendation import MIXED, SIDES, Reason, Recommendation
+from bot.domain.recommendation import MIXED, SIDES, Reason, Recommendation, has_coaching
 from bot.screens.blocks import (
     Block,
     actions,
@@ -21,6 +21,7 @@ from bot.screens.blocks import (
     plain,
     section,
 )
+from bot.screens.coaching import request_blocks
 from bot.screens.intros import match_blocks
 
 OPEN_QUESTIONNAIRE_ACTION = "open_questionnaire"
@@ -141,6 +142,11 @@ def summary_text(content: Content, rec: Recommendation) -> str:
     return f"{said.title}. {said.how_sure}. {reasons}"[:3000]
 
 
+def _request_coaching(rec: Recommendation) -> list[Block]:
+    """A coaching (or both) result offers Request coaching."""
+    return [divider(), *request_blocks()] if has_coaching(rec.path) else []
+
+
 def _matches(matches: list[Match] | None, open_request: bool) -> list[Block]:
     """A path with mentoring in it (or not sure yet) comes with the mentors who fit;
     coaching (None) does not."""
@@ -160,6 +166,7 @@ def result_view(
         "close": plain("Done"),
         "blocks": [
             *_body(content, rec),
+            *_request_coaching(rec),
             *_matches(matches, open_request),
             context("A copy is in your DMs with devpath, so you can come back to it."),
         ],
@@ -177,6 +184,7 @@ def result_message(
         "text": summary_text(content, rec),
         "blocks": [
             *_body(content, rec),
+            *_request_coaching(rec),
             *_matches(matches, open_request),
             context(f"From your answers of {_date(made_at)}. Things change: retake it any time."),
             actions(

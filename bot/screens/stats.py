@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.stats import ProgramStats
+from bot.domain.stats import CoachingStats, ProgramStats
 from bot.screens.blocks import context, header, section
 
 WIDTH = 12
@@ -15,7 +15,33 @@ def bar(part: int, whole: int) -> str:
     return "█" * filled + "░" * (WIDTH - filled)
 
 
-def stats_message(stats: ProgramStats) -> dict[str, Any]:
+def coaching_section(coaching: CoachingStats, budget: str) -> dict[str, Any]:
+    """What the coaching budget bought: requests, engagements, progress and outcomes."""
+    asked = coaching.requests
+    requests = (
+        f"{asked['pending']} waiting · {asked['approved']} approved · "
+        f"{asked['declined']} declined · {asked['withdrawn']} withdrawn"
+    )
+    going = coaching.engagements
+    lines = [
+        f"*Coaching*\nRequests: {requests}\nBudget: {budget}",
+        f"Engagements: {going['active']} under way, {going['closed']} closed",
+    ]
+    if coaching.median_days_to_start is not None:
+        lines.append(f"Median time from request to start: {coaching.median_days_to_start:g} days")
+    if coaching.average_progress is not None:
+        lines.append(f"Mid-point progress: {coaching.average_progress:g} / 5")
+    if coaching.average_outcome is not None:
+        lines.append(f"End review outcomes: {coaching.average_outcome:g} / 5")
+    yes, answered = coaching.would_recommend
+    if answered:
+        lines.append(f"Would recommend their coach: {yes} of {answered}")
+    return section("\n".join(lines), "coaching")
+
+
+def stats_message(
+    stats: ProgramStats, coaching: CoachingStats | None = None, budget: str = ""
+) -> dict[str, Any]:
     people = stats.people
     paths = "\n".join(
         f"`{bar(count, people)}` {name}: {count}"
@@ -62,6 +88,7 @@ def stats_message(stats: ProgramStats) -> dict[str, Any]:
                 f"*How mentoring is going:* {score}",
                 "nudges",
             ),
+            *([coaching_section(coaching, budget)] if coaching is not None else []),
             section(
                 f"*360 requests answered*\n{fb.requests} requests · {fb.answers} answers · "
                 f"{fb.reached_minimum} reached 3 answers",

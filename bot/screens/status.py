@@ -10,6 +10,7 @@ from bot.domain.intros import Intro
 from bot.domain.matching import Match
 from bot.domain.records import Draft, Response
 from bot.screens.blocks import ago, bullets, context, escape, section
+from bot.screens.coaching import request_blocks
 from bot.screens.intros import intro_line
 
 
@@ -21,6 +22,8 @@ def status_message(
     matches: list[Match] | None = None,
     intros: list[tuple[Intro, str]] | None = None,
     nudges: str | None = None,
+    coaching: list[str] | None = None,
+    can_request_coaching: bool = False,
 ) -> dict[str, Any]:
     lines = []
     if latest is None:
@@ -44,6 +47,7 @@ def status_message(
         lines.append("*Mentors who fit:* nobody in the pool yet; the program admins know.")
     if intros:
         lines.append("*Your intros:*\n" + bullets([intro_line(i, name, now) for i, name in intros]))
+    lines += coaching or []
     if nudges:
         lines.append(nudges)
     if draft is not None:
@@ -56,5 +60,9 @@ def status_message(
     return {
         "response_type": "ephemeral",
         "text": text,
-        "blocks": [section(text), context("Only you can see this.")],
+        "blocks": [
+            section(text),
+            *(request_blocks() if can_request_coaching else []),
+            context("Only you can see this."),
+        ],
     }

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
-from bot.domain.coaching import Coach
+from bot.domain.coaching import Budget, Coach, CoachingRequest, Engagement
 from bot.domain.feedback import FeedbackAnswer, FeedbackRequest
 from bot.domain.intros import Intro
 from bot.domain.matching import Mentor
@@ -42,6 +42,8 @@ KINDS = (
     "coaches",
     "feedback_requests",
     "feedback_answers",
+    "coaching_requests",
+    "engagements",
 )
 
 # A whole database in the canonical format both backends dump and restore: for each kind,
@@ -51,6 +53,10 @@ Tables = dict[str, list[dict[str, Any]]]
 # A mentee's post in the match channel, as the listener made it: at least "id" and
 # "mentee_id"; "claimed_by" (and "claimed_at", UTC ISO text) once a mentor claimed it.
 OpenRequest = dict[str, Any]
+
+
+# What a forgotten internal coach's engagements name instead of them.
+FORMER_COACH = "a former coach"
 
 
 class StoreError(Exception):
@@ -322,12 +328,15 @@ class Store(Protocol):
     async def forget(self, user_id: str, name: str | None) -> dict[str, int]:
         """Erase every trace of this person: their records, intros on both sides and the
         nudges about those, open requests they made or claimed, their 360 requests and every
-        answer to them, the 360 answers they gave, and their ID among the colleagues asked
-        (or shared with) in others' requests. Their ID in the record of
-        admin changes becomes "a former admin", and `name` (a mentor's, as the pool showed
-        it) "a former mentor"; their coach entry goes too, its name becoming "a former coach".
-        How many records went, by kind. Nothing of them is left
-        where the backend keeps old versions (the TinyDB journal is rewritten)."""
+        answer to them, the 360 answers they gave, their ID among the colleagues asked (or
+        shared with) in others' requests, their coaching requests and engagements (and the
+        coach's reminders about those). As an internal coach, their engagements stay, as the
+        coachee's own record, with the coach's ID replaced by FORMER_COACH and the coach's
+        message and group DM cleared; their coach entry goes, its name becoming "a former
+        coach". Their ID in the record of admin changes becomes "a former admin", and `name`
+        (a mentor's, as the pool showed it) "a former mentor". How many records went, by kind.
+        Nothing of them is left where the backend keeps old versions (the TinyDB journal is
+        rewritten)."""
         ...
 
     # The whole database, to copy it to another store (bot/store/copy.py).
@@ -417,4 +426,105 @@ class Store(Protocol):
         """Compare-and-set: add `with_user_id` to whom this person's request is shared with,
         with `then`, only if the request is theirs and not shared with them yet; the request
         as changed, or None."""
+
+    # Coaching: requests the program decides, and engagements
+
+    async def add_coaching_request(
+        self, request: CoachingRequest, then: Followups = NOTHING
+    ) -> bool:
+        """Record a new request, unless this person has one pending already (a double
+        submission, two tabs, two instances): then nothing is written and the answer is
+        False. `then` goes in the same write."""
+        ...
+
+    async def get_coaching_request(self, request_id: str) -> CoachingRequest | None: ...
+
+    async def coaching_requests(self, state: str | None = None) -> list[CoachingRequest]:
+        """Every request (in `state`, if given), in the order they were made."""
+        ...
+
+    async def coaching_requests_of(self, user_id: str) -> list[CoachingRequest]:
+        """This person's requests, in the order they were made."""
+        ...
+
+    async def decide_coaching_request(
+        self,
+        request_id: str,
+        from_state: str,
+        to_state: str,
+        by: str,
+        now: datetime,
+        reason: str = "",
+        budget: Budget | None = None,
+        over_budget: bool = False,
+        then: Followups = NOTHING,
+    ) -> CoachingRequest | None:
+        """Compare-and-set: move the request to `to_state` (decided by `by` at `now`, with
+        `reason` and `over_budget`) only if it is still in `from_state`; the moved request, or
+        None and nothing changed (a second click, a lost race, no such request).
+
+        With a `budget` that has a limit, the move also needs fewer approvals counting against
+        it than the limit (approved this calendar quarter, or seats: approved and their
+        engagement not ended), checked in the same step: two approvals at once cannot pass
+        the budget. Leaving "approved" (a withdrawal) needs no engagement of the request to
+        hold a coach's place, checked in the same step too. `then` is written with the move.
+        """
+        ...
+
+    async def budget_used(self, budget: Budget, now: datetime) -> int:
+        """The approvals counting against this budget at `now` (see decide_coaching_request)."""
+        ...
+
+    async def mark_coaching_request(self, request_id: str, **changes: Any) -> None:
+        """Set bookkeeping fields (CoachingRequest's own names) on a request: where the
+        admins' copies are. No such request: nothing happens."""
+        ...
+
+    async def add_engagement(
+        self, engagement: Engagement, capacity: int | None, then: Followups = NOTHING
+    ) -> bool:
+        """Record a new engagement (a coach offered or chosen) only if, in the same step: its
+        request is approved, no other engagement of that request holds a place or has ended,
+        and (with `capacity`) the coach has fewer engagements holding a place (HOLDS_A_PLACE)
+        than `capacity`. Two people choosing one coach's last place at once: one gets it.
+        False, and nothing written, otherwise. `then` goes in the same write."""
+        ...
+
+    async def move_engagement(
+        self,
+        engagement_id: str,
+        from_states: frozenset[str],
+        to_state: str,
+        changes: Mapping[str, Any] | None = None,
+        then: Followups = NOTHING,
+        expect: Mapping[str, Any] | None = None,
+    ) -> Engagement | None:
+        """Compare-and-set: set the state and `changes` (Engagement's field names) only if
+        the engagement is in one of `from_states` (and, with `expect`, its fields hold these
+        values: a move that keeps the state, an extension, is compare-and-set too); the moved
+        engagement, or None and nothing written. `then` goes with it."""
+        ...
+
+    async def mark_engagement(self, engagement_id: str, **changes: Any) -> None:
+        """Set bookkeeping fields on an engagement (where the coach's offer is, the group DM).
+        No such engagement: nothing happens."""
+        ...
+
+    async def get_engagement(self, engagement_id: str) -> Engagement | None: ...
+
+    async def engagements(self, state: str | None = None) -> list[Engagement]:
+        """Every engagement (in `state`, if given), in the order they were made."""
+        ...
+
+    async def engagements_of(self, user_id: str) -> list[Engagement]:
+        """Engagements where this person is the coachee or the coach, in the order made."""
+        ...
+
+    async def active_engagement(self, user_id: str) -> Engagement | None:
+        """This person's coaching under way (as the coachee, state "active"), if any."""
+        ...
+
+    async def coach_places_taken(self) -> dict[str, int]:
+        """How many engagements hold a place of each coach now (HOLDS_A_PLACE); coaches with
+        none absent."""
         ...

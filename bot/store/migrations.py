@@ -33,10 +33,13 @@ def _v2_to_v3(data: dict[str, dict[str, Any]]) -> None:
 
 
 def _v3_to_v4(data: dict[str, dict[str, Any]]) -> None:
-    """Version 4 adds the coaching path's records: the coach roster ("coaches") and 360
-    feedback ("feedback_requests", "feedback_answers"). Nothing to change in the data: TinyDB
-    makes new tables on first use; the stamp keeps an older devpath, which would neither copy
-    nor erase them, from opening the file."""
+    """Version 4 adds the coaching path's records: the coach roster ("coaches"), requests
+    the program decides ("coaching_requests"), engagements ("engagements") and 360 feedback
+    ("feedback_requests", "feedback_answers"); coaching
+    checkpoints are about an engagement, not a result. Nothing to change in the data: new
+    tables appear on first use, checkpoints planned after a result under version 3 are skipped
+    when due (no engagement is under way), and the stamp keeps an older devpath, which would
+    not copy or erase the new tables, from opening the file."""
 
 
 # MIGRATIONS[n] turns a version-n database into version n + 1, in place.

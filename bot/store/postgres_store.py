@@ -29,25 +29,29 @@ import json
 import re
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import asyncpg
 
-from bot.domain.coaching import Coach
+from bot.domain.coaching import HOLDS_A_PLACE, Budget, Coach, CoachingRequest, Engagement
 from bot.domain.feedback import FeedbackAnswer, FeedbackRequest, shown_after
 from bot.domain.intros import Intro
 from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
 from bot.domain.outbox import NOTHING, Effect, Followups
 from bot.domain.records import Draft, Response
-from bot.store.base import KINDS, AnswerKept, OpenRequest, StoreError, Tables
+from bot.store.base import FORMER_COACH, KINDS, AnswerKept, OpenRequest, StoreError, Tables
 from bot.store.shapes import (
     answers_doc,
     answers_from,
     check_tables,
+    coaching_request_doc,
+    coaching_request_from,
+    engagement_doc,
+    engagement_from,
     feedback_answer_doc,
     feedback_answer_from,
     feedback_request_doc,
@@ -66,6 +70,8 @@ MIGRATION_LOCK = 0x64657670_6174685F  # "devpath_"
 MENTOR_LOCK = 1  # (MENTOR_LOCK, hashtext(mentor_id)): accepts that count a mentor's places
 GAP_LOCK = 2  # (GAP_LOCK, hashtext(field)): gap alerts for one field
 RESPONSE_LOCK = 3  # (RESPONSE_LOCK, hashtext(user_id)): one response per modal submitted
+BUDGET_LOCK = 40  # (BUDGET_LOCK, 0): approvals that count against the coaching budget
+COACH_LOCK = 41  # (COACH_LOCK, hashtext(coach_id)): engagements that take a coach's place
 SEEN_EVENTS_SWEEP = 60.0  # seconds between an instance's deletions of event ids over a day old
 
 # The coaching path's version 4 tables, each in its own constant; MIGRATIONS[3] joins them.
@@ -118,6 +124,56 @@ CREATE TABLE IF NOT EXISTS feedback_answers (
     PRIMARY KEY (request_id, giver_id)
 );
 CREATE INDEX IF NOT EXISTS feedback_answers_giver ON feedback_answers (giver_id);
+"""
+
+# Coaching requests the program decides, and engagements.
+_COACHING_V4 = """
+CREATE TABLE IF NOT EXISTS coaching_requests (
+    seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+    id text PRIMARY KEY,
+    user_id text NOT NULL,
+    goals text[] NOT NULL,
+    timeframe text NOT NULL,
+    manager_knows text NOT NULL,
+    created_at timestamptz NOT NULL,
+    state text NOT NULL DEFAULT 'pending',
+    note text NOT NULL DEFAULT '',
+    response_id text NOT NULL DEFAULT '',
+    decided_by text,
+    decided_at timestamptz,
+    reason text NOT NULL DEFAULT '',
+    over_budget boolean NOT NULL DEFAULT false,
+    admin_messages jsonb NOT NULL DEFAULT '[]'
+);
+CREATE INDEX IF NOT EXISTS coaching_requests_user ON coaching_requests (user_id);
+CREATE INDEX IF NOT EXISTS coaching_requests_state ON coaching_requests (state, decided_at);
+CREATE UNIQUE INDEX IF NOT EXISTS coaching_requests_one_pending
+    ON coaching_requests (user_id) WHERE state = 'pending';
+
+CREATE TABLE IF NOT EXISTS engagements (
+    seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+    id text PRIMARY KEY,
+    request_id text NOT NULL,
+    user_id text NOT NULL,
+    coach_id text NOT NULL,
+    goals text[] NOT NULL,
+    state text NOT NULL,
+    created_at timestamptz NOT NULL,
+    expires_at timestamptz,
+    started_at timestamptz,
+    planned_end timestamptz,
+    ended_at timestamptz,
+    extended boolean NOT NULL DEFAULT false,
+    end_reason text NOT NULL DEFAULT '',
+    progress jsonb NOT NULL DEFAULT '{}',
+    outcome jsonb NOT NULL DEFAULT '{}',
+    would_recommend boolean,
+    channel_id text,
+    coach_message jsonb NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS engagements_user ON engagements (user_id);
+CREATE INDEX IF NOT EXISTS engagements_coach_state ON engagements (coach_id, state);
+CREATE INDEX IF NOT EXISTS engagements_request ON engagements (request_id);
 """
 
 # MIGRATIONS[n] brings a version-n schema to version n + 1 (0: an empty database).
@@ -250,8 +306,8 @@ CREATE TABLE IF NOT EXISTS effects (
     attempts integer NOT NULL DEFAULT 0
 );
 """,
-    # The coaching path: the coach roster and 360 feedback.
-    3: _COACHES_V4 + _FEEDBACK_V4,
+    # The coaching path: the coach roster, requests, engagements and 360 feedback.
+    3: _COACHES_V4 + _COACHING_V4 + _FEEDBACK_V4,
 }
 
 _DRAFT = "user_id, answers, step, channel_id, updated_at"
@@ -273,6 +329,15 @@ _FEEDBACK_REQUEST = (
     "shown"
 )
 _FEEDBACK_ANSWER = "request_id, giver_id, ratings, strength, change, answered_at"
+_COACHING_REQUEST = (
+    "id, user_id, goals, timeframe, manager_knows, created_at, state, note, response_id, "
+    "decided_by, decided_at, reason, over_budget, admin_messages"
+)
+_ENGAGEMENT = (
+    "id, request_id, user_id, coach_id, goals, state, created_at, expires_at, started_at, "
+    "planned_end, ended_at, extended, end_reason, progress, outcome, would_recommend, "
+    "channel_id, coach_message"
+)
 _NUDGE = (
     "id, user_id, kind, due_at, created_at, subject, state, sent_at, answered_at, answer, "
     "attempts, last_of_kind, message"
@@ -873,7 +938,16 @@ class PostgresStore:
                 f"SELECT {_FEEDBACK_ANSWER} FROM feedback_answers WHERE giver_id = $1 ORDER BY seq",
                 user_id,
             )
-        # What a person sees of 360 feedback is explained at Store.export.
+            coaching_requests = await conn.fetch(
+                f"SELECT {_COACHING_REQUEST} FROM coaching_requests WHERE user_id = $1 "
+                "ORDER BY seq",
+                user_id,
+            )
+            engagements = await conn.fetch(
+                f"SELECT {_ENGAGEMENT} FROM engagements WHERE user_id = $1 OR coach_id = $1 "
+                "ORDER BY seq",
+                user_id,
+            )
         return {
             "drafts": [_draft_doc(r) for r in drafts],
             "questionnaires": [_response_doc(r) for r in responses],
@@ -890,6 +964,8 @@ class PostgresStore:
                 for r in asked
             ],
             "feedback_given": [given_doc(_feedback_answer(r)) for r in given],
+            "coaching_requests": [_coaching_request_doc(r) for r in coaching_requests],
+            "engagements": [_engagement_doc(r) for r in engagements],
         }
 
     async def forget(self, user_id: str, name: str | None) -> dict[str, int]:
@@ -900,7 +976,9 @@ class PostgresStore:
             about = [
                 r["id"]
                 for r in await conn.fetch(
-                    "SELECT id FROM intros WHERE mentee_id = $1 OR mentor_id = $1", user_id
+                    "SELECT id FROM intros WHERE mentee_id = $1 OR mentor_id = $1 "
+                    "UNION ALL SELECT id FROM engagements WHERE user_id = $1",
+                    user_id,
                 )
             ]
             coach_name = await conn.fetchval("SELECT name FROM coaches WHERE id = $1", user_id)
@@ -925,9 +1003,18 @@ class PostgresStore:
                 ),
                 ("settings", "DELETE FROM people WHERE user_id = $1", ()),
                 ("messages to send", f"DELETE FROM effects WHERE {_EFFECT_ABOUT}", ()),
+                ("coaching requests", "DELETE FROM coaching_requests WHERE user_id = $1", ()),
+                ("engagements", "DELETE FROM engagements WHERE user_id = $1", ()),
             ):
                 gone[kind] = _count(await conn.execute(sql, user_id, *args))
             gone.update(await _forget_feedback(conn, user_id))
+            # As a coach: the engagement is the coachee's record too; only the coach goes.
+            await conn.execute(
+                "UPDATE engagements SET coach_id = $2, coach_message = '{}', channel_id = NULL "
+                "WHERE coach_id = $1",
+                user_id,
+                FORMER_COACH,
+            )
             await conn.execute(
                 "UPDATE audit SET "
                 "by_user = CASE WHEN by_user = $1 THEN 'a former admin' ELSE by_user END, "
@@ -971,6 +1058,10 @@ class PostgresStore:
             feedback_answers = await conn.fetch(
                 f"SELECT {_FEEDBACK_ANSWER} FROM feedback_answers ORDER BY seq"
             )
+            coaching_requests = await conn.fetch(
+                f"SELECT {_COACHING_REQUEST} FROM coaching_requests ORDER BY seq"
+            )
+            engagements = await conn.fetch(f"SELECT {_ENGAGEMENT} FROM engagements ORDER BY seq")
 
         def by_user(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
             return sorted(docs, key=lambda doc: doc["user_id"])
@@ -1001,6 +1092,8 @@ class PostgresStore:
             "feedback_answers": [
                 feedback_answer_doc(_feedback_answer(r)) for r in feedback_answers
             ],
+            "coaching_requests": [_coaching_request_doc(r) for r in coaching_requests],
+            "engagements": [_engagement_doc(r) for r in engagements],
         }
 
     async def restore(self, tables: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
@@ -1059,6 +1152,25 @@ class PostgresStore:
                 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
                 "ON CONFLICT DO NOTHING RETURNING id",
                 *_feedback_request_args(request),
+            )
+            if added is not None:
+                await _follow(conn, then)
+        return added is not None
+
+    # Coaching: requests the program decides, and engagements
+
+    async def add_coaching_request(
+        self, request: CoachingRequest, then: Followups = NOTHING
+    ) -> bool:
+        """Record a new request unless this person has one pending already; the partial
+        unique index makes two at once one (the second waits for the first, then does
+        nothing)."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            added = await conn.fetchval(
+                f"INSERT INTO coaching_requests ({_COACHING_REQUEST}) "
+                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) "
+                "ON CONFLICT DO NOTHING RETURNING id",
+                *_coaching_request_args(request),
             )
             if added is not None:
                 await _follow(conn, then)
@@ -1178,6 +1290,217 @@ class PostgresStore:
                 return None
             await _follow(conn, then)
         return _feedback_request(row)
+
+    async def get_coaching_request(self, request_id: str) -> CoachingRequest | None:
+        row = await self._pool.fetchrow(
+            f"SELECT {_COACHING_REQUEST} FROM coaching_requests WHERE id = $1", request_id
+        )
+        return coaching_request_from(row) if row else None
+
+    async def coaching_requests(self, state: str | None = None) -> list[CoachingRequest]:
+        rows = await self._pool.fetch(
+            f"SELECT {_COACHING_REQUEST} FROM coaching_requests "
+            "WHERE $1::text IS NULL OR state = $1 ORDER BY seq",
+            state,
+        )
+        return [coaching_request_from(r) for r in rows]
+
+    async def coaching_requests_of(self, user_id: str) -> list[CoachingRequest]:
+        rows = await self._pool.fetch(
+            f"SELECT {_COACHING_REQUEST} FROM coaching_requests WHERE user_id = $1 ORDER BY seq",
+            user_id,
+        )
+        return [coaching_request_from(r) for r in rows]
+
+    async def budget_used(self, budget: Budget, now: datetime) -> int:
+        async with self._pool.acquire() as conn:
+            return await _budget_used(conn, budget, now)
+
+    async def decide_coaching_request(
+        self,
+        request_id: str,
+        from_state: str,
+        to_state: str,
+        by: str,
+        now: datetime,
+        reason: str = "",
+        budget: Budget | None = None,
+        over_budget: bool = False,
+        then: Followups = NOTHING,
+    ) -> CoachingRequest | None:
+        """Move a request on only if it is still in `from_state`. An approval within the
+        budget counts approvals under a lock that every approval takes, so two at once, from
+        any number of processes, are counted one after the other."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            if budget is not None and budget.limit is not None:
+                await conn.execute("SELECT pg_advisory_xact_lock($1, 0)", BUDGET_LOCK)
+            row = await conn.fetchrow(
+                "SELECT state FROM coaching_requests WHERE id = $1 FOR UPDATE", request_id
+            )
+            if row is None or row["state"] != from_state:
+                return None
+            if (
+                budget is not None
+                and budget.limit is not None
+                and await _budget_used(conn, budget, now) >= budget.limit
+            ):
+                return None
+            if from_state == "approved" and await conn.fetchval(
+                "SELECT EXISTS (SELECT 1 FROM engagements WHERE request_id = $1 "
+                "AND state = ANY($2))",
+                request_id,
+                sorted(HOLDS_A_PLACE),
+            ):
+                return None
+            moved = await conn.fetchrow(
+                "UPDATE coaching_requests SET state = $2, decided_by = $3, decided_at = $4, "
+                f"reason = $5, over_budget = $6 WHERE id = $1 RETURNING {_COACHING_REQUEST}",
+                request_id,
+                to_state,
+                by,
+                _utc(now),
+                reason,
+                over_budget,
+            )
+            await _follow(conn, then)
+            return coaching_request_from(moved)
+
+    async def mark_coaching_request(self, request_id: str, **changes: Any) -> None:
+        def value(name: str, given: Any) -> Any:
+            if name == "admin_messages":
+                return [dict(m) for m in given]
+            if name == "goals":
+                return list(given)
+            return _utc(given) if isinstance(given, datetime) else given
+
+        await _update(self._pool, "coaching_requests", request_id, changes, value, CoachingRequest)
+
+    async def add_engagement(
+        self, engagement: Engagement, capacity: int | None, then: Followups = NOTHING
+    ) -> bool:
+        """Record an engagement if its request is approved and free of one (its row locked),
+        and the coach has a place (counted under a lock on the coach)."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            state = await conn.fetchval(
+                "SELECT state FROM coaching_requests WHERE id = $1 FOR UPDATE",
+                engagement.request_id,
+            )
+            if state != "approved":
+                return False
+            if await conn.fetchval(
+                "SELECT EXISTS (SELECT 1 FROM engagements WHERE request_id = $1 "
+                "AND state = ANY($2))",
+                engagement.request_id,
+                sorted(HOLDS_A_PLACE | {"ended"}),
+            ):
+                return False
+            if capacity is not None:
+                await conn.execute(
+                    "SELECT pg_advisory_xact_lock($1, hashtext($2))",
+                    COACH_LOCK,
+                    engagement.coach_id,
+                )
+                taken = await conn.fetchval(
+                    "SELECT count(*) FROM engagements WHERE coach_id = $1 AND state = ANY($2)",
+                    engagement.coach_id,
+                    sorted(HOLDS_A_PLACE),
+                )
+                if taken >= capacity:
+                    return False
+            await conn.execute(_RESTORE["engagements"], *_engagement_args(engagement))
+            await _follow(conn, then)
+        return True
+
+    async def move_engagement(
+        self,
+        engagement_id: str,
+        from_states: frozenset[str],
+        to_state: str,
+        changes: Mapping[str, Any] | None = None,
+        then: Followups = NOTHING,
+        expect: Mapping[str, Any] | None = None,
+    ) -> Engagement | None:
+        async with self._pool.acquire() as conn, conn.transaction():
+            row = await conn.fetchrow(
+                f"SELECT {_ENGAGEMENT} FROM engagements WHERE id = $1 FOR UPDATE", engagement_id
+            )
+            if row is None or row["state"] not in from_states:
+                return None
+            current = engagement_from(row)
+            if any(getattr(current, k) != v for k, v in (expect or {}).items()):
+                return None
+            moved = replace(current, **{**(changes or {}), "state": to_state})
+            await _write_engagement(conn, moved)
+            await _follow(conn, then)
+            return moved
+
+    async def mark_engagement(self, engagement_id: str, **changes: Any) -> None:
+        async with self._pool.acquire() as conn, conn.transaction():
+            row = await conn.fetchrow(
+                f"SELECT {_ENGAGEMENT} FROM engagements WHERE id = $1 FOR UPDATE", engagement_id
+            )
+            if row is not None:
+                await _write_engagement(conn, replace(engagement_from(row), **changes))
+
+    async def get_engagement(self, engagement_id: str) -> Engagement | None:
+        row = await self._pool.fetchrow(
+            f"SELECT {_ENGAGEMENT} FROM engagements WHERE id = $1", engagement_id
+        )
+        return engagement_from(row) if row else None
+
+    async def engagements(self, state: str | None = None) -> list[Engagement]:
+        rows = await self._pool.fetch(
+            f"SELECT {_ENGAGEMENT} FROM engagements WHERE $1::text IS NULL OR state = $1 "
+            "ORDER BY seq",
+            state,
+        )
+        return [engagement_from(r) for r in rows]
+
+    async def engagements_of(self, user_id: str) -> list[Engagement]:
+        rows = await self._pool.fetch(
+            f"SELECT {_ENGAGEMENT} FROM engagements WHERE user_id = $1 OR coach_id = $1 "
+            "ORDER BY seq",
+            user_id,
+        )
+        return [engagement_from(r) for r in rows]
+
+    async def active_engagement(self, user_id: str) -> Engagement | None:
+        row = await self._pool.fetchrow(
+            f"SELECT {_ENGAGEMENT} FROM engagements WHERE user_id = $1 AND state = 'active' "
+            "ORDER BY seq LIMIT 1",
+            user_id,
+        )
+        return engagement_from(row) if row else None
+
+    async def coach_places_taken(self) -> dict[str, int]:
+        rows = await self._pool.fetch(
+            "SELECT coach_id, count(*) AS n FROM engagements WHERE state = ANY($1) "
+            "GROUP BY coach_id",
+            sorted(HOLDS_A_PLACE),
+        )
+        return {r["coach_id"]: r["n"] for r in rows}
+
+
+async def _budget_used(conn: Any, budget: Budget, now: datetime) -> int:
+    since = budget.window_start(now)
+    if since is not None:
+        return await conn.fetchval(
+            "SELECT count(*) FROM coaching_requests WHERE state = 'approved' AND decided_at >= $1",
+            _utc(since),
+        )
+    return await conn.fetchval(
+        "SELECT count(*) FROM coaching_requests AS r WHERE state = 'approved' AND NOT EXISTS "
+        "(SELECT 1 FROM engagements AS e WHERE e.request_id = r.id AND e.state = 'ended')"
+    )
+
+
+async def _write_engagement(conn: Any, engagement: Engagement) -> None:
+    """Every field but the id, as the engagement now is."""
+    names = _ENGAGEMENT.split(", ")
+    sets = ", ".join(f"{name} = ${n}" for n, name in enumerate(names[1:], start=2))
+    await conn.execute(
+        f"UPDATE engagements SET {sets} WHERE id = $1", *_engagement_args(engagement)
+    )
 
 
 # Connecting and migrating.
@@ -1466,6 +1789,10 @@ _RESTORE = {
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     "feedback_answers": f"INSERT INTO feedback_answers ({_FEEDBACK_ANSWER}) "
     "VALUES ($1, $2, $3, $4, $5, $6)",
+    "coaching_requests": f"INSERT INTO coaching_requests ({_COACHING_REQUEST}) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    "engagements": f"INSERT INTO engagements ({_ENGAGEMENT}) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
 }
 
 
@@ -1544,6 +1871,10 @@ def _restore_row(kind: str, doc: dict[str, Any], response_id: int) -> tuple[Any,
         return _feedback_request_args(feedback_request_from(doc))
     if kind == "feedback_answers":
         return _feedback_answer_args(feedback_answer_from(doc))
+    if kind == "coaching_requests":
+        return _coaching_request_args(coaching_request_from(doc))
+    if kind == "engagements":
+        return _engagement_args(engagement_from(doc))
     raise ValueError(f"unknown kind {kind}")
 
 
@@ -1723,3 +2054,30 @@ def _feedback_answer(row: asyncpg.Record) -> FeedbackAnswer:
         change=row["change"],
         answered_at=_utc(row["answered_at"]),
     )
+
+
+def _coaching_request_args(request: CoachingRequest) -> tuple[Any, ...]:
+    doc = coaching_request_doc(request)
+    return tuple(
+        _time(doc[name]) if name in ("created_at", "decided_at") and doc[name] else doc[name]
+        for name in _COACHING_REQUEST.split(", ")
+    )
+
+
+def _coaching_request_doc(row: asyncpg.Record) -> dict[str, Any]:
+    return coaching_request_doc(coaching_request_from(row))
+
+
+_ENGAGEMENT_TIMES = frozenset({"created_at", "expires_at", "started_at", "planned_end", "ended_at"})
+
+
+def _engagement_args(engagement: Engagement) -> tuple[Any, ...]:
+    doc = engagement_doc(engagement)
+    return tuple(
+        _time(doc[name]) if name in _ENGAGEMENT_TIMES and doc[name] else doc[name]
+        for name in _ENGAGEMENT.split(", ")
+    )
+
+
+def _engagement_doc(row: asyncpg.Record) -> dict[str, Any]:
+    return engagement_doc(engagement_from(row))

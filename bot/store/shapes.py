@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.domain.coaching import CoachingRequest, Engagement
 from bot.domain.feedback import FeedbackAnswer, FeedbackRequest
 from bot.domain.questionnaire import Answers, in_current_terms
 from bot.domain.recommendation import CLEAR, FAIRLY_CLEAR, MIXED, Reason, Recommendation
@@ -155,5 +156,58 @@ def given_doc(answer: FeedbackAnswer) -> dict[str, Any]:
     return doc
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat()
+# Coaching requests and engagements: documents of plain JSON (times as UTC ISO text), the
+# same in a TinyDB file and in any dump.
+
+_REQUEST_TIMES = ("created_at", "decided_at")
+_ENGAGEMENT_TIMES = ("created_at", "expires_at", "started_at", "planned_end", "ended_at")
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat() if moment else None
+
+
+def _moment(value: str | datetime | None) -> datetime | None:
+    if value is None or value == "":
+        return None
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.astimezone(UTC)
+
+
+def coaching_request_doc(request: CoachingRequest) -> dict[str, Any]:
+    doc = vars(request).copy()
+    for key in _REQUEST_TIMES:
+        doc[key] = _iso(doc[key])
+    doc["goals"] = list(request.goals)
+    doc["admin_messages"] = [dict(m) for m in request.admin_messages]
+    return doc
+
+
+def coaching_request_from(doc: Mapping[str, Any]) -> CoachingRequest:
+    """A request from its document (or a row of the same names, times as datetimes)."""
+    given = dict(doc)
+    for key in _REQUEST_TIMES:
+        given[key] = _moment(given.get(key))
+    given["goals"] = tuple(given["goals"])
+    given["admin_messages"] = tuple(dict(m) for m in given.get("admin_messages") or ())
+    return CoachingRequest(**given)
+
+
+def engagement_doc(engagement: Engagement) -> dict[str, Any]:
+    doc = vars(engagement).copy()
+    for key in _ENGAGEMENT_TIMES:
+        doc[key] = _iso(doc[key])
+    doc["goals"] = list(engagement.goals)
+    for key in ("progress", "outcome", "coach_message"):
+        doc[key] = dict(doc[key])
+    return doc
+
+
+def engagement_from(doc: Mapping[str, Any]) -> Engagement:
+    given = dict(doc)
+    for key in _ENGAGEMENT_TIMES:
+        given[key] = _moment(given.get(key))
+    given["goals"] = tuple(given["goals"])
+    for key in ("progress", "outcome", "coach_message"):
+        given[key] = dict(given.get(key) or {})
+    return Engagement(**given)

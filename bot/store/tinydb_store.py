@@ -15,20 +15,21 @@ import gc
 import time
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 from tinydb.table import Document
 
-from bot.domain.coaching import Coach
+from bot.domain.coaching import HOLDS_A_PLACE, Budget, Coach, CoachingRequest, Engagement
 from bot.domain.feedback import FeedbackAnswer, FeedbackRequest, shown_after
 from bot.domain.intros import Intro
 from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
 from bot.domain.outbox import NOTHING, Effect, Followups
 from bot.domain.records import Draft, Response
-from bot.store.base import AnswerKept, OpenRequest, StoreError, Tables
+from bot.store.base import FORMER_COACH, AnswerKept, OpenRequest, StoreError, Tables
 from bot.store.journal import (
     COMPACT_FLOOR,
     DatabaseLocked,
@@ -41,6 +42,10 @@ from bot.store.shapes import (
     answers_doc,
     answers_from,
     check_tables,
+    coaching_request_doc,
+    coaching_request_from,
+    engagement_doc,
+    engagement_from,
     feedback_answer_doc,
     feedback_answer_from,
     feedback_request_doc,
@@ -79,6 +84,8 @@ class TinyDBStore:
         self._coaches = table("coaches", "id")
         self._feedback_requests = table("feedback_requests", "id", "user_id", "state")
         self._feedback_answers = table("feedback_answers", "request_id", "giver_id")
+        self._coaching_requests = table("coaching_requests", "id", "user_id", "state")
+        self._engagements = table("engagements", "id", "user_id", "coach_id", "request_id", "state")
         self._seen_events: dict[str, float] = {}  # event id -> when first seen (monotonic)
         self._pool_cache: tuple[int, list[Mentor] | None] = (-1, None)
 
@@ -598,6 +605,8 @@ class TinyDBStore:
                 "messages_to_send": self._effects_about(user_id),
                 "settings": self._people.find("user_id", user_id),
                 "changes_made_as_admin": [d for d in self._audit.all() if d.get("by") == user_id],
+                "coaching_requests": self._coaching_requests.find("user_id", user_id),
+                "engagements": self._engagements_of(user_id),
             }
             found = {kind: [dict(d) for d in docs] for kind, docs in mine.items()}
             return {**found, **self._feedback_export(user_id)}
@@ -614,7 +623,8 @@ class TinyDBStore:
             intros = self._intros.find("mentee_id", user_id) + self._intros.find(
                 "mentor_id", user_id
             )
-            about = {d["id"] for d in intros}
+            engagements = self._engagements.find("user_id", user_id)
+            about = {d["id"] for d in intros} | {d["id"] for d in engagements}
             others = [d for d in self._nudges.find("state", "scheduled") if d["subject"] in about]
             requests = self._open_requests.find("mentee_id", user_id) + [
                 d for d in self._open_requests.all() if d.get("claimed_by") == user_id
@@ -631,11 +641,24 @@ class TinyDBStore:
                 ("reminders", self._nudges, self._nudges.find("user_id", user_id) + others),
                 ("settings", self._people, self._people.find("user_id", user_id)),
                 ("messages to send", self._effects, self._effects_about(user_id)),
+                (
+                    "coaching requests",
+                    self._coaching_requests,
+                    self._coaching_requests.find("user_id", user_id),
+                ),
+                ("engagements", self._engagements, engagements),
             ):
                 unique = list({d.doc_id: d for d in docs}.values())
                 _remove(table, unique)
                 gone[kind] = len(unique)
             gone.update(self._feedback_forget(user_id))
+            # As a coach: the engagement is the coachee's record too; only the coach goes.
+            coached = [d.doc_id for d in self._engagements.find("coach_id", user_id)]
+            if coached:
+                self._engagements.update(
+                    {"coach_id": FORMER_COACH, "coach_message": {}, "channel_id": None},
+                    doc_ids=coached,
+                )
             for entry in self._audit.all():
                 changed = dict(entry)
                 if entry.get("by") == user_id:
@@ -739,6 +762,13 @@ class TinyDBStore:
                     feedback_answer_doc(feedback_answer_from(d))
                     for d in docs(self._feedback_answers)
                 ],
+                "coaching_requests": [
+                    coaching_request_doc(coaching_request_from(d))
+                    for d in docs(self._coaching_requests)
+                ],
+                "engagements": [
+                    engagement_doc(engagement_from(d)) for d in docs(self._engagements)
+                ],
             }
 
         return await self._run(work)
@@ -763,6 +793,8 @@ class TinyDBStore:
             "coaches": _coach,
             "feedback_requests": feedback_request_from,
             "feedback_answers": feedback_answer_from,
+            "coaching_requests": coaching_request_from,
+            "engagements": engagement_from,
         }
         for kind, docs in given.items():
             for number, doc in enumerate(docs, start=1):
@@ -788,6 +820,8 @@ class TinyDBStore:
             "coaches": self._coaches,
             "feedback_requests": self._feedback_requests,
             "feedback_answers": self._feedback_answers,
+            "coaching_requests": self._coaching_requests,
+            "engagements": self._engagements,
         }
 
         def work() -> None:
@@ -834,6 +868,24 @@ class TinyDBStore:
                 return False
             with self._db.storage.batch():
                 self._feedback_requests.insert(feedback_request_doc(request))
+                self._follow(then)
+            return True
+
+        return await self._run(work)
+
+    # Coaching: requests the program decides, and engagements
+
+    async def add_coaching_request(
+        self, request: CoachingRequest, then: Followups = NOTHING
+    ) -> bool:
+        """Record a new request unless this person has one pending already."""
+
+        def work() -> bool:
+            theirs = self._coaching_requests.find("user_id", request.user_id)
+            if any(d["state"] == "pending" for d in theirs):
+                return False
+            with self._db.storage.batch():
+                self._coaching_requests.insert(coaching_request_doc(request))
                 self._follow(then)
             return True
 
@@ -1003,6 +1055,179 @@ class TinyDBStore:
                 }
                 self._feedback_requests.update(changes, doc_ids=[doc.doc_id])
         return {"feedback requests": len(asked), "feedback answers": len(answers)}
+
+    async def get_coaching_request(self, request_id: str) -> CoachingRequest | None:
+        doc = await self._run(lambda: self._coaching_requests.first("id", request_id))
+        return coaching_request_from(doc) if doc else None
+
+    async def coaching_requests(self, state: str | None = None) -> list[CoachingRequest]:
+        def work() -> list[Document]:
+            if state is None:
+                return self._coaching_requests.all()
+            return sorted(self._coaching_requests.find("state", state), key=lambda d: d.doc_id)
+
+        return [coaching_request_from(d) for d in await self._run(work)]
+
+    async def coaching_requests_of(self, user_id: str) -> list[CoachingRequest]:
+        docs = await self._run(lambda: self._coaching_requests.find("user_id", user_id))
+        return [coaching_request_from(d) for d in docs]
+
+    def _budget_used(self, budget: Budget, now: datetime) -> int:
+        approved = self._coaching_requests.find("state", "approved")
+        since = budget.window_start(now)
+        if since is not None:
+            moment = _utc(since)
+            return sum(1 for d in approved if (d.get("decided_at") or "") >= moment)
+        ended = {d["request_id"] for d in self._engagements.find("state", "ended")}
+        return sum(1 for d in approved if d["id"] not in ended)
+
+    async def budget_used(self, budget: Budget, now: datetime) -> int:
+        return await self._run(lambda: self._budget_used(budget, now))
+
+    async def decide_coaching_request(
+        self,
+        request_id: str,
+        from_state: str,
+        to_state: str,
+        by: str,
+        now: datetime,
+        reason: str = "",
+        budget: Budget | None = None,
+        over_budget: bool = False,
+        then: Followups = NOTHING,
+    ) -> CoachingRequest | None:
+        """Move a request on only if it is still in `from_state`; an approval within the
+        budget counts the approvals in the same step (one thread: nothing comes between)."""
+
+        def work() -> CoachingRequest | None:
+            doc = self._coaching_requests.first("id", request_id)
+            if doc is None or doc["state"] != from_state:
+                return None
+            limit = budget.limit if budget is not None else None
+            if budget is not None and limit is not None and self._budget_used(budget, now) >= limit:
+                return None
+            if from_state == "approved" and any(
+                d["state"] in HOLDS_A_PLACE
+                for d in self._engagements.find("request_id", request_id)
+            ):
+                return None
+            changes = {
+                "state": to_state,
+                "decided_by": by,
+                "decided_at": _utc(now),
+                "reason": reason,
+                "over_budget": over_budget,
+            }
+            with self._db.storage.batch():
+                self._coaching_requests.update(changes, doc_ids=[doc.doc_id])
+                self._follow(then)
+            return coaching_request_from({**doc, **changes})
+
+        return await self._run(work)
+
+    async def mark_coaching_request(self, request_id: str, **changes: Any) -> None:
+        doc = coaching_request_doc(
+            replace(_blank_request(), **changes)  # checks the names, converts the values
+        )
+        known = {k: doc[k] for k in changes}
+        await self._run(lambda: _update(self._coaching_requests, "id", request_id, known))
+
+    async def add_engagement(
+        self, engagement: Engagement, capacity: int | None, then: Followups = NOTHING
+    ) -> bool:
+        """Record an engagement if its request is approved and still free of one, and the
+        coach has a place: all read and written on the one thread, so nothing comes between."""
+
+        def work() -> bool:
+            request = self._coaching_requests.first("id", engagement.request_id)
+            if request is None or request["state"] != "approved":
+                return False
+            siblings = self._engagements.find("request_id", engagement.request_id)
+            if any(d["state"] in HOLDS_A_PLACE | {"ended"} for d in siblings):
+                return False
+            if capacity is not None:
+                theirs = self._engagements.find("coach_id", engagement.coach_id)
+                if sum(d["state"] in HOLDS_A_PLACE for d in theirs) >= capacity:
+                    return False
+            with self._db.storage.batch():
+                self._engagements.insert(engagement_doc(engagement))
+                self._follow(then)
+            return True
+
+        return await self._run(work)
+
+    async def move_engagement(
+        self,
+        engagement_id: str,
+        from_states: frozenset[str],
+        to_state: str,
+        changes: Mapping[str, Any] | None = None,
+        then: Followups = NOTHING,
+        expect: Mapping[str, Any] | None = None,
+    ) -> Engagement | None:
+        def work() -> Engagement | None:
+            doc = self._engagements.first("id", engagement_id)
+            if doc is None or doc["state"] not in from_states:
+                return None
+            current = engagement_from(doc)
+            if any(getattr(current, k) != v for k, v in (expect or {}).items()):
+                return None
+            moved = engagement_doc(
+                replace(engagement_from(doc), **{**(changes or {}), "state": to_state})
+            )
+            with self._db.storage.batch():
+                self._engagements.update(_replaced_by(moved), doc_ids=[doc.doc_id])
+                self._follow(then)
+            return engagement_from(moved)
+
+        return await self._run(work)
+
+    async def mark_engagement(self, engagement_id: str, **changes: Any) -> None:
+        def work() -> None:
+            doc = self._engagements.first("id", engagement_id)
+            if doc is not None:
+                marked = engagement_doc(replace(engagement_from(doc), **changes))
+                self._engagements.update(_replaced_by(marked), doc_ids=[doc.doc_id])
+
+        await self._run(work)
+
+    async def get_engagement(self, engagement_id: str) -> Engagement | None:
+        doc = await self._run(lambda: self._engagements.first("id", engagement_id))
+        return engagement_from(doc) if doc else None
+
+    async def engagements(self, state: str | None = None) -> list[Engagement]:
+        def work() -> list[Document]:
+            if state is None:
+                return self._engagements.all()
+            return sorted(self._engagements.find("state", state), key=lambda d: d.doc_id)
+
+        return [engagement_from(d) for d in await self._run(work)]
+
+    def _engagements_of(self, user_id: str) -> list[Document]:
+        found = {d.doc_id: d for d in self._engagements.find("user_id", user_id)}
+        found.update({d.doc_id: d for d in self._engagements.find("coach_id", user_id)})
+        return [found[i] for i in sorted(found)]
+
+    async def engagements_of(self, user_id: str) -> list[Engagement]:
+        return [engagement_from(d) for d in await self._run(lambda: self._engagements_of(user_id))]
+
+    async def active_engagement(self, user_id: str) -> Engagement | None:
+        docs = await self._run(lambda: self._engagements.find("user_id", user_id))
+        return next((engagement_from(d) for d in docs if d["state"] == "active"), None)
+
+    async def coach_places_taken(self) -> dict[str, int]:
+        def work() -> dict[str, int]:
+            counts: dict[str, int] = {}
+            for state in sorted(HOLDS_A_PLACE):
+                for doc in self._engagements.find("state", state):
+                    counts[doc["coach_id"]] = counts.get(doc["coach_id"], 0) + 1
+            return counts
+
+        return await self._run(work)
+
+
+def _blank_request() -> CoachingRequest:
+    return CoachingRequest("", "", (), "", "", datetime.fromtimestamp(0, UTC))
 
 
 def _upsert(table: JournaledTable, key: str, doc: dict[str, Any]) -> None:

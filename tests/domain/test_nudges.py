@@ -62,8 +62,10 @@ def nudge(kind: str, subject: str = "R1", **changes):
         ("reach_out", Facts(latest_response_id="R2"), "skip"),  # retaken since
         ("gentle_reminder", Facts(latest_response_id="R1"), "send"),
         ("gentle_reminder", Facts(latest_response_id="R1", acted_since=True), "skip"),
-        ("coaching_goals", Facts(latest_response_id="R1", latest_path="both"), "send"),
-        ("coaching_review", Facts(latest_response_id="R1", latest_path="mentoring"), "skip"),
+        ("coaching_goals", Facts(engagement_state="active"), "send"),
+        ("coaching_review", Facts(engagement_state="ended"), "skip"),  # closed early
+        ("coaching_offer", Facts(engagement_state="offered"), "send"),
+        ("coaching_offer", Facts(engagement_state="active"), "skip"),
         ("answer_request", Facts(intro_state="pending"), "send"),
         ("answer_request", Facts(intro_state="accepted"), "skip"),
         ("did_you_meet", Facts(intro_state="accepted"), "send"),

@@ -180,28 +180,12 @@ async def test_nobody_is_nudged_about_what_they_already_did(user, slack, bot, po
     assert nudges_to(slack, "U1") == []
 
 
-async def test_coaching_checkpoints_and_goals(user, slack, bot, people):
+async def test_a_coaching_result_alone_plans_no_checkpoints(user, slack, bot, people):
+    # The goals, mid-point and end review belong to an engagement, once one starts
+    # (tests/listeners/test_coaching.py); a result alone gets the gentle reminder only.
     await walk(user, slack, COACHING)
-    bot.clock.advance(weeks=1)
-    await bot.background.run_due()
-    (goals,) = nudges_to(slack, "U1")
-    assert "measurable goals" in goals["text"]
-    before = len(slack.called("views.open"))
-    await click(user, goals, "nudge_goals")
-    modal = (await slack.wait_for("views.open", before + 1))[-1]["view"]
-    status, _ = await user.submit(
-        modal, {"goals": "Run staff meetings on time\nDelegate two projects"}
-    )
-    assert status == 200
-    assert (await bot.store.person("U1"))[
-        "goals"
-    ] == "Run staff meetings on time\nDelegate two projects"
-    updated = (await slack.wait_for("chat.update"))[-1]
-    assert "Goals saved (2)" in updated["text"]
-
-    bot.clock.advance(weeks=5)
-    await bot.background.run_due()
-    assert "Half-way" in nudges_to(slack, "U1")[-1]["text"]
+    kinds = [n.kind for n in await bot.store.nudges_of("U1")]
+    assert kinds == ["gentle_reminder"]
 
 
 async def test_snooze_and_stop(user, slack, bot, pair):

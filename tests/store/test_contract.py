@@ -18,7 +18,7 @@ import asyncpg
 import pytest
 
 from bot.content import Content
-from bot.domain.coaching import Coach
+from bot.domain.coaching import Coach, CoachingRequest, Engagement
 from bot.domain.feedback import FeedbackAnswer, FeedbackRequest
 from bot.domain.intros import Intro
 from bot.domain.matching import Mentor
@@ -67,6 +67,21 @@ def external(coach_id: str, name: str, **more) -> Coach:
 def intro(intro_id: str, mentee: str = "U1", mentor_id: str = "U2", **more) -> Intro:
     fields = {"state": "pending", "requested_at": T0, "expires_at": T0 + timedelta(days=7)}
     return Intro(intro_id, mentee, mentor_id, **{**fields, **more})
+
+
+def coaching_request(request_id: str, user: str = "U1", **more) -> CoachingRequest:
+    return CoachingRequest(
+        request_id, user, ("Lead the reorg", "Delegate more"), "3m", "yes", T0, **more
+    )
+
+
+def engagement(
+    engagement_id: str, request_id: str = "Q1", user: str = "U1", coach: str = "C1", **more
+) -> Engagement:
+    fields = {"state": "offered", "created_at": T0, "expires_at": T0 + timedelta(days=7)}
+    return Engagement(
+        engagement_id, request_id, user, coach, ("Lead the reorg",), **{**fields, **more}
+    )
 
 
 def nudge(nudge_id: str, user: str = "U1", due: datetime = T0, **more) -> Nudge:
@@ -460,6 +475,8 @@ async def test_export_holds_everything_about_the_person(any_store: Store, conten
         "changes_made_as_admin": 1,
         "feedback_requests": 0,
         "feedback_given": 0,
+        "coaching_requests": 0,
+        "engagements": 0,
     }
     assert data["drafts"][0] == {
         "user_id": "U1",
@@ -518,6 +535,8 @@ async def test_forget_erases_every_trace(any_store: Store, content: Content) -> 
         "messages to send": 1,
         "feedback requests": 0,
         "feedback answers": 0,
+        "coaching requests": 0,
+        "engagements": 0,
     }
     assert await any_store.export("U1") == {kind: [] for kind in await any_store.export("U9")}
     assert await any_store.get_draft("U1") is None
@@ -568,6 +587,10 @@ async def fill(store: Store, content: Content) -> dict[str, str]:
     for giver in ("U2", "U3", "U4"):  # three: the summary shows, so `shown` goes round too
         await store.add_feedback_answer(feedback_answer("F1", giver), 3)
     await store.remind_feedback("F1")
+    await store.add_coaching_request(coaching_request("Q1"))
+    await store.decide_coaching_request("Q1", "pending", "approved", "UADMIN", T0)
+    await store.mark_coaching_request("Q1", admin_messages=({"channel": "DA", "ts": "1.3"},))
+    await store.add_engagement(engagement("G1", progress={"0": 4}), capacity=2)
     return ids
 
 
@@ -585,6 +608,8 @@ COUNTS = {
     "coaches": 2,
     "feedback_requests": 1,
     "feedback_answers": 3,
+    "coaching_requests": 1,
+    "engagements": 1,
 }
 
 
@@ -638,6 +663,8 @@ async def test_dump_restore_round_trip(
         lambda s: s.response_for_view("U1", "V2"),
         lambda s: s.feedback_requests_of("U1"),
         lambda s: s.feedback_answers("F1"),
+        lambda s: s.coaching_requests(),
+        lambda s: s.engagements(),
     ):
         assert await ask(other_store) == await ask(any_store)
     assert (await other_store.get_nudge("N1")).subject == ids["response"]  # type: ignore[union-attr]
