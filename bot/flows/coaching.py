@@ -319,6 +319,16 @@ async def _no_coach_fits(d: Delivery, request: CoachingRequest) -> None:
 # Coaches (the roster, bot/domain/coaching.py's Coach).
 
 
+async def internal_coach_of(deps: Deps, user_id: str) -> str | None:
+    """The Slack user ID of this person's coach in an engagement under way, when the coach
+    is internal (an external coach has no Slack account here to share anything with)."""
+    engagement = await deps.store.active_engagement(user_id)
+    if engagement is None:
+        return None
+    coach = await deps.store.get_coach(engagement.coach_id)
+    return coach.id if coach is not None and coach.kind == "internal" else None
+
+
 async def coach_name(deps: Deps, coach_id: str) -> str:
     coach = await deps.store.get_coach(coach_id)
     return coach.name if coach is not None else coach_id

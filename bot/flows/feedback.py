@@ -29,6 +29,7 @@ from bot.domain.feedback import (
 from bot.domain.nudges import next_delivery
 from bot.domain.outbox import Effect, Followups, new_effect, waiting_until
 from bot.domain.pool import clean_text
+from bot.flows.coaching import internal_coach_of
 from bot.flows.outbox import Delivery, deliver, makes
 from bot.flows.slack import send_dm, user_info
 from bot.screens.feedback import (
@@ -242,7 +243,8 @@ async def _summary(d: Delivery, effect: Effect) -> None:
         return
     _, shown = await summary_of(d.deps, request)
     if shown is not None:
-        message = summary_message(d.deps.content, shown, request, d.deps.clock())
+        coach = await internal_coach_of(d.deps, request.user_id) is not None
+        message = summary_message(d.deps.content, shown, request, d.deps.clock(), coach=coach)
         await send_dm(d.client, request.user_id, message)
 
 
@@ -260,7 +262,10 @@ async def _closed(d: Delivery, effect: Effect) -> None:
         await send_dm(d.client, request.user_id, too_few_message(request, answered, minimum))
         return
     content, now = d.deps.content, d.deps.clock()
-    message = summary_message(content, shown, request, now, final=True, answered=answered)
+    has_coach = await internal_coach_of(d.deps, request.user_id) is not None
+    message = summary_message(
+        content, shown, request, now, final=True, answered=answered, coach=has_coach
+    )
     await send_dm(d.client, request.user_id, message)
     for coach in request.shared_with:
         await send_dm(d.client, coach, shared_message(content, request, shown))

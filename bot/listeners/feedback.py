@@ -12,6 +12,7 @@ from bot.deps import Deps
 from bot.domain.feedback import NOTE_MOST, TEXT_MOST
 from bot.domain.pool import clean_text
 from bot.flows import feedback as flow
+from bot.flows.coaching import internal_coach_of
 from bot.flows.outbox import deliver
 from bot.listeners.common import Reply, clicked, trigger_of
 from bot.screens.feedback import (
@@ -33,14 +34,6 @@ from bot.screens.feedback import (
 )
 from bot.screens.intros import notice_view
 
-# Whose coach a person has, as a Slack user ID (an internal coach), or None. The coaching
-# path knows; until it is wired in, nobody has one.
-CoachOf = Callable[[Deps, str], Awaitable[str | None]]
-
-
-async def no_coach(deps: Deps, user_id: str) -> str | None:
-    return None
-
 
 async def feedback_command(
     client: AsyncWebClient,
@@ -55,10 +48,13 @@ async def feedback_command(
         await client.views_open(trigger_id=trigger_id, view=ask_view())
         return
     answered, shown = await flow.summary_of(deps, request)
-    await respond(**status_message(deps.content, request, answered, shown, deps.clock()))
+    coach = await internal_coach_of(deps, user_id) is not None
+    await respond(
+        **status_message(deps.content, request, answered, shown, deps.clock(), coach=coach)
+    )
 
 
-def register(app: AsyncApp, deps: Deps, coach_of: CoachOf = no_coach) -> None:
+def register(app: AsyncApp, deps: Deps) -> None:
     @app.action(START_ACTION)
     async def start(
         ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
@@ -148,6 +144,6 @@ def register(app: AsyncApp, deps: Deps, coach_of: CoachOf = no_coach) -> None:
         await ack()
         user_id = body["user"]["id"]
         told = await flow.share_summary(
-            deps, client, clicked(body), await coach_of(deps, user_id), by=user_id
+            deps, client, clicked(body), await internal_coach_of(deps, user_id), by=user_id
         )
         await Reply(body, respond, client)({"text": told})

@@ -23,6 +23,7 @@ from bot.screens.blocks import (
     plain,
     section,
 )
+from bot.screens.feedback import start_button
 
 REQUEST_ACTION = "coaching_request"
 WITHDRAW_ACTION = "coaching_withdraw"
@@ -473,10 +474,14 @@ def kickoff_message(
     }
 
 
-def engagement_actions(engagement: Engagement) -> Block:
+def engagement_actions(engagement: Engagement, feedback: bool = False) -> Block:
+    """End early and Extend once; with `feedback` (where only the coachee sees it), Ask for
+    360 feedback too."""
     elements = [button("End early", END_ACTION, value=engagement.id)]
     if not engagement.extended:
         elements.append(button("Extend once", EXTEND_ACTION, value=engagement.id))
+    if feedback:
+        elements.append(start_button())
     return actions(f"engagement_{engagement.id}"[:255], *elements)
 
 
@@ -492,7 +497,14 @@ def booking_message(coach: Coach) -> dict[str, Any]:
         lines.append(f"*Contact:* {escape(coach.email)}")
     lines.append("The program team arranges the contract and tells you when it starts.")
     text = "\n".join(lines)
-    return {"text": lines[0], "blocks": [section(text, "booking")]}
+    gather = "Start from how others see you: ask colleagues for anonymous 360 feedback."
+    return {
+        "text": lines[0],
+        "blocks": [
+            section(text, "booking"),
+            {**section(gather, "feedback"), "accessory": start_button()},
+        ],
+    }
 
 
 def arrange_message(engagement: Engagement, coach: Coach) -> dict[str, Any]:
@@ -729,7 +741,7 @@ def person_blocks(
         block_id = f"coaching_{engagement.id}"[:255]
         blocks.append(section(engagement_line(engagement, coach_name), block_id))
         if engagement.state == "active":
-            blocks.append(engagement_actions(engagement))
+            blocks.append(engagement_actions(engagement, feedback=True))
     return [section("*Your coaching*", "coaching_home"), *blocks] if blocks else []
 
 

@@ -251,9 +251,11 @@ def summary_message(
     now: datetime,
     final: bool = False,
     answered: int | None = None,
+    coach: bool = False,
 ) -> dict[str, Any]:
     """The person's summary by DM: when enough have answered, as each group of that many
-    more does, and at the close. `answered` (at the close) may be more than it shows."""
+    more does, and at the close. `answered` (at the close) may be more than it shows; with
+    an internal `coach` in an engagement under way, it offers to share with them."""
     if final:
         answered = summary.answered if answered is None else answered
         text = (
@@ -277,13 +279,18 @@ def summary_message(
         header("Your 360 feedback"),
         section(text, "feedback_count"),
         *summary_blocks(content.feedback.rules, summary),
-        actions(
-            "feedback_share",
-            button("Share with my coach", SHARE_ACTION, value=request.id),
-        ),
-        context("Only you see this, unless you share it with your coach."),
+        *_share(request, coach),
     ]
     return {"text": text, "blocks": blocks}
+
+
+def _share(request: FeedbackRequest, coach: bool) -> list[Block]:
+    if not coach:
+        return [context("Only you can see this.")]
+    return [
+        actions("feedback_share", button("Share with my coach", SHARE_ACTION, value=request.id)),
+        context("Only you see this, unless you share it with your coach."),
+    ]
 
 
 def status_message(
@@ -292,9 +299,10 @@ def status_message(
     answered: int,
     summary: FeedbackSummary | None,
     now: datetime,
+    coach: bool = False,
 ) -> dict[str, Any]:
     """`/devpath feedback` while a request is open: how many answered (never who), and the
-    summary once there are enough."""
+    summary once there are enough (with Share when there is an internal `coach`)."""
     minimum = content.feedback.rules.minimum
     text = (
         f"Your 360 feedback request is open: {answered} of {len(request.givers)} colleagues "
@@ -316,10 +324,9 @@ def status_message(
     blocks: list[Block] = [section(text, "feedback_status")]
     if summary is not None:
         blocks += summary_blocks(content.feedback.rules, summary)
-        blocks.append(
-            actions("feedback_share", button("Share with my coach", SHARE_ACTION, value=request.id))
-        )
-    blocks.append(context("Only you can see this."))
+        blocks += _share(request, coach)
+    else:
+        blocks.append(context("Only you can see this."))
     return {"response_type": "ephemeral", "text": text, "blocks": blocks}
 
 

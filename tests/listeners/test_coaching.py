@@ -391,6 +391,12 @@ async def test_an_external_coach_is_booked_and_arranged(user, slack, bot, roster
     booking = dms(slack, "U1")[-1]
     assert "https://book.example.com/kim" in text_of(booking)
     assert "kim@example.com" in text_of(booking)
+    before = len(slack.called("views.open"))
+    element(booking, "feedback_start")  # 360 feedback, from the booking's own button
+    await user.click("feedback_start", "feedback", message=True)
+    assert (await slack.wait_for("views.open", before + 1))[-1]["view"]["callback_id"] == (
+        "feedback_ask"
+    )
     arrange = dms(slack, ADMIN)[-1]
     assert "arrange the contract" in arrange["text"]
     (engagement,) = await bot.store.engagements_of("U1")

@@ -270,14 +270,9 @@ async def test_sharing_waits_for_a_coach_and_enough_answers(user, slack, bot, co
     for c in ("U2", "U3", "U4"):
         await answer(user.as_user(c), slack, {"listens": "4"}, strength=f"Said by {c}x")
     summary = summaries(slack)[-1]
-    share = next(
-        e
-        for b in summary["blocks"]
-        for e in b.get("elements", [])
-        if isinstance(e, dict) and e.get("action_id") == "feedback_share"
-    )
-    # Until the coaching path is wired in, nobody has a coach to share with.
-    await user.click("feedback_share", "feedback_share", value=share["value"], message=True)
+    # Mia has no coaching under way: no Share button, and a crafted click shares nothing.
+    assert "feedback_share" not in text_of(summary)
+    await user.click("feedback_share", "feedback_share", value=request.id, message=True)
     assert "no coach" in slack.called("response_url")[-1]["text"]
     assert "Only the person" in await share_summary(deps, client, request.id, "U7", by="U2")
     told = await share_summary(deps, client, request.id, "U7", by="U1")

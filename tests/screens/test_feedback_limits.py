@@ -67,10 +67,10 @@ def test_every_feedback_screen_fits_at_its_fullest(content):
     for reminder in (False, True):
         assert_valid_message(giver_message(content, request, NOW, reminder))
     for final in (False, True):
-        message = summary_message(content, shown, request, NOW, final)
+        message = summary_message(content, shown, request, NOW, final, coach=True)
         assert_valid_message(message)
         assert "&<>" not in str(message) and "<<" not in str(message)  # escaped
-    assert_valid_message(status_message(content, request, MOST_GIVERS, shown, NOW))
+    assert_valid_message(status_message(content, request, MOST_GIVERS, shown, NOW, coach=True))
     assert_valid_message(status_message(content, request, 1, None, NOW))
     assert_valid_message(shared_message(content, request, shown))
     assert_valid_message(too_few_message(request, 2, 3))
