@@ -8,12 +8,14 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
+from bot.domain.coaching import HOLDS_A_PLACE
 from bot.flows.slack import send_dm
 from bot.listeners.common import Reply, clicked
 from bot.screens.privacy import (
     FORGET_ACTION,
     KEEP_ACTION,
     forgotten_message,
+    left_message,
 )
 
 NOT_YOURS = "Only the person it is about can erase their data."
@@ -30,12 +32,19 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if clicked(body) != user_id:
             await reply({"text": NOT_YOURS})
             return
-        mentor = await deps.store.get_mentor(user_id)
-        gone = await deps.store.forget(user_id, mentor.name if mentor else None)
+        store = deps.store
+        mentor, coach = await store.get_mentor(user_id), await store.get_coach(user_id)
+        coachees = [
+            e
+            for e in await store.engagements_of(user_id)
+            if e.coach_id == user_id and e.state in HOLDS_A_PLACE
+        ]
+        gone = await store.forget(user_id, mentor.name if mentor else None)
         await reply(forgotten_message(gone), replace=True)
-        if mentor is not None:
-            left = f"A mentor, {mentor.name}, left the pool and asked devpath to erase their data."
-            note = {"text": left}
+        if mentor is not None or coach is not None:
+            note = left_message(
+                mentor.name if mentor else None, coach.name if coach else None, len(coachees)
+            )
             for admin in sorted(deps.settings.admins):
                 await send_dm(client, admin, note)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.screens.blocks import Block, actions, button, context, section
+from bot.screens.blocks import Block, actions, button, context, escape, section
 
 FORGET_ACTION = "forget_confirm"
 KEEP_ACTION = "forget_cancel"
@@ -17,7 +17,8 @@ def forget_question(user_id: str) -> dict[str, Any]:
     text = (
         "*Erase everything devpath keeps about you?* Your answers and drafts, your intros, "
         "your reminders and check-in notes, your 360 feedback requests and the answers you "
-        "gave colleagues, and your place in the mentor pool if you have one. "
+        "gave colleagues, your coaching requests and engagements, and your place in the "
+        "mentor pool or the coach roster if you have one. "
         "This cannot be undone. (`/devpath export` sends you a copy first.)"
     )
     erase = button("Erase my data", FORGET_ACTION, value=user_id, style="danger")
@@ -38,6 +39,23 @@ def forget_question(user_id: str) -> dict[str, Any]:
 def forgotten_message(gone: dict[str, int]) -> dict[str, Any]:
     counts = ", ".join(f"{n} {kind}" for kind, n in gone.items() if n) or "nothing was stored"
     text = f"Done: devpath has erased everything it kept about you ({counts})."
+    return {"text": text, "blocks": [section(text)]}
+
+
+def left_message(mentor: str | None, coach: str | None, coachees: int) -> dict[str, Any]:
+    """To admins: someone in the pool or on the roster erased their data (names escaped: a
+    name is typed by whoever added them)."""
+    who = [f"a mentor, {escape(mentor)}, left the pool"] if mentor else []
+    if coach:
+        who.append(f"a coach, {escape(coach)}, left the roster")
+    text = " and ".join(who) + " and asked devpath to erase their data."
+    text = text[0].upper() + text[1:]
+    if coachees:
+        text += (
+            f" {coachees} coaching {'engagement' if coachees == 1 else 'engagements'} with "
+            "them under way or being arranged now have no coach: the coachees keep their "
+            "record, and may need a new coach."
+        )
     return {"text": text, "blocks": [section(text)]}
 
 

@@ -498,3 +498,23 @@ async def test_the_kickoff_comes_with_the_next_round_when_slack_fails(user, slac
     await bot.background.run_due()
     assert len(slack.called("chat.postMessage", channel="DU1U3")) == 1  # once
     assert await bot.store.unfinished_effects() == []
+
+
+async def test_a_coach_who_forgets_leaves_the_roster_and_admins_hear_of_their_coachees(
+    user, slack, bot, roster
+):
+    await bot.store.save_coaches(
+        [coach("U2", "Grace <!channel> Hopper", capacity=1)], ADMIN, "renamed", bot.clock()
+    )
+    await choose(user, slack, await approved(user, slack), "U2")
+    grace = user.as_user("U2")
+    await click(grace, dms(slack, "U2")[-1], "coaching_accept")
+    _, question = await grace.command("forget")
+    await click(grace, question, "forget_confirm")
+    told = dms(slack, ADMIN)[-1]
+    assert "A coach, Grace &lt;!channel&gt; Hopper, left the roster" in told["text"]
+    assert "<!channel>" not in text_of(told)
+    assert "1 coaching engagement with them" in told["text"]
+    assert await bot.store.get_coach("U2") is None
+    (kept,) = await bot.store.engagements_of("U1")  # Mia's record stays, without Grace
+    assert kept.coach_id != "U2"
