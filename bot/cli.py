@@ -264,9 +264,10 @@ def _try(args: argparse.Namespace) -> int:
         if rec.path in ("coaching", "both"):
             roster = await store.coaches()
             seeker = CoachingSeeker(user_id, answers.get("topics", ()), (), (), timezone)
-            # Offline there are no engagements: every place is free.
+            # The same ranking as in Slack: places taken by engagements in this database.
+            taken = await store.coach_places_taken()
             fits = rank_coaches(
-                seeker, roster, {}, set(), content.coaches, content.coaches.labels, now
+                seeker, roster, taken, set(), content.coaches, content.coaches.labels, now
             )
             coaches = fits, not roster
         return mentors, coaches

@@ -32,9 +32,10 @@ CHANGE_ROSTER = "change the coach roster"
 
 
 async def roster_screen(deps: Deps, page: int = 1) -> dict[str, Any]:
-    coaches = await deps.store.coaches()
-    changes = await deps.store.audit_log()
-    return roster_view(deps.content, coaches, page, changes, deps.clock())
+    store = deps.store
+    coaches, taken = await store.coaches(), await store.coach_places_taken()
+    changes = await store.audit_log()
+    return roster_view(deps.content, coaches, taken, page, changes, deps.clock())
 
 
 async def coach_from_entry(

@@ -72,14 +72,18 @@ AREAS, LANGUAGES, CREDENTIALS, CAPACITY, BIO, STATUS = (
 )
 
 
-def coach_line(content: Content, coach: Coach) -> str:
-    """One coach as the roster lists them; everything typed is escaped, so nothing pings."""
+def coach_line(content: Content, coach: Coach, taken: int | None = None) -> str:
+    """One coach as the roster lists them, with the places `taken` by engagements when
+    known; everything typed is escaped, so nothing pings."""
     labels = content.coaches.labels
     state = "" if coach.active else " _(paused)_"
     where = escape(coach.organisation) if coach.kind == EXTERNAL else "internal"
     languages = ", ".join(labels.get(v, v) for v in coach.languages)
     parts = [f"*{escape(coach.name)}*{state}", where, areas_text(coach.areas, labels), languages]
-    parts.append(f"up to {coach.capacity} coachee{'s' if coach.capacity != 1 else ''}")
+    if taken is None:
+        parts.append(f"up to {coach.capacity} coachee{'s' if coach.capacity != 1 else ''}")
+    else:
+        parts.append(f"{min(taken, coach.capacity)} of {coach.capacity} places taken")
     line = " · ".join(parts)
     extra = [escape(coach.credentials)] if coach.credentials else []
     if coach.email:
@@ -281,22 +285,30 @@ def read_edit(view: dict[str, Any]) -> dict[str, Any]:
 def roster_view(
     content: Content,
     coaches: list[Coach],
+    taken: Mapping[str, int],
     page: int,
     changes: list[dict[str, str]],
     now: datetime,
 ) -> dict[str, Any]:
+    """The roster, a page at a time; `taken` is how many places each coach's engagements
+    hold now."""
     shown, page, pages = page_of(coaches, page, PAGE_SIZE)
     active = [c for c in coaches if c.active]
     external = sum(c.kind == EXTERNAL for c in coaches)
     places = sum(c.capacity for c in active)
+    used = sum(min(taken.get(c.id, 0), c.capacity) for c in active)
     summary = section(
         f"*{len(coaches)} coaches*, {len(active)} active, {external} external · "
-        f"{places} places when all are free",
+        f"{used} of {places} places taken",
         "summary",
     )
     summary["accessory"] = button("Add coach", ADD_ACTION, style="primary")
     rows = [
-        (coach_line(content, c), f"c_{c.id}", manage_menu(MENU_ACTION, c.id, c.active))
+        (
+            coach_line(content, c, taken.get(c.id, 0)),
+            f"c_{c.id}",
+            manage_menu(MENU_ACTION, c.id, c.active),
+        )
         for c in shown
     ]
     return list_modal(

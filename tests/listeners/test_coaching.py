@@ -518,3 +518,11 @@ async def test_a_coach_who_forgets_leaves_the_roster_and_admins_hear_of_their_co
     assert await bot.store.get_coach("U2") is None
     (kept,) = await bot.store.engagements_of("U1")  # Mia's record stays, without Grace
     assert kept.coach_id != "U2"
+
+
+async def test_the_roster_shows_the_places_engagements_take(user, slack, bot, roster):
+    await choose(user, slack, await approved(user, slack), "U2")
+    await user.as_user(ADMIN).command("coaches")
+    roster_list = text_of(slack.called("views.open")[-1]["view"])
+    assert "Grace Hopper* · internal" in roster_list and "1 of 1 places taken" in roster_list
+    assert "1 of 5 places taken" in roster_list  # Alan 2, Kim 2, Grace 1; Grace's is taken

@@ -183,7 +183,7 @@ def test_the_coach_screens_fit_full(content):
     ]
     changes = [{"by": "UADMIN", "what": "w" * 300, "at": NOW.isoformat()}] * 10
     for page in range(1, 6):
-        view = roster_view(content, coaches, page, changes, NOW)
+        view = roster_view(content, coaches, {c.id: 9 for c in coaches}, page, changes, NOW)
         assert_valid_view(view)
         assert "<!channel>" not in str(view["blocks"])
     for coach in coaches[:2]:
@@ -193,4 +193,4 @@ def test_the_coach_screens_fit_full(content):
     for kind in ("internal", "external"):
         typed = read_edit(edit_view(content, coaches[1]))  # nothing in state: all empty
         assert_valid_view(edit_view(content, kind=kind, typed=typed))
-    assert_valid_view(roster_view(content, [], 1, [], NOW))
+    assert_valid_view(roster_view(content, [], {}, 1, [], NOW))
