@@ -559,23 +559,25 @@ def read_engagement_id(view: Any) -> str:
     return found if isinstance(found, str) else ""
 
 
-def _score(block_id: str, label: str) -> Block:
+def _score(block_id: str, label: str, given: int | None = None) -> Block:
     names = {"1": "1: not started", "2": "2", "3": "3: half-way", "4": "4", "5": "5: reached"}
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "label": plain(label[:2000]),
-        "element": {
-            "type": "static_select",
-            "action_id": block_id,
-            "options": [option(names[s], s) for s in SCORES],
-        },
+    element: Block = {
+        "type": "static_select",
+        "action_id": block_id,
+        "options": [option(names[s], s) for s in SCORES],
     }
+    if given is not None and str(given) in names:
+        element["initial_option"] = option(names[str(given)], str(given))
+    return {"type": "input", "block_id": block_id, "label": plain(label[:2000]), "element": element}
 
 
 def progress_view(engagement: Engagement, nudge_id: str) -> dict[str, Any]:
+    """Each goal's progress; opened again, it shows what was rated, to correct it."""
     blocks: list[Block] = [section("How far is each goal, from 1 (not started) to 5 (reached)?")]
-    blocks += [_score(f"goal_{n}", f"Goal {n + 1}: {g}") for n, g in enumerate(engagement.goals)]
+    blocks += [
+        _score(f"goal_{n}", f"Goal {n + 1}: {g}", engagement.progress.get(str(n)))
+        for n, g in enumerate(engagement.goals)
+    ]
     return {
         "type": "modal",
         "callback_id": PROGRESS_CALLBACK,

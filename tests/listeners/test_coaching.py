@@ -317,12 +317,16 @@ async def test_the_whole_engagement(user, slack, bot, roster):
     assert body["response_action"] == "errors"
     await user.submit(modal, {"goal_0": "4", "goal_1": "2"})
     assert (await bot.store.get_engagement(started.id)).progress == {"0": 4, "1": 2}
+    await click(user, midpoint, "coaching_progress")  # again: what was rated, to correct it
+    again = (await slack.wait_for("views.open", 2))[-1]["view"]
+    given = [b["element"].get("initial_option", {}).get("value") for b in again["blocks"][1:]]
+    assert given == ["4", "2"]
 
     bot.clock.advance(weeks=7)  # the planned end
     await bot.background.run_due()
     review = next(m for m in dms(slack, "U1") if "reaches its planned end" in m["text"])
     await click(user, review, "coaching_review")
-    modal = (await slack.wait_for("views.open", 2))[-1]["view"]
+    modal = (await slack.wait_for("views.open", 3))[-1]["view"]
     _, body = await user.submit(modal, {"goal_0": "5", "goal_1": "3", "recommend": "yes"})
     assert "Coaching closed" in text_of(body["view"])
     closed = await bot.store.get_engagement(started.id)
