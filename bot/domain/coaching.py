@@ -216,6 +216,7 @@ class CoachingRequest:
     decided_at: datetime | None = None
     reason: str = ""  # a decline's reason, which the person sees
     over_budget: bool = False  # approved past the budget, confirmed by the admin
+    languages: tuple[str, ...] = ()  # values of the roster's languages the person would like
     # Where each admin's copy of the request is, so it can be updated once decided.
     admin_messages: tuple[dict[str, str], ...] = ()
 

@@ -9,6 +9,7 @@ admin check of a decision is made here, on the server, for every request.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -84,7 +85,7 @@ async def may_request(deps: Deps, user_id: str) -> str | None:
 
 
 def check_request(
-    deps: Deps, goals: list[str], timeframe: str, manager: str, note: str
+    deps: Deps, goals: list[str], timeframe: str, manager: str, note: str, languages: list[str]
 ) -> dict[str, str]:
     """What is wrong with a request's fields, by the modal's block id ({} when nothing)."""
     rules = deps.content.coaching
@@ -100,11 +101,20 @@ def check_request(
         errors["manager"] = "Please choose one."
     if len(note) > NOTE_MOST:
         errors["note"] = f"Please keep it to {NOTE_MOST} characters."
+    known = {c.value for c in deps.content.coaches.languages}
+    if unknown := [v for v in languages if v not in known]:
+        errors["languages"] = f"'{unknown[0][:40]}' is not one of the languages."
     return errors
 
 
 async def request_coaching(
-    deps: Deps, user_id: str, goals: list[str], timeframe: str, manager: str, note: str
+    deps: Deps,
+    user_id: str,
+    goals: list[str],
+    timeframe: str,
+    manager: str,
+    note: str,
+    languages: Sequence[str] = (),
 ) -> Done:
     """Store the request with the person's copy (what next, Withdraw) and the admins' DMs."""
     why = await may_request(deps, user_id)
@@ -121,6 +131,7 @@ async def request_coaching(
         created_at=now,
         note=clean_text(note),
         response_id=latest.id if latest else "",
+        languages=tuple(dict.fromkeys(languages)),
     )
     then = Followups(
         effects=(
@@ -272,7 +283,12 @@ async def _request_admins(d: Delivery, effect: Effect) -> None:
         if r.id != request.id
     ]
     message = admin_request_message(
-        request, deps.content.coaching, reasons, history, await budget_line(deps)
+        request,
+        deps.content.coaching,
+        reasons,
+        history,
+        await budget_line(deps),
+        deps.content.coaches.labels,
     )
     landed = []
     for admin in sorted(deps.settings.admins):
@@ -342,12 +358,11 @@ async def coach_choices(
     store = deps.store
     latest = await store.latest_response(request.user_id)
     person = await user_info(client, request.user_id) or {}
-    locale = str(person.get("locale") or "")
     seeker = CoachingSeeker(
         user_id=request.user_id,
         topics=tuple(latest.answers.get("topics", ())) if latest else (),
         goals=request.goals,
-        languages=(locale[:2].lower(),) if locale else (),
+        languages=request.languages,
         timezone=person.get("tz"),
     )
     tried = {

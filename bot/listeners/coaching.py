@@ -72,19 +72,20 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         latest = await deps.store.latest_response(user_id)
         hints = deps.content.coaching.hints_for(latest.answers if latest else {})
-        await show(client, body, request_view(deps.content.coaching, hints))
+        languages = [(c.value, c.label) for c in deps.content.coaches.languages]
+        await show(client, body, request_view(deps.content.coaching, hints, languages))
 
     @app.view_submission(REQUEST_CALLBACK)
     async def send_request(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        goals, timeframe, manager, note = read_request(view)
-        errors = flow.check_request(deps, goals, timeframe, manager, note)
+        goals, timeframe, manager, note, languages = read_request(view)
+        errors = flow.check_request(deps, goals, timeframe, manager, note, languages)
         if errors:
             await ack(response_action="errors", errors=errors)
             return
         done = await flow.request_coaching(
-            deps, body["user"]["id"], goals, timeframe, manager, note
+            deps, body["user"]["id"], goals, timeframe, manager, note, languages
         )
         if done.request is None:
             await ack(

@@ -7,6 +7,7 @@ Everything a person typed (goals, notes, reasons) is escaped before it is echoed
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -45,6 +46,7 @@ PROGRESS_CALLBACK = "coaching_progress"
 REVIEW_CALLBACK = "coaching_review"
 
 GOAL_FIELDS = ("goal_1", "goal_2", "goal_3")
+LANGUAGES = "languages"
 GOAL_MOST = 200
 NOTE_MOST = 500
 REASON_MOST = 500
@@ -121,7 +123,11 @@ def request_blocks() -> list[Block]:
     ]
 
 
-def request_view(rules: CoachingRules, hints: list[str]) -> dict[str, Any]:
+def request_view(
+    rules: CoachingRules, hints: list[str], languages: list[tuple[str, str]]
+) -> dict[str, Any]:
+    """Goals (hints from the answers), timeframe, the manager, the languages the person
+    would like coaching in (the roster's, optional), a note for the program team."""
     blocks: list[Block] = [
         section(
             "Coaching works toward *2 or 3 goals you can measure*, over a set time. The program "
@@ -153,6 +159,20 @@ def request_view(rules: CoachingRules, hints: list[str]) -> dict[str, Any]:
     blocks.append(
         _choice("manager", "Does your manager know you are asking?", list(rules.manager_knows))
     )
+    if languages:
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": LANGUAGES,
+                "optional": True,
+                "label": plain("Languages you would like coaching in"),
+                "element": {
+                    "type": "multi_static_select",
+                    "action_id": LANGUAGES,
+                    "options": [option(text[:75], value) for value, text in languages[:100]],
+                },
+            }
+        )
     note = _text_input(
         "note", "A note for the program team", NOTE_MOST, optional=True, multiline=True
     )
@@ -168,14 +188,17 @@ def request_view(rules: CoachingRules, hints: list[str]) -> dict[str, Any]:
     }
 
 
-def read_request(view: Any) -> tuple[list[str], str, str, str]:
-    """The goals typed (empty ones left out), timeframe, manager's answer, and the note."""
+def read_request(view: Any) -> tuple[list[str], str, str, str, list[str]]:
+    """The goals typed (empty ones left out), timeframe, manager's answer, the note and the
+    languages chosen."""
     goals = [_value(view, block_id) for block_id in GOAL_FIELDS]
+    chosen = element_state(view, LANGUAGES, LANGUAGES).get("selected_options") or []
     return (
         [g for g in goals if g],
         _value(view, "timeframe"),
         _value(view, "manager"),
         _value(view, "note"),
+        [str(o.get("value")) for o in chosen if isinstance(o, dict)],
     )
 
 
@@ -228,9 +251,11 @@ def admin_request_message(
     reasons: list[str],
     history: list[str],
     budget_line: str,
+    languages: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The DM each admin gets: the goals, timeframe, why coaching, earlier requests, the
-    budget, Approve and Decline."""
+    budget, Approve and Decline; `languages` names the languages' values."""
+    languages = languages or {}
     timeframe = rules.timeframe(request.timeframe)
     lines = [
         f"<@{request.user_id}> asks for coaching.",
@@ -238,6 +263,8 @@ def admin_request_message(
         f"*Timeframe:* {timeframe.label if timeframe else request.timeframe}",
         f"*Manager knows:* {rules.manager_label(request.manager_knows)}",
     ]
+    if request.languages:
+        lines.append(f"*Languages:* {', '.join(languages.get(v, v) for v in request.languages)}")
     if reasons:
         lines.append("*Why devpath advised coaching:*\n" + bullets(reasons))
     if request.note:

@@ -143,7 +143,8 @@ CREATE TABLE IF NOT EXISTS coaching_requests (
     decided_at timestamptz,
     reason text NOT NULL DEFAULT '',
     over_budget boolean NOT NULL DEFAULT false,
-    admin_messages jsonb NOT NULL DEFAULT '[]'
+    admin_messages jsonb NOT NULL DEFAULT '[]',
+    languages text[] NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS coaching_requests_user ON coaching_requests (user_id);
 CREATE INDEX IF NOT EXISTS coaching_requests_state ON coaching_requests (state, decided_at);
@@ -331,7 +332,7 @@ _FEEDBACK_REQUEST = (
 _FEEDBACK_ANSWER = "request_id, giver_id, ratings, strength, change, answered_at"
 _COACHING_REQUEST = (
     "id, user_id, goals, timeframe, manager_knows, created_at, state, note, response_id, "
-    "decided_by, decided_at, reason, over_budget, admin_messages"
+    "decided_by, decided_at, reason, over_budget, admin_messages, languages"
 )
 _ENGAGEMENT = (
     "id, request_id, user_id, coach_id, goals, state, created_at, expires_at, started_at, "
@@ -1168,7 +1169,7 @@ class PostgresStore:
         async with self._pool.acquire() as conn, conn.transaction():
             added = await conn.fetchval(
                 f"INSERT INTO coaching_requests ({_COACHING_REQUEST}) "
-                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) "
+                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) "
                 "ON CONFLICT DO NOTHING RETURNING id",
                 *_coaching_request_args(request),
             )
@@ -1790,7 +1791,7 @@ _RESTORE = {
     "feedback_answers": f"INSERT INTO feedback_answers ({_FEEDBACK_ANSWER}) "
     "VALUES ($1, $2, $3, $4, $5, $6)",
     "coaching_requests": f"INSERT INTO coaching_requests ({_COACHING_REQUEST}) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     "engagements": f"INSERT INTO engagements ({_ENGAGEMENT}) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
 }

@@ -178,7 +178,7 @@ def coaching_request_doc(request: CoachingRequest) -> dict[str, Any]:
     doc = vars(request).copy()
     for key in _REQUEST_TIMES:
         doc[key] = _iso(doc[key])
-    doc["goals"] = list(request.goals)
+    doc["goals"], doc["languages"] = list(request.goals), list(request.languages)
     doc["admin_messages"] = [dict(m) for m in request.admin_messages]
     return doc
 
@@ -189,6 +189,7 @@ def coaching_request_from(doc: Mapping[str, Any]) -> CoachingRequest:
     for key in _REQUEST_TIMES:
         given[key] = _moment(given.get(key))
     given["goals"] = tuple(given["goals"])
+    given["languages"] = tuple(given.get("languages") or ())
     given["admin_messages"] = tuple(dict(m) for m in given.get("admin_messages") or ())
     return CoachingRequest(**given)
 

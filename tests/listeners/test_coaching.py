@@ -530,3 +530,31 @@ async def test_the_roster_shows_the_places_engagements_take(user, slack, bot, ro
     roster_list = text_of(slack.called("views.open")[-1]["view"])
     assert "Grace Hopper* · internal" in roster_list and "1 of 1 places taken" in roster_list
     assert "1 of 5 places taken" in roster_list  # Alan 2, Kim 2, Grace 1; Grace's is taken
+
+
+async def test_the_languages_asked_for_rank_the_coaches(user, slack, bot, roster):
+    await bot.store.save_coaches(
+        [coach("U3", "Alan Turing", languages=("en", "fr"))],  # Grace's areas, and French
+        ADMIN,
+        "speaks French",
+        bot.clock(),
+    )
+    admin_dm = await request_coaching(user, slack, {**GOALS, "languages": ["fr"]})
+    assert "*Languages:* French" in text_of(admin_dm)
+    (request,) = await bot.store.coaching_requests_of("U1")
+    assert request.languages == ("fr",)
+    await click(user.as_user(ADMIN), admin_dm, "coaching_approve")
+    choices = next(m for m in reversed(dms(slack, "U1")) if "approved" in m["text"])
+    first = next(b for b in choices["blocks"] if b.get("block_id", "").startswith("coach_"))
+    assert first["block_id"] == "coach_U3" and "speaks French" in text_of(first)
+
+
+async def test_a_language_not_on_the_list_is_an_inline_error(user, slack, bot, people):
+    result = (await walk(user, slack, COACHING))["view"]
+    asked = element(result, "coaching_request")
+    await user.click("coaching_request", "coaching", value=asked["value"], view=result)
+    modal = slack.called("views.push")[-1]["view"]
+    _, body = await user.submit(modal, {**GOALS, "languages": ["xx"]})
+    assert body["response_action"] == "errors"
+    assert "not one of the languages" in body["errors"]["languages"]
+    assert await bot.store.coaching_requests_of("U1") == []

@@ -61,11 +61,13 @@ def coach(n: int, kind: str = "internal") -> Coach:
 def test_the_request_and_the_decision_fit(content):
     rules = content.coaching
     hints = rules.hints_for({"all": tuple(rules.goal_hints)})
-    assert_valid_view(screens.request_view(rules, hints))
-    assert_valid_view(screens.request_view(rules, []))
+    languages = [(str(n), f"Language {n} " * 10) for n in range(120)]
+    assert_valid_view(screens.request_view(rules, hints, languages))
+    assert_valid_view(screens.request_view(rules, [], []))
     asked = request()
     assert_valid_message(screens.requested_message(asked, rules))
     history = [screens.history_line(replace(asked, state="declined", reason=REASON))] * 20
+    asked = replace(asked, languages=tuple(str(n) for n in range(100)))
     message = screens.admin_request_message(asked, rules, ["a reason " * 50] * 6, history, "x")
     assert_valid_message(message)
     for state in ("pending", "approved", "declined", "withdrawn"):
