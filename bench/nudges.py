@@ -47,7 +47,8 @@ from bot.app import web_client
 from bot.background import Background
 from bot.content import Content, load_content
 from bot.deps import Deps
-from bot.domain.nudges import IGNORED_LIMIT, Nudge, new_nudge
+from bot.domain.coaching import CoachingRequest, Engagement
+from bot.domain.nudges import ENGAGEMENT_KINDS, IGNORED_LIMIT, Nudge, new_nudge
 from bot.domain.recommendation import recommend
 from bot.domain.records import Response
 from bot.nudger import Pacer
@@ -63,7 +64,8 @@ NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
 RESPONDED = NOW - dt.timedelta(weeks=2)
 DUE = NOW - dt.timedelta(minutes=1)
 # Each person's nudges, in this order. Every one holds at send time for a person whose latest
-# questionnaire says coaching and who did nothing since: no family appears more than
+# questionnaire says coaching, whose coaching engagement is under way (the checkpoints are
+# about it) and who did nothing since: no family appears more than
 # IGNORED_LIMIT times (the third of a family would be skipped as "ignored twice in a row"),
 # and the second of a family goes out as the last of its kind.
 KINDS = ("gentle_reminder", "coaching_goals", "gentle_reminder", "coaching_midpoint")
@@ -99,7 +101,8 @@ def answers() -> dict[str, tuple[str, ...]]:
 
 
 async def seed(store: Store, slack: FakeSlack, content: Content, people: int, nudges: int):
-    """People in Slack (tz UTC), a coaching result each, and their due nudges in one write."""
+    """People in Slack (tz UTC), a coaching result and an engagement under way each, and
+    their due nudges in one write."""
     rec = recommend(content.questionnaire, answers(), content.thresholds)
     per_person = [nudges // people + (p < nudges % people) for p in range(people)]
     planned: list[Nudge] = []
@@ -108,12 +111,43 @@ async def seed(store: Store, slack: FakeSlack, content: Content, people: int, nu
         slack.add_user(user_id, tz="UTC")
         response = Response(user_id, answers(), rec, content.version, RESPONDED)
         response_id = await store.add_response(response)
+        engagement_id = await under_way(store, user_id, response_id)
         # Person by person: a person's nudges fall due together (as after downtime), so they
         # reach the pacer back to back and the one-a-second-per-channel limit binds.
         for kind in KINDS[:count]:
-            planned.append(new_nudge(user_id, kind, DUE, RESPONDED, response_id))
+            about = engagement_id if kind in ENGAGEMENT_KINDS else response_id
+            planned.append(new_nudge(user_id, kind, DUE, RESPONDED, about))
     await store.add_nudges(planned)
     return planned
+
+
+async def under_way(store: Store, user_id: str, response_id: str) -> str:
+    """An approved request and its engagement, started when the person responded (before
+    the nudges were planned, so asking for coaching does not count as acting since)."""
+    request = CoachingRequest(
+        f"R{user_id}",
+        user_id,
+        ("a goal", "another"),
+        "3m",
+        "yes",
+        RESPONDED - dt.timedelta(1),
+        response_id=response_id,
+    )
+    await store.add_coaching_request(request)
+    await store.decide_coaching_request(request.id, "pending", "approved", "UADMIN", RESPONDED)
+    engagement = Engagement(
+        f"E{user_id}",
+        request.id,
+        user_id,
+        "UCOACH",
+        request.goals,
+        "active",
+        RESPONDED,
+        started_at=RESPONDED,
+        planned_end=RESPONDED + dt.timedelta(weeks=13),
+    )
+    await store.add_engagement(engagement, capacity=None)
+    return engagement.id
 
 
 def pacing_checks(sent: Sent, per_minute: int) -> tuple[float, int]:

@@ -236,6 +236,7 @@ class Nudger:
         engagement = await store.get_engagement(nudge.subject) if nudge.subject else None
         since = latest.created_at if latest else nudge.created_at
         asked = [i for i in intros if i.mentee_id == nudge.user_id]
+        coaching = await store.coaching_requests_of(nudge.user_id)
         facts = Facts(
             stopped=bool(person.get("stopped")),
             intro_state=intro.state if intro else None,
@@ -243,6 +244,7 @@ class Nudger:
             intro_requested_since=any(i.requested_at >= nudge.created_at for i in asked),
             latest_response_id=latest.id if latest else None,
             acted_since=any(i.requested_at >= since for i in asked)
+            or any(r.created_at >= since for r in coaching)
             or any(n.answered_at is not None and n.answered_at >= since for n in theirs),
             met=any(
                 n.kind == "did_you_meet"

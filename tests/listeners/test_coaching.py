@@ -558,3 +558,12 @@ async def test_a_language_not_on_the_list_is_an_inline_error(user, slack, bot, p
     assert body["response_action"] == "errors"
     assert "not one of the languages" in body["errors"]["languages"]
     assert await bot.store.coaching_requests_of("U1") == []
+
+
+async def test_asking_for_coaching_is_acting_on_the_result(user, slack, bot, people):
+    await request_coaching(user, slack)
+    bot.clock.advance(weeks=3)  # past the gentle reminder's two weeks
+    await bot.background.run_due()
+    assert not [m for m in dms(slack, "U1") if "gentle reminder" in m["text"]]
+    (reminder,) = [n for n in await bot.store.nudges_of("U1") if n.kind == "gentle_reminder"]
+    assert reminder.state == "skipped"
