@@ -60,6 +60,7 @@ from bot.screens.coaching import (
 from bot.store.base import FORMER_COACH
 
 NOT_ADMIN = "Only program admins can decide coaching requests."
+NOT_ADMIN_UNDER_WAY = "Only program admins can see the coaching engagements under way."
 NOT_FOUND = "This coaching request is not one I can find."
 
 
@@ -250,6 +251,12 @@ async def overview(deps: Deps, user_id: str) -> Overview:
 async def pending_for_admins(deps: Deps) -> tuple[list[CoachingRequest], str]:
     """Requests waiting for a decision, oldest first, and the budget as it stands."""
     return await deps.store.coaching_requests("pending"), await budget_line(deps)
+
+
+async def under_way_for_admins(deps: Deps) -> list[tuple[Engagement, str]]:
+    """Engagements under way, oldest first, each with its coach's name: what an admin may
+    end early or extend."""
+    return [(e, await coach_name(deps, e.coach_id)) for e in await deps.store.engagements("active")]
 
 
 # What follows each step, made after the ack (bot/flows/outbox.py).

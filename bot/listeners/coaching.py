@@ -31,6 +31,7 @@ from bot.screens.coaching import (
     REQUEST_CALLBACK,
     REVIEW_ACTION,
     REVIEW_CALLBACK,
+    UNDER_WAY_ACTION,
     WHAT_NEXT,
     WITHDRAW_ACTION,
     decline_view,
@@ -47,6 +48,7 @@ from bot.screens.coaching import (
     read_scores,
     request_view,
     review_view,
+    under_way_view,
     withdrawn_message,
 )
 
@@ -221,6 +223,16 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await answer(body, respond, client, accept=False)
 
     # The engagement: ended early, extended once, the mid-point and the end review.
+
+    @app.action(UNDER_WAY_ACTION)
+    async def under_way(
+        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        await ack()
+        if not await is_admin(client, deps, body["user"]["id"]):
+            await Reply(body, respond, client)({"text": flow.NOT_ADMIN_UNDER_WAY})
+            return
+        await show(client, body, under_way_view(await flow.under_way_for_admins(deps)))
 
     @app.action(END_ACTION)
     async def ask_why_end(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:

@@ -13,7 +13,7 @@ from bot.domain.recommendation import shows_mentors
 from bot.flows.coaching import overview, pending_for_admins
 from bot.flows.matching import matches_for, my_intros
 from bot.flows.slack import is_admin
-from bot.screens.coaching import admin_pending_blocks, person_blocks
+from bot.screens.coaching import admin_engagement_blocks, admin_pending_blocks, person_blocks
 from bot.screens.home import AdminSide, MentorSide, home_view
 
 
@@ -41,6 +41,7 @@ async def home_screen(client: AsyncWebClient, deps: Deps, user_id: str) -> dict[
     coaching = await overview(deps, user_id)
     if await is_admin(client, deps, user_id):
         coaching_admin = admin_pending_blocks(*await pending_for_admins(deps))
+        coaching_admin += admin_engagement_blocks(len(await deps.store.engagements("active")))
         taken = await store.mentees_now()
         active = [m for m in mentors.values() if m.active]
         labels = deps.content.labels

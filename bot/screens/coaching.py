@@ -51,6 +51,9 @@ GOAL_MOST = 200
 NOTE_MOST = 500
 REASON_MOST = 500
 PENDING_SHOWN = 10  # each takes two blocks of a Home tab's 100
+UNDER_WAY_SHOWN = 45  # two blocks each, and a note, in a modal's 100
+UNDER_WAY_ACTION = "coaching_under_way"
+UNDER_WAY_CALLBACK = "coaching_under_way"
 SCORES = ("1", "2", "3", "4", "5")
 
 
@@ -732,6 +735,37 @@ def admin_pending_blocks(pending: list[CoachingRequest], budget_line: str) -> li
             )
         )
     return blocks
+
+
+def admin_engagement_blocks(under_way: int) -> list[Block]:
+    """The admin Home's count of engagements under way, and the way to their list: one
+    block, however many there are."""
+    if not under_way:
+        return []
+    summary = section(f"*Engagements under way:* {under_way}", "coaching_active")
+    summary["accessory"] = button("See them", UNDER_WAY_ACTION)
+    return [summary]
+
+
+def under_way_view(under_way: list[tuple[Engagement, str]]) -> dict[str, Any]:
+    """For admins: engagements under way, the oldest first, each with End early and Extend
+    once (two blocks each, so the oldest UNDER_WAY_SHOWN fit a modal)."""
+    blocks: list[Block] = []
+    for engagement, name in under_way[:UNDER_WAY_SHOWN]:
+        line = f"<@{engagement.user_id}>: " + engagement_line(engagement, name)
+        blocks.append(section(line, f"cactive_{engagement.id}"[:255]))
+        blocks.append(engagement_actions(engagement))
+    if len(under_way) > UNDER_WAY_SHOWN:
+        blocks.append(context(f"The oldest {UNDER_WAY_SHOWN} of {len(under_way)} are shown."))
+    if not blocks:
+        blocks.append(section("No coaching engagement is under way."))
+    return {
+        "type": "modal",
+        "callback_id": UNDER_WAY_CALLBACK,
+        "title": plain("Coaching under way"),
+        "close": plain("Close"),
+        "blocks": blocks,
+    }
 
 
 def person_blocks(

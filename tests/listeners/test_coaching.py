@@ -567,3 +567,25 @@ async def test_asking_for_coaching_is_acting_on_the_result(user, slack, bot, peo
     assert not [m for m in dms(slack, "U1") if "gentle reminder" in m["text"]]
     (reminder,) = [n for n in await bot.store.nudges_of("U1") if n.kind == "gentle_reminder"]
     assert reminder.state == "skipped"
+
+
+async def test_an_admin_ends_an_engagement_from_the_home_tab(user, slack, bot, roster):
+    await choose(user, slack, await approved(user, slack), "U3")
+    await click(user.as_user("U3"), dms(slack, "U3")[-1], "coaching_accept")
+    admin = user.as_user(ADMIN)
+    await admin.event({"type": "app_home_opened", "user": ADMIN, "tab": "home"})
+    home = (await slack.wait_for("views.publish"))[-1]["view"]
+    assert "Engagements under way:* 1" in text_of(home)
+    await user.click("coaching_under_way", "coaching_active", view=home)  # Mia, no admin
+    assert "Only program admins" in text_of(dms(slack, "U1")[-1])
+    await admin.click("coaching_under_way", "coaching_active", view=home)
+    listed = (await slack.wait_for("views.open"))[-1]["view"]
+    assert "Coaching with Alan Turing" in text_of(listed)
+    assert "feedback_start" not in text_of(listed)  # 360 feedback is the coachee's to ask for
+    end = element(listed, "coaching_end")
+    await admin.click("coaching_end", "b", value=end["value"], view={**listed, "id": "V9"})
+    modal = (await slack.wait_for("views.push"))[-1]["view"]
+    await admin.submit(modal, {"reason": "The budget year closed"})
+    ended = await bot.store.get_engagement(end["value"])
+    assert ended is not None and ended.state == "ended"
+    assert "The budget year closed" in slack.called("chat.postMessage", channel="DU1U3")[-1]["text"]

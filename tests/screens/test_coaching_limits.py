@@ -146,6 +146,12 @@ def test_the_fullest_home_and_status_fit(content):
     offers = [replace(engagement(state="offered"), id=f"o{n:031x}") for n in range(12)]
     person = screens.person_blocks(True, [pending[0]], mine, offers)
     admin = screens.admin_pending_blocks(pending, "6 of 6 engagements approved this quarter")
+    admin += screens.admin_engagement_blocks(40)
+    under_way = [
+        (replace(engagement(state="active"), id=f"a{n:031x}"), "N" * 100) for n in range(60)
+    ]
+    assert_valid_view(screens.under_way_view(under_way))
+    assert_valid_view(screens.under_way_view([]))
     view = home_view(
         content,
         NOW,
