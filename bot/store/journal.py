@@ -27,6 +27,7 @@ import fcntl
 import json
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from pathlib import Path
@@ -43,6 +44,7 @@ JOURNAL_SUFFIX = ".journal"
 LOCK_SUFFIX = ".lock"
 COMPACT_FLOOR = 4 * 1024 * 1024  # never compact for a journal smaller than this
 COMPACT_CHUNK = 500  # documents encoded at a time while compacting
+ENTRY_OPENING = re.compile(rb'\{"[tb]"')  # how each journal line starts (_encode's keys)
 
 log = logging.getLogger("devpath.store")
 
@@ -63,7 +65,8 @@ class JournalStorage(Storage):
         self._lock = _lock(self.path.with_name(self.path.name + LOCK_SUFFIX))
         try:
             self._remove_leftover_temp_files()
-            self._data, self.replayed = self._load()
+            salvaged: list[str] = []
+            self._data, self.replayed = read_database(self.path, self.journal_path, salvaged)
             self._snapshot_bytes = self.path.stat().st_size if self.path.exists() else 0
             # Unbuffered: a failed write must leave nothing behind to be flushed later.
             self._journal = open(self.journal_path, "ab", buffering=0)  # noqa: SIM115
@@ -72,6 +75,8 @@ class JournalStorage(Storage):
         except BaseException:
             self._lock.close()
             raise
+        if salvaged:
+            self._fold_salvaged(salvaged)
 
     # TinyDB's Storage interface: the whole database. Only TinyDB's own table-wide operations
     # (drop_tables, say) write through it; JournaledTable commits documents instead.
@@ -210,6 +215,15 @@ class JournalStorage(Storage):
                 len(raw) - whole,
             )
 
+    def _fold_salvaged(self, salvaged: list[str]) -> None:
+        """Say what was dropped, and fold the journal into a snapshot so it is said once."""
+        for note in salvaged:
+            log.warning("DEVPATH_DB: %s: %s", self.journal_path, note)
+        try:
+            self._compact()
+        except OSError as error:
+            log.warning("DEVPATH_DB: %s: compaction postponed: %s", self.path, error)
+
     def _load(self) -> tuple[dict[str, dict[str, Any]], int]:
         return read_database(self.path, self.journal_path)
 
@@ -347,10 +361,14 @@ class JournaledTinyDB(TinyDB):
 
 
 def read_database(
-    path: Path, journal_path: Path | None = None
+    path: Path, journal_path: Path | None = None, salvaged: list[str] | None = None
 ) -> tuple[dict[str, dict[str, Any]], int]:
     """The database as the snapshot and journal hold it, and how many journal lines were
-    replayed. Reads only: no lock, so tools and tests can look while the bot runs."""
+    replayed. Reads only: no lock, so tools and tests can look while the bot runs.
+
+    Before failed writes were cut back, a write that failed half-way (a full disk) left its
+    remains in the journal and the next line was glued onto them. Such a line keeps the
+    entry at its end, and `salvaged` is told what was dropped before it."""
     journal_path = journal_path or path.with_name(path.name + JOURNAL_SUFFIX)
     data: dict[str, dict[str, Any]] = {}
     try:
@@ -374,14 +392,15 @@ def read_database(
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        try:
-            entry = json.loads(line)
-            # One table's documents, or a batch of such entries written as one.
-            entries = entry.get("b", [entry])
-            writes = [(data.setdefault(e["t"], {}), e["d"]) for e in entries]
-        except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
-            raise ValueError(f"{journal_path}: line {number}: not a journal entry") from None
-        for table, changes in writes:
+        writes = _journal_entry(line)
+        if writes is None:
+            start, writes = _glued_entry(line)
+            if writes is None:
+                raise ValueError(f"{journal_path}: line {number}: not a journal entry")
+            if salvaged is not None:
+                salvaged.append(f"line {number}: dropped {start} bytes of a write cut short")
+        for name, changes in writes:
+            table = data.setdefault(name, {})
             for doc_id, doc in changes.items():
                 if doc is None:
                     table.pop(doc_id, None)
@@ -389,6 +408,30 @@ def read_database(
                     table[doc_id] = doc
         replayed += 1
     return data, replayed
+
+
+def _journal_entry(line: bytes) -> list[tuple[str, dict[str, Any]]] | None:
+    """The (table, documents) pairs of one journal line; None if it is not a journal entry."""
+    try:
+        entry = json.loads(line)
+        # One table's documents, or a batch of such entries written as one.
+        entries = entry.get("b", [entry])
+        writes = [(e["t"], e["d"]) for e in entries]
+    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, AttributeError):
+        return None
+    if all(isinstance(t, str) and isinstance(d, dict) for t, d in writes):
+        return writes
+    return None
+
+
+def _glued_entry(line: bytes) -> tuple[int, list[tuple[str, dict[str, Any]]] | None]:
+    """The first entry that runs to the end of the line, after the remains of a failed
+    write, and where it starts."""
+    for opening in ENTRY_OPENING.finditer(line, 1):
+        writes = _journal_entry(line[opening.start() :])
+        if writes is not None:
+            return opening.start(), writes
+    return 0, None
 
 
 def _write_all(fd: int, data: bytes) -> None:

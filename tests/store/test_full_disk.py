@@ -203,3 +203,35 @@ def test_a_last_line_without_its_newline_was_never_acknowledged_even_if_it_parse
     db = open_db(path)  # the same, now and after the torn tail is cut
     assert [dict(d) for d in things(db).all()] == [{"kind": "a"}]
     db.close()
+
+
+def test_a_journal_glued_by_an_older_devpath_opens_with_every_complete_entry(tmp_path, caplog):
+    """Before writes were cut back, one failed half-way on a full disk and the next, which
+    was acknowledged, was glued onto its remains: that start refused the file."""
+    path = tmp_path / "db.json"
+    journal = tmp_path / "db.json.journal"
+    journal.write_bytes(
+        b'{"t":"things","d":{"1":{"kind":"a"}}}\n'
+        b'{"t":"things","d":{"2":{"ki'  # the failed write's remains
+        b'{"t":"things","d":{"2":{"kind":"b"}}}\n'  # acknowledged, glued on
+        b'{"b":[{"t":"things","d":{"3":{"kind":"c"}}}]}\n'
+    )
+    with caplog.at_level(logging.WARNING, logger="devpath.store"):
+        db = open_db(path)
+    assert [dict(d) for d in things(db).all()] == [{"kind": "a"}, {"kind": "b"}, {"kind": "c"}]
+    assert "line 2: dropped 27 bytes of a write cut short" in caplog.text
+    served_is_stored(db, path)
+    db.close()
+
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="devpath.store"):
+        db = open_db(path)  # folded into the snapshot at the first open: nothing to report
+    assert caplog.text == ""
+    assert len(things(db).all()) == 3
+    db.close()
+
+
+def test_a_broken_line_with_no_entry_in_it_is_still_refused(tmp_path):
+    (tmp_path / "db.json.journal").write_bytes(b'{"t":"things","d":{"1":{}}}\ngarbage\n{}\n')
+    with pytest.raises(ValueError, match="line 2: not a journal entry"):
+        open_db(tmp_path / "db.json")
