@@ -12,14 +12,22 @@ documents, so a crash between those two steps loses nothing.
 `JournaledTable` replaces TinyDB's table write path, which rebuilds the whole table on every
 write, with one that records just the documents touched, and keeps indexes on the fields the
 store looks things up by, so reads need not scan either.
+
+A write that fails (a full disk, say) is cut back: the journal is truncated to its length
+before the write and memory is read again from the disk, so what is served is what the disk
+holds and nothing of the failed write is glued to the next one. If even the cut-back fails,
+the storage reads and writes nothing, each attempt a StoreError, until a cut-back succeeds.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
+import logging
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from pathlib import Path
@@ -29,11 +37,16 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
+from bot.store.base import StoreError
+
 TEMP_SUFFIX = ".tmp"
 JOURNAL_SUFFIX = ".journal"
 LOCK_SUFFIX = ".lock"
 COMPACT_FLOOR = 4 * 1024 * 1024  # never compact for a journal smaller than this
 COMPACT_CHUNK = 500  # documents encoded at a time while compacting
+ENTRY_OPENING = re.compile(rb'\{"[tb]"')  # how each journal line starts (_encode's keys)
+
+log = logging.getLogger("devpath.store")
 
 
 class DatabaseLocked(Exception):
@@ -46,35 +59,51 @@ class JournalStorage(Storage):
         self.journal_path = self.path.with_name(self.path.name + JOURNAL_SUFFIX)
         self.compact_floor = compact_floor
         self._batch: list[dict[str, Any]] | None = None
+        self._cut_back_to: int | None = None  # set while a failed write could not be undone
+        self._reloaded: list[Callable[[], None]] = []  # each table's: rebuild indexes, caches
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = _lock(self.path.with_name(self.path.name + LOCK_SUFFIX))
         try:
             self._remove_leftover_temp_files()
-            self._data, self.replayed = self._load()
+            salvaged: list[str] = []
+            self._data, self.replayed = read_database(self.path, self.journal_path, salvaged)
             self._snapshot_bytes = self.path.stat().st_size if self.path.exists() else 0
-            self._journal = open(self.journal_path, "ab")  # noqa: SIM115  (held open for appends)
-            self._journal_bytes = self._journal.tell()
+            # Unbuffered: a failed write must leave nothing behind to be flushed later.
+            self._journal = open(self.journal_path, "ab", buffering=0)  # noqa: SIM115
+            self._journal_bytes = self._journal.seek(0, os.SEEK_END)
             self._cut_torn_tail()
         except BaseException:
             self._lock.close()
             raise
+        if salvaged:
+            self._fold_salvaged(salvaged)
 
     # TinyDB's Storage interface: the whole database. Only TinyDB's own table-wide operations
     # (drop_tables, say) write through it; JournaledTable commits documents instead.
 
     def read(self) -> dict[str, dict[str, Any]]:
+        self._usable()
         return self._data
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
+        self._usable()
         self._data = data
         self.compact()
 
     def close(self) -> None:
+        with contextlib.suppress(StoreError):
+            self._usable()  # a last try at cutting back a failed write; else the next open does
         self._journal.close()
         self._lock.close()
 
     def table(self, name: str) -> dict[str, Any]:
+        self._usable()
         return self._data.setdefault(name, {})
+
+    def on_reload(self, rebuild: Callable[[], None]) -> None:
+        """Call `rebuild` whenever memory is read again from the disk (after a failed write),
+        so what a table derived from its documents (indexes, caches) stays true."""
+        self._reloaded.append(rebuild)
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:
@@ -83,12 +112,13 @@ class JournalStorage(Storage):
         if self._batch is not None:
             yield  # part of the batch already open
             return
+        self._usable()
         self._batch = []
         try:
             yield
         except BaseException:
             self._batch = None
-            self._data, _ = self._load()  # nothing of it was written: back to the disk's
+            self._reload()  # nothing of it was written: back to the disk's
             raise
         entries, self._batch = self._batch, None
         if entries:
@@ -106,28 +136,65 @@ class JournalStorage(Storage):
             self._append(entry)
 
     def _append(self, entry: dict[str, Any]) -> None:
+        self._usable()
         line = _encode(entry) + b"\n"
+        before = self._journal_bytes
         try:
-            self._journal.write(line)
-            self._journal.flush()
+            _write_all(self._journal.fileno(), line)
             os.fdatasync(self._journal.fileno())
-        except BaseException:
-            # The change is in memory but maybe not on disk: go back to what is on disk.
-            self._journal.close()
-            self._data, _ = self._load()
-            self._journal = open(self.journal_path, "ab")  # noqa: SIM115
-            raise
+        except BaseException as error:
+            # The change is in memory and maybe part of it on disk: back to where both were.
+            self._cut_back_to = before
+            self._usable(error)
+            if not isinstance(error, OSError):
+                raise
+            raise StoreError(f"DEVPATH_DB: {self.path}: {_reason(error)}") from error
         self._journal_bytes += len(line)
         if self._journal_bytes > max(self.compact_floor, self._snapshot_bytes):
-            self.compact()
+            try:
+                self._compact()
+            except OSError as error:  # the write is on disk: compaction can wait for space
+                log.warning("DEVPATH_DB: %s: compaction postponed: %s", self.path, error)
 
     def compact(self) -> None:
-        """Fold the journal into a fresh snapshot, replaced atomically."""
+        """Fold the journal into a fresh snapshot, replaced atomically. If that fails, the
+        old snapshot and journal still hold everything, and memory is read again from them."""
+        self._usable()
+        try:
+            self._compact()
+        except OSError as error:
+            self._reload()
+            raise StoreError(
+                f"DEVPATH_DB: {self.path}: could not write a new snapshot: {_reason(error)}"
+            ) from error
+
+    def _compact(self) -> None:
         self._snapshot_bytes = replace_atomically(self.path, _encode_in_chunks(self._data))
-        self._journal.truncate(0)
-        self._journal.seek(0)
+        os.ftruncate(self._journal.fileno(), 0)
         os.fsync(self._journal.fileno())
         self._journal_bytes = 0
+
+    def _usable(self, error: BaseException | None = None) -> None:
+        """Refuse to read or write while a failed write may still be in the journal or in
+        memory; first try once more to cut it back (the disk may have room again)."""
+        if self._cut_back_to is None:
+            return
+        try:
+            os.ftruncate(self._journal.fileno(), self._cut_back_to)
+            os.fsync(self._journal.fileno())
+            self._journal_bytes, self._cut_back_to = self._cut_back_to, None
+            self._reload()
+        except OSError as failed:
+            cause = error or failed
+            raise StoreError(
+                f"DEVPATH_DB: {self.path}: a failed write could not be undone ({_reason(failed)}); "
+                "nothing is read or written until it can be: free some space"
+            ) from cause
+
+    def _reload(self) -> None:
+        self._data, _ = self._load()
+        for rebuild in self._reloaded:
+            rebuild()
 
     def _cut_torn_tail(self) -> None:
         """A crash mid-append leaves a last line without its newline, never acknowledged (and
@@ -138,9 +205,24 @@ class JournalStorage(Storage):
         raw = self.journal_path.read_bytes()
         whole = raw.rfind(b"\n") + 1
         if whole < len(raw):
-            self._journal.truncate(whole)
+            os.ftruncate(self._journal.fileno(), whole)
             os.fsync(self._journal.fileno())
             self._journal_bytes = whole
+            log.warning(
+                "DEVPATH_DB: %s: dropped a torn last line of %d bytes "
+                "(a write cut short, never acknowledged)",
+                self.journal_path,
+                len(raw) - whole,
+            )
+
+    def _fold_salvaged(self, salvaged: list[str]) -> None:
+        """Say what was dropped, and fold the journal into a snapshot so it is said once."""
+        for note in salvaged:
+            log.warning("DEVPATH_DB: %s: %s", self.journal_path, note)
+        try:
+            self._compact()
+        except OSError as error:
+            log.warning("DEVPATH_DB: %s: compaction postponed: %s", self.path, error)
 
     def _load(self) -> tuple[dict[str, dict[str, Any]], int]:
         return read_database(self.path, self.journal_path)
@@ -204,16 +286,29 @@ class JournaledTable(Table):
         self.version = 0  # counts this table's writes, so readers can keep what they derived
         self._indexes: dict[str, dict[Any, set[str]]] = {}
         self._indexed: dict[str, dict[str, Any]] = {}  # field -> doc id -> value indexed
+        storage.on_reload(self._reloaded)
 
     def index_on(self, *fields: str) -> JournaledTable:
         raw = self._storage.table(self.name)
         for field in fields:
             if field in self._indexes:
                 continue
-            self._indexes[field], self._indexed[field] = {}, {}
-            for key, doc in raw.items():
-                self._reindex(field, key, doc)
+            self._index(field, raw)
         return self
+
+    def _index(self, field: str, raw: Mapping[str, Any]) -> None:
+        self._indexes[field], self._indexed[field] = {}, {}
+        for key, doc in raw.items():
+            self._reindex(field, key, doc)
+
+    def _reloaded(self) -> None:
+        """The documents were read again from the disk: derive everything again."""
+        raw = self._storage.read().get(self.name, {})
+        for field in self._indexes:
+            self._index(field, raw)
+        self._next_id = None
+        self.version += 1
+        self.clear_cache()
 
     def find(self, field: str, value: Any) -> list[Document]:
         """The documents whose `field` equals `value`, by index: no scan."""
@@ -236,8 +331,8 @@ class JournaledTable(Table):
                 for key, doc in changed.items():
                     self._reindex(field, key, doc)
             self.version += 1
-            self._storage.commit(self.name, changed)
             self.clear_cache()
+            self._storage.commit(self.name, changed)
 
     def _reindex(self, field: str, key: str, doc: Mapping[str, Any] | None) -> None:
         index, indexed = self._indexes[field], self._indexed[field]
@@ -266,10 +361,14 @@ class JournaledTinyDB(TinyDB):
 
 
 def read_database(
-    path: Path, journal_path: Path | None = None
+    path: Path, journal_path: Path | None = None, salvaged: list[str] | None = None
 ) -> tuple[dict[str, dict[str, Any]], int]:
     """The database as the snapshot and journal hold it, and how many journal lines were
-    replayed. Reads only: no lock, so tools and tests can look while the bot runs."""
+    replayed. Reads only: no lock, so tools and tests can look while the bot runs.
+
+    Before failed writes were cut back, a write that failed half-way (a full disk) left its
+    remains in the journal and the next line was glued onto them. Such a line keeps the
+    entry at its end, and `salvaged` is told what was dropped before it."""
     journal_path = journal_path or path.with_name(path.name + JOURNAL_SUFFIX)
     data: dict[str, dict[str, Any]] = {}
     try:
@@ -286,21 +385,22 @@ def read_database(
         journal = journal_path.read_bytes()
     except FileNotFoundError:
         journal = b""
-    lines = journal.split(b"\n")
+    # A write is acknowledged once its line and newline are on disk: what follows the last
+    # newline is the torn tail of one that never was, even if it happens to parse.
+    lines = journal.split(b"\n")[:-1]
     replayed = 0
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        try:
-            entry = json.loads(line)
-            # One table's documents, or a batch of such entries written as one.
-            entries = entry.get("b", [entry])
-            writes = [(data.setdefault(e["t"], {}), e["d"]) for e in entries]
-        except (json.JSONDecodeError, KeyError, TypeError):
-            if number == len(lines):
-                break  # the torn tail of a write that was never acknowledged
-            raise ValueError(f"{journal_path}: line {number}: not a journal entry") from None
-        for table, changes in writes:
+        writes = _journal_entry(line)
+        if writes is None:
+            start, writes = _glued_entry(line)
+            if writes is None:
+                raise ValueError(f"{journal_path}: line {number}: not a journal entry")
+            if salvaged is not None:
+                salvaged.append(f"line {number}: dropped {start} bytes of a write cut short")
+        for name, changes in writes:
+            table = data.setdefault(name, {})
             for doc_id, doc in changes.items():
                 if doc is None:
                     table.pop(doc_id, None)
@@ -308,6 +408,42 @@ def read_database(
                     table[doc_id] = doc
         replayed += 1
     return data, replayed
+
+
+def _journal_entry(line: bytes) -> list[tuple[str, dict[str, Any]]] | None:
+    """The (table, documents) pairs of one journal line; None if it is not a journal entry."""
+    try:
+        entry = json.loads(line)
+        # One table's documents, or a batch of such entries written as one.
+        entries = entry.get("b", [entry])
+        writes = [(e["t"], e["d"]) for e in entries]
+    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, AttributeError):
+        return None
+    if all(isinstance(t, str) and isinstance(d, dict) for t, d in writes):
+        return writes
+    return None
+
+
+def _glued_entry(line: bytes) -> tuple[int, list[tuple[str, dict[str, Any]]] | None]:
+    """The first entry that runs to the end of the line, after the remains of a failed
+    write, and where it starts."""
+    for opening in ENTRY_OPENING.finditer(line, 1):
+        writes = _journal_entry(line[opening.start() :])
+        if writes is not None:
+            return opening.start(), writes
+    return 0, None
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        return "the disk is full"
+    return str(error) or type(error).__name__
 
 
 def _hashable(value: Any) -> Any:
@@ -340,12 +476,13 @@ def replace_atomically(path: Path, data: bytes | Iterable[bytes]) -> int:
     written = 0
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     try:
-        with os.fdopen(fd, "wb") as file:
+        try:
             for piece in pieces:
-                file.write(piece)
+                _write_all(fd, piece)
                 written += len(piece)
-            file.flush()
-            os.fsync(file.fileno())
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
