@@ -78,6 +78,8 @@ async def serve(app: AsyncApp, deps: Deps, stop: asyncio.Event | None = None) ->
     stop = stop or asyncio.Event()
     for number in signals:
         loop.add_signal_handler(number, stop.set)
+    # Which workspace this is, before any request: those from elsewhere are refused.
+    await deps.workspace.identity(app.client)
     background = Background(deps, app.client)
     # What a crash left is settled before any request can start something new.
     await background.recover(at_start=True)
