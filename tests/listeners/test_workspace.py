@@ -3,13 +3,19 @@ nothing; guests and people from another organisation get a kind word and no ment
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import replace
 from urllib.parse import urlencode
 
 import pytest
 
+from bot.app import build_app
 from bot.content import AccessRules, load_content
+from bot.deps import Deps
+from bot.server import serve
+from bot.settings import SettingsError, load_settings
+from bot.store.tinydb_store import TinyDBStore
 from tests.answers import COACHING, MENTORING
 from tests.listeners.test_coaching import click, request_coaching
 from tests.listeners.test_intros import request_button
@@ -194,3 +200,20 @@ async def test_a_coaching_result_is_refused_to_a_guest_before_any_coach_shows(us
     _, body = await user.submit(view, COACHING)
     assert body["response_action"] == "update" and GUEST_SAYS in json.dumps(body["view"])
     assert await bot.store.responses("U1") == []
+
+
+async def test_the_bot_learns_its_workspace_at_start_and_a_refused_token_is_one_line(
+    env, content, slack, tmp_path
+):
+    settings = load_settings(env)
+    store = TinyDBStore.open(settings.db_path)
+    try:
+        deps = Deps(settings, content, store)
+        slack.fail("auth.test", "invalid_auth")
+        stop = asyncio.Event()
+        stop.set()  # had it started serving, it would stop at once
+        with pytest.raises(SettingsError, match=r"^SLACK_BOT_TOKEN: .*\(invalid_auth\)$"):
+            await serve(build_app(deps), deps, stop)
+        assert [c.method for c in slack.calls] == ["auth.test"]  # before anything else
+    finally:
+        await store.aclose()
