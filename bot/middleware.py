@@ -52,7 +52,9 @@ def _user(body: dict[str, Any]) -> str:
 def _team_said(body: dict[str, Any]) -> str | None:
     """The team the request gives for the person acting (interactivity says it)."""
     user = body.get("user")
-    return str(user.get("team_id") or "") or None if isinstance(user, dict) else None
+    if not isinstance(user, dict) or not user.get("team_id"):
+        return None
+    return str(user["team_id"])
 
 
 def register_middleware(app: AsyncApp, deps: Deps) -> None:

@@ -17,6 +17,7 @@ from bot.server import serve
 from bot.settings import SettingsError, load_settings
 from bot.store.tinydb_store import TinyDBStore
 from tests.answers import COACHING, MENTORING
+from tests.blockkit import view_problems
 from tests.listeners.test_coaching import click, request_coaching
 from tests.listeners.test_intros import request_button
 from tests.listeners.test_pool import ADMIN
@@ -199,6 +200,7 @@ async def test_a_coaching_result_is_refused_to_a_guest_before_any_coach_shows(us
     view = {"type": "modal", "callback_id": "questionnaire", "blocks": []}
     _, body = await user.submit(view, COACHING)
     assert body["response_action"] == "update" and GUEST_SAYS in json.dumps(body["view"])
+    assert view_problems(body["view"]) == []
     assert await bot.store.responses("U1") == []
 
 
