@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import time, timedelta
 from importlib import resources
 from pathlib import Path
@@ -41,6 +41,16 @@ COACHES_FILE = "coaches.yml"
 FEEDBACK_FILE = "feedback.yml"
 FEEDBACK_TEXTS = ("ask", "reminder", "thanks")
 COACHING_FILE = "coaching.yml"
+ACCESS_FILE = "access.yml"  # optional: without it, guests are refused in the words below
+ACCESS_TEXTS = {
+    "guest": "devpath is for the members of this workspace, and guest accounts cannot use it "
+    "here. If you think you should have access, ask your program admin.",
+    "external": "devpath serves the members of the workspace it is installed in, and your "
+    "account belongs to another organisation.",
+    "unknown": "devpath could not check your account with Slack just now. Nothing is lost: "
+    "please try again in a minute.",
+}
+GUESTS = ("refused", "allowed")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Each kind of nudge and the duration key that times it (None: timed from elsewhere: the
 # mid-point half-way through an engagement, a coach's reminder from coaching.yml).
@@ -119,6 +129,14 @@ class FeedbackContent:
 
 
 @dataclass(frozen=True)
+class AccessRules:
+    """Who besides the workspace's full members may use devpath, and what the others read."""
+
+    guests_allowed: bool = False
+    texts: dict[str, str] = field(default_factory=lambda: dict(ACCESS_TEXTS))
+
+
+@dataclass(frozen=True)
 class Content:
     questionnaire: Questionnaire
     thresholds: Thresholds
@@ -128,6 +146,7 @@ class Content:
     coaches: CoachRules
     feedback: FeedbackContent
     coaching: CoachingRules
+    access: AccessRules = field(default_factory=AccessRules)
 
     @property
     def version(self) -> str:
@@ -169,7 +188,13 @@ def load_content(directory: Path | None = None) -> Content:
     feedback = _Checker(_display(directory, FEEDBACK_FILE)).feedback(f_raw)
     g_raw, _ = _read(directory, COACHING_FILE)
     coaching = _Checker(_display(directory, COACHING_FILE)).coaching(g_raw, questionnaire)
-    return Content(questionnaire, thresholds, paths, matching, nudges, coaches, feedback, coaching)
+    access = AccessRules()
+    if (directory / ACCESS_FILE).exists():
+        a_raw, _ = _read(directory, ACCESS_FILE)
+        access = _Checker(_display(directory, ACCESS_FILE)).access(a_raw)
+    return Content(
+        questionnaire, thresholds, paths, matching, nudges, coaches, feedback, coaching, access
+    )
 
 
 def _display(directory: Path, name: str) -> str:
@@ -594,6 +619,15 @@ class _Checker:
             texts=texts,
             last_of_kind=self.text(top["last_of_kind"], "last_of_kind", 300),
         )
+
+    def access(self, raw: Any) -> AccessRules:
+        top = self.mapping(raw, "", {"guests", "texts"}, {"guests"})
+        guests = top["guests"]
+        if guests not in GUESTS:
+            raise self.fail("guests", f"should be 'refused' or 'allowed', not {guests!r}")
+        given = self.mapping(top.get("texts") or {}, "texts", set(ACCESS_TEXTS), set())
+        texts = {k: self.text(v, f"texts {k}", 500) for k, v in given.items()}
+        return AccessRules(guests == "allowed", {**ACCESS_TEXTS, **texts})
 
     def feedback(self, raw: Any) -> FeedbackContent:
         keys = {"behaviours", "scale", "minimum_answers", "remind_after", "closes_after", "texts"}

@@ -10,6 +10,7 @@ from bot.content import Content
 from bot.inflight import InFlight
 from bot.settings import Settings
 from bot.store import Store
+from bot.workspace import Workspace
 
 Clock = Callable[[], datetime]
 
@@ -25,3 +26,4 @@ class Deps:
     store: Store
     clock: Clock = utc_now
     inflight: InFlight = field(default_factory=InFlight)
+    workspace: Workspace = field(default_factory=Workspace)

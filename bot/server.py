@@ -14,13 +14,14 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 
 import bot
 from bot.background import Background
 from bot.deps import Deps
 from bot.inflight import InFlight
 from bot.middleware import log_request
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
@@ -71,6 +72,12 @@ async def serve(app: AsyncApp, deps: Deps, stop: asyncio.Event | None = None) ->
     Stopping takes no new requests, gives the work under way (listeners after their ack, a
     round) up to SHUTDOWN_GRACE to finish, then stops what is left; the caller closes the
     store only after this returns, so no listener ever finds it closed."""
+    # Which workspace this is, before any request: those from elsewhere are refused.
+    try:
+        await deps.workspace.identity(app.client)
+    except SlackApiError as error:
+        reason = error.response.get("error")
+        raise SettingsError(f"SLACK_BOT_TOKEN: Slack refused it at start ({reason})") from None
     # One connection pool for every Web API call, instead of a new connection per call.
     app.client.session = aiohttp.ClientSession()
     loop = asyncio.get_running_loop()

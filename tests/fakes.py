@@ -129,6 +129,7 @@ class FakeSlack:
             "is_owner": False,
             "is_bot": False,
             "deleted": False,
+            "team_id": "T1",
             **fields,
         }
 
@@ -253,6 +254,8 @@ class FakeSlack:
                 "bot_id": "B1",
                 "team_id": "T1",
                 "team": "Acme",
+                "app_id": "A1",
+                "is_enterprise_install": False,
             }
         if method in VIEW_METHODS:
             view = body.get("view")
@@ -313,6 +316,9 @@ class SlackUser:
         self.user_id = user_id
         self.secret = secret
         self._triggers = itertools.count(1)
+        if user_id not in fake.users:
+            # Whoever acts is a member of the fake workspace unless a test says otherwise.
+            fake.add_user(user_id)
 
     def as_user(self, user_id: str) -> SlackUser:
         return SlackUser(self.session, self.url, self.fake, user_id, self.secret)

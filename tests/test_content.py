@@ -374,3 +374,32 @@ def _copy(tmp_path: Path) -> Path:
     for source in SHIPPED.glob("*.yml"):
         shutil.copy(source, target / source.name)
     return target
+
+
+def test_access_refuses_guests_unless_the_file_allows_them(tmp_path: Path) -> None:
+    copy = _copy(tmp_path)
+    assert not load_content(copy).access.guests_allowed
+    (copy / "access.yml").write_text("guests: allowed\ntexts:\n  guest: Welcome, guest.\n")
+    access = load_content(copy).access
+    assert access.guests_allowed and access.texts["guest"] == "Welcome, guest."
+    assert "another organisation" in access.texts["external"]  # the texts left out: defaults
+    (copy / "access.yml").unlink()  # a content folder from before access.yml: guests refused
+    assert not load_content(copy).access.guests_allowed
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("guests: yes\n", "guests: should be 'refused' or 'allowed', not True"),
+        ("guests: refused\ntexts:\n  stranger: Hi\n", "texts: unknown key 'stranger'"),
+        ("texts: {}\n", "'guests' is missing"),
+    ],
+)
+def test_a_bad_access_file_fails_with_one_line(tmp_path: Path, text: str, problem: str) -> None:
+    copy = _copy(tmp_path)
+    (copy / "access.yml").write_text(text)
+    with pytest.raises(ContentError) as caught:
+        load_content(copy)
+    message = str(caught.value)
+    assert "\n" not in message and message.startswith(f"{copy / 'access.yml'}: ")
+    assert problem in message

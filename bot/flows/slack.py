@@ -9,6 +9,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
+from bot.workspace import is_full_member
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +78,13 @@ def display_name(user: dict[str, Any]) -> str:
 
 
 async def is_admin(client: AsyncWebClient, deps: Deps, user_id: str) -> bool:
-    """Checked on the server for every admin request, whatever the screen showed."""
-    if user_id in deps.settings.admins:
-        return True
-    user = await user_info(client, user_id)
-    return bool(user and not user.get("deleted") and (user.get("is_admin") or user.get("is_owner")))
+    """Checked on the server for every admin request, whatever the screen showed. Only the
+    workspace's own full members count: another organisation's admin, met in a shared
+    channel, is no admin here, and neither is a guest, even one named in DEVPATH_ADMINS."""
+    identity = await deps.workspace.identity(client)
+    user = await deps.workspace.person(client, user_id, deps.clock())
+    if not is_full_member(identity, user):
+        return False
+    return user_id in deps.settings.admins or bool(
+        user and (user.get("is_admin") or user.get("is_owner"))
+    )
