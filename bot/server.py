@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import hashlib
 import hmac
 import logging
@@ -38,6 +39,10 @@ HEALTH_PATH = "/healthz"
 SHUTDOWN_GRACE = 10.0  # seconds for work under way to finish once asked to stop
 BODY_MOST = 1024 * 1024  # bytes; Slack's payloads are a few kilobytes
 SIGNED_WITHIN = 5 * 60  # seconds between Slack signing a request and our reading it
+
+
+class PortUnavailable(Exception):
+    """PORT cannot be listened on: one line for the operator, no traceback."""
 
 
 class SlackSignature:
@@ -185,7 +190,16 @@ async def _serve_requests(
     runner = web.AppRunner(server, access_log=None, shutdown_timeout=SHUTDOWN_GRACE)
     await runner.setup()
     site = web.TCPSite(runner, port=settings.port)
-    await site.start()
+    try:
+        await site.start()
+    except OSError as error:
+        await runner.cleanup()
+        busy = error.errno == errno.EADDRINUSE
+        raise PortUnavailable(
+            f"PORT {settings.port} is in use: stop what listens there, or set PORT to a free port"
+            if busy
+            else f"PORT {settings.port} cannot be listened on: {error.strerror or error}"
+        ) from None
     log.info(
         "devpath: listening on port %s (POST %s, GET %s)", settings.port, EVENTS_PATH, HEALTH_PATH
     )

@@ -1,8 +1,11 @@
-"""`python -m bot` as production runs it: what an unauthenticated sender can make it log."""
+"""`python -m bot` as production runs it: what an unauthenticated sender can make it log, and
+what an operator sees when PORT is taken."""
 
 from __future__ import annotations
 
 import asyncio
+import socket
+import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -12,7 +15,7 @@ import pytest
 from slack_sdk.signature import SignatureVerifier
 
 from tests.fakes import SIGNING_SECRET, FakeSlack
-from tests.instances import Instance, bot_env
+from tests.instances import ROOT, WITHIN, Instance, bot_env
 
 BAD_REQUESTS = 1000
 LINE_MOST = 200  # bytes of log a refused request may cost at the most
@@ -61,3 +64,36 @@ async def test_a_thousand_bad_signatures_leave_no_body_in_the_log(instance):
     assert "MARKER" not in log and "worry" not in log and "manager" not in log
     assert len(log.encode()) < BAD_REQUESTS * LINE_MOST, f"{len(log.encode())} bytes of log"
     assert "kind=refused" in log and "why=stale" in log and "why=signature" in log
+
+
+DEVPATH = str(Path(sys.executable).with_name("devpath"))
+
+
+@pytest.mark.parametrize(
+    "command", [[sys.executable, "-m", "bot"], [DEVPATH, "serve"]], ids=["python -m bot", "serve"]
+)
+async def test_a_taken_port_is_one_line_naming_port(
+    slack: FakeSlack, tmp_path: Path, command: list[str]
+):
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {**bot_env(slack, tmp_path), "PORT": str(port)}
+        env["DEVPATH_DB"] = str(tmp_path / "devpath.json")
+        process = await asyncio.create_subprocess_exec(
+            *command,
+            cwd=ROOT,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        async with asyncio.timeout(WITHIN):
+            out, err = await process.communicate()
+    said = (out + err).decode()
+    assert process.returncode not in (0, None)
+    assert "Traceback" not in said, said
+    naming = [line for line in said.splitlines() if "PORT" in line]
+    assert naming == [
+        (f"devpath: PORT {port} is in use: stop what listens there, or set PORT to a free port")
+    ], said
