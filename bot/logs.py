@@ -7,6 +7,8 @@ import logging
 
 QUIET = ("slack_bolt", "slack_sdk", "aiohttp.access")
 LINE_MOST = 500  # characters of one log message; the rest is cut, and the cut is counted
+TRACE_MOST = 4000  # characters of a traceback: its end, where the error is, is kept
+_FORMAT = logging.Formatter()
 
 
 def _quiet(name: str) -> bool:
@@ -15,7 +17,8 @@ def _quiet(name: str) -> bool:
 
 class Capped(logging.Filter):
     """On every handler: nothing below WARNING from the Slack libraries, whatever level their
-    loggers were given, and no message longer than LINE_MOST characters."""
+    loggers were given, no message longer than LINE_MOST characters and no traceback longer
+    than TRACE_MOST."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno < logging.WARNING and _quiet(record.name):
@@ -24,6 +27,11 @@ class Capped(logging.Filter):
         if len(message) > LINE_MOST:
             record.msg = f"{message[:LINE_MOST]} [{len(message) - LINE_MOST} characters cut]"
             record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = _FORMAT.formatException(record.exc_info)
+        if record.exc_text and len(record.exc_text) > TRACE_MOST:
+            cut = len(record.exc_text) - TRACE_MOST
+            record.exc_text = f"[{cut} characters cut]\n{record.exc_text[-TRACE_MOST:]}"
         return True
 
 

@@ -9,7 +9,7 @@ import logging
 from bot.app import build_app
 from bot.content import load_content
 from bot.deps import Deps
-from bot.logs import LINE_MOST, QUIET, Capped, quiet_slack_loggers
+from bot.logs import LINE_MOST, QUIET, TRACE_MOST, Capped, quiet_slack_loggers
 from bot.settings import load_settings
 from bot.store.tinydb_store import TinyDBStore
 
@@ -66,3 +66,21 @@ def test_a_handler_with_the_cap_drops_slack_info_and_cuts_long_lines():
     lines = out.getvalue().splitlines()
     assert "PRIVATE-BODY" not in out.getvalue()
     assert lines == ["x" * LINE_MOST + f" [{10_000 - LINE_MOST} characters cut]", "short"]
+
+
+def test_a_traceback_is_cut_to_its_end():
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.addFilter(Capped())
+    logger = logging.getLogger("devpath.test_logs.trace")
+    logger.addHandler(handler)
+    try:
+        try:
+            raise ValueError("START" + "y" * 10_000 + "END")
+        except ValueError:
+            logger.exception("failed")
+    finally:
+        logger.removeHandler(handler)
+    text = out.getvalue()
+    assert text.startswith("failed\n[") and "characters cut]" in text
+    assert "START" not in text and "END" in text and len(text) < TRACE_MOST + 100
