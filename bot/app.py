@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.listeners import register_listeners
+from bot.logs import quiet_slack_loggers
 from bot.middleware import register_middleware
 from bot.settings import Settings
 
@@ -60,4 +61,6 @@ def build_app(deps: Deps, client: AsyncWebClient | None = None) -> AsyncApp:
     deps.inflight.track_listeners(app)
     register_middleware(app, deps)
     register_listeners(app, deps)
+    # Bolt has just set its loggers to the root's level; at INFO they would log bodies.
+    quiet_slack_loggers()
     return app

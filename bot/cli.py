@@ -225,7 +225,7 @@ def _run_due_nudges(_: argparse.Namespace) -> int:
 
 def _serve(_: argparse.Namespace) -> int:
     from bot.app import build_app
-    from bot.server import serve
+    from bot.server import PortUnavailable, serve
 
     configure_logging()
     settings = load_settings()
@@ -235,7 +235,10 @@ def _serve(_: argparse.Namespace) -> int:
         deps = Deps(settings, content, store)
         await serve(build_app(deps), deps)
 
-    _with_store(settings, run)
+    try:
+        _with_store(settings, run)
+    except PortUnavailable as error:
+        raise UsageError(str(error)) from None
     return 0
 
 

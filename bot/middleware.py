@@ -184,3 +184,8 @@ def log_request(body: dict[str, Any], status: int, seconds: float) -> None:
         status,
         seconds * 1000,
     )
+
+
+def log_refused(why: str, status: int, seconds: float) -> None:
+    """The line for a request refused before its body was read: why in one word, no body."""
+    log.info("request kind=refused why=%s status=%s ms=%.1f", why, status, seconds * 1000)

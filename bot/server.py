@@ -1,32 +1,93 @@
-"""Serving the app: HTTP on $PORT with /slack/events and /healthz, or Socket Mode."""
+"""Serving the app: HTTP on $PORT with /slack/events and /healthz, or Socket Mode.
+
+An HTTP request's signature and timestamp are checked on its raw bytes before anything reads
+them, so a sender without the signing secret gets 401 and nothing of its body is parsed or
+logged; a signed body that cannot be read is answered 400 (413 when too big), never 500."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
+import hashlib
+import hmac
 import logging
 import signal
 import time
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 
 import bot
 from bot.background import Background
 from bot.deps import Deps
+from bot.envelope import well_formed
 from bot.inflight import InFlight
-from bot.middleware import log_request
+from bot.logs import quiet_slack_loggers
+from bot.middleware import log_refused, log_request
 from bot.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 SHUTDOWN_GRACE = 10.0  # seconds for work under way to finish once asked to stop
+BODY_MOST = 1024 * 1024  # bytes; Slack's payloads are a few kilobytes
+SIGNED_WITHIN = 5 * 60  # seconds between Slack signing a request and our reading it
+
+
+class PortUnavailable(Exception):
+    """PORT cannot be listened on: one line for the operator, no traceback."""
+
+
+class SlackSignature:
+    """Slack's request signature (v0, HMAC-SHA256 of "v0:timestamp:body"), checked on the raw
+    bytes. slack_sdk's SignatureVerifier decodes the body first and raises on invalid UTF-8
+    or a timestamp that is not a number; a refusal here never raises."""
+
+    def __init__(self, secret: str, now: Callable[[], float] = time.time) -> None:
+        self._secret = secret.encode()
+        self._now = now
+
+    def refusal(self, raw: bytes, headers: Mapping[str, str]) -> str | None:
+        """None when Slack signed this body lately; otherwise why not, in one word."""
+        stamp = headers.get("X-Slack-Request-Timestamp", "")
+        signature = headers.get("X-Slack-Signature", "")
+        readable = stamp.isascii() and stamp.isdigit() and len(stamp) <= 12
+        if not self._secret or not signature or not readable:
+            return "signature"
+        digest = hmac.new(self._secret, b"v0:" + stamp.encode() + b":" + raw, hashlib.sha256)
+        expected = b"v0=" + digest.hexdigest().encode()
+        if not hmac.compare_digest(expected, signature.encode(errors="replace")):
+            return "signature"
+        if abs(self._now() - int(stamp)) > SIGNED_WITHIN:
+            return "stale"
+        return None
+
+
+def _refused(why: str, status: int, started: float) -> web.Response:
+    log_refused(why, status, time.perf_counter() - started)
+    return web.json_response({"error": f"invalid request ({why})"}, status=status)
+
+
+def _bolt_request(raw: bytes, request: web.Request) -> AsyncBoltRequest | None:
+    """The signed body as Bolt reads it, or None when it cannot be read: not UTF-8, not JSON
+    Bolt can parse (too deep, truncated), or not in the shape Slack sends (bot/envelope.py)."""
+    try:
+        parsed = AsyncBoltRequest(
+            body=raw.decode("utf-8"),
+            query=request.query_string,
+            headers=request.headers,  # type: ignore[arg-type]
+        )
+    except (ValueError, RecursionError, TypeError, AttributeError, LookupError):
+        return None
+    return parsed if well_formed(parsed.body) else None
 
 
 class _LoggedSocketModeHandler(AsyncSocketModeHandler):
@@ -41,10 +102,23 @@ class _LoggedSocketModeHandler(AsyncSocketModeHandler):
 IDLE_WAIT_MOST = 10.0  # seconds GET /healthz?wait=idle holds the request at the most
 
 
-def web_app(app: AsyncApp, inflight: InFlight | None = None) -> web.Application:
+def web_app(
+    app: AsyncApp, signing_secret: str, inflight: InFlight | None = None
+) -> web.Application:
+    signed = SlackSignature(signing_secret)
+
     async def events(request: web.Request) -> web.Response:
         started = time.perf_counter()
-        bolt_request = await to_bolt_request(request)
+        try:
+            raw = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            return _refused("too-large", 413, started)
+        why = signed.refusal(raw, request.headers)
+        if why is not None:
+            return _refused(why, 401, started)
+        bolt_request = _bolt_request(raw, request)
+        if bolt_request is None:
+            return _refused("malformed", 400, started)
         bolt_response = await app.async_dispatch(bolt_request)
         log_request(bolt_request.body, bolt_response.status, time.perf_counter() - started)
         return await to_aiohttp_response(bolt_response)
@@ -59,7 +133,7 @@ def web_app(app: AsyncApp, inflight: InFlight | None = None) -> web.Application:
             body["busy"] = inflight.count
         return web.json_response(body)
 
-    server = web.Application()
+    server = web.Application(client_max_size=BODY_MOST)
     server.router.add_post(EVENTS_PATH, events)
     server.router.add_get(HEALTH_PATH, health)
     return server
@@ -112,16 +186,27 @@ async def _serve_requests(
     if settings.socket_mode:
         log.info("devpath: connecting to Slack in Socket Mode")
         handler = _LoggedSocketModeHandler(app, settings.app_token)
+        quiet_slack_loggers()  # the Socket Mode client's loggers are new
         await handler.connect_async()
         try:
             await stop.wait()
         finally:
             await handler.close_async()
         return
-    runner = web.AppRunner(web_app(app, inflight), access_log=None, shutdown_timeout=SHUTDOWN_GRACE)
+    server = web_app(app, settings.signing_secret or "", inflight)
+    runner = web.AppRunner(server, access_log=None, shutdown_timeout=SHUTDOWN_GRACE)
     await runner.setup()
     site = web.TCPSite(runner, port=settings.port)
-    await site.start()
+    try:
+        await site.start()
+    except OSError as error:
+        await runner.cleanup()
+        busy = error.errno == errno.EADDRINUSE
+        raise PortUnavailable(
+            f"PORT {settings.port} is in use: stop what listens there, or set PORT to a free port"
+            if busy
+            else f"PORT {settings.port} cannot be listened on: {error.strerror or error}"
+        ) from None
     log.info(
         "devpath: listening on port %s (POST %s, GET %s)", settings.port, EVENTS_PATH, HEALTH_PATH
     )
