@@ -315,6 +315,11 @@ class Store(Protocol):
         """Effects not yet made, pending or running, oldest first."""
         ...
 
+    async def release_effect(self, effect_id: str, not_before: datetime) -> None:
+        """A claimed effect whose call met a passing fault (a dropped connection, a 5xx): back
+        to pending, waiting until `not_before` (its attempts kept). Not running: nothing."""
+        ...
+
     # A person's own data: all of it, to take away or to erase.
 
     async def export(self, user_id: str) -> dict[str, Any]:

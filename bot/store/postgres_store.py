@@ -41,7 +41,7 @@ from bot.domain.feedback import FeedbackAnswer, FeedbackRequest, shown_after
 from bot.domain.intros import Intro
 from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
-from bot.domain.outbox import NOTHING, Effect, Followups
+from bot.domain.outbox import NOT_BEFORE, NOTHING, Effect, Followups
 from bot.domain.records import Draft, Response
 from bot.store.base import FORMER_COACH, KINDS, AnswerKept, OpenRequest, StoreError, Tables
 from bot.store.shapes import (
@@ -894,6 +894,16 @@ class PostgresStore:
     async def unfinished_effects(self) -> list[Effect]:
         rows = await self._pool.fetch(f"SELECT {_EFFECT} FROM effects ORDER BY created_at, seq")
         return [_effect(r) for r in rows]
+
+    async def release_effect(self, effect_id: str, not_before: datetime) -> None:
+        await self._pool.execute(
+            "UPDATE effects SET state = 'pending', claimed_at = NULL, "
+            "data = data || jsonb_build_object($2::text, $3::text) "
+            "WHERE id = $1 AND state = 'running'",
+            effect_id,
+            NOT_BEFORE,
+            _utc(not_before).isoformat(),
+        )
 
     async def export(self, user_id: str) -> dict[str, Any]:
         """Everything stored about this person, in the TinyDB store's document shapes."""

@@ -27,7 +27,7 @@ from bot.domain.feedback import FeedbackAnswer, FeedbackRequest, shown_after
 from bot.domain.intros import Intro
 from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
-from bot.domain.outbox import NOTHING, Effect, Followups
+from bot.domain.outbox import NOT_BEFORE, NOTHING, Effect, Followups
 from bot.domain.records import Draft, Response
 from bot.store.base import FORMER_COACH, AnswerKept, OpenRequest, StoreError, Tables
 from bot.store.journal import (
@@ -572,6 +572,17 @@ class TinyDBStore:
     async def unfinished_effects(self) -> list[Effect]:
         docs = await self._run(self._effects.all)
         return sorted((_effect(d) for d in docs), key=lambda e: e.created_at)
+
+    async def release_effect(self, effect_id: str, not_before: datetime) -> None:
+        def work() -> None:
+            doc = self._effects.first("id", effect_id)
+            if doc is None or doc["state"] != "running":
+                return
+            data = {**doc["data"], NOT_BEFORE: _utc(not_before)}
+            changes = {"state": "pending", "claimed_at": None, "data": data}
+            self._effects.update(changes, doc_ids=[doc.doc_id])
+
+        await self._run(work)
 
     # People: what a person chose about devpath itself (reminders stopped, say).
 

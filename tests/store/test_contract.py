@@ -23,7 +23,7 @@ from bot.domain.feedback import FeedbackAnswer, FeedbackRequest
 from bot.domain.intros import Intro
 from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
-from bot.domain.outbox import Cancel, Effect, Followups
+from bot.domain.outbox import Cancel, Effect, Followups, due
 from bot.domain.recommendation import recommend
 from bot.domain.records import Draft, Response
 from bot.store import Store, StoreError
@@ -1032,6 +1032,22 @@ async def test_an_effect_is_claimed_once_then_finished(any_store: Store, content
     assert await any_store.unfinished_effects() == []
     assert await any_store.claim_effect("E1", later) is None
     assert await any_store.claim_effect("nope", later) is None
+
+
+async def test_an_effect_met_by_a_passing_fault_is_released_to_wait(any_store: Store) -> None:
+    await any_store.add_intro(intro("I1"), then=Followups(effects=(effect("E1"),)))
+    claimed = await any_store.claim_effect("E1", T0)
+    assert claimed is not None
+    later = T0 + timedelta(minutes=2)
+    await any_store.release_effect("E1", later)
+    (left,) = await any_store.unfinished_effects()
+    assert left.state == "pending" and left.attempts == 1 and left.claimed_at is None
+    assert not due(left, T0 + timedelta(minutes=1)) and due(left, later)
+    again = await any_store.claim_effect("E1", later)
+    assert again is not None and again.attempts == 2
+    await any_store.finish_effect("E1")
+    await any_store.release_effect("E1", later)  # gone: nothing comes back
+    assert await any_store.unfinished_effects() == []
 
 
 async def test_simultaneous_claims_of_an_effect_have_one_winner(any_store: Store) -> None:
