@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from bot.nudger import MAX_ATTEMPTS
 from tests.answers import MENTORING
 from tests.listeners.test_intros import request_button
+from tests.listeners.test_nudges import nudges_to, pair  # noqa: F401 (a fixture, used below)
 from tests.listeners.test_questionnaire import walk
 
 
@@ -76,3 +80,39 @@ async def test_another_refusal_is_given_up_without_calling_the_mentor_gone(
     assert intro.state == "pending"  # it lapses in its time, as if unanswered
     assert await bot.store.unfinished_effects() == []
     assert "given up" in caplog.text
+
+
+@pytest.mark.usefixtures("pair")
+@pytest.mark.parametrize("error", ["user_not_visible", "fatal_error"])
+async def test_one_person_slack_will_not_describe_does_not_stop_the_others_nudges(
+    user, slack, bot, error, caplog
+):
+    """Mia and Grace are both due "did you meet?"; users.info fails for Grace alone."""
+    bot.clock.advance(days=7, hours=5)  # 10:00 in New York, 15:00 in London
+    slack.fail("users.info", error=error, times=MAX_ATTEMPTS, where={"user": "U2"})
+    done = await bot.background.run_due()
+    assert len(nudges_to(slack, "U1")) == 1  # Mia has hers
+    assert done.retrying and nudges_to(slack, "U2") == []
+    (waiting,) = [n for n in await bot.store.nudges_of("U2") if n.kind == "did_you_meet"]
+    assert waiting.state == "scheduled" and waiting.attempts == 1 and waiting.due_at > bot.clock()
+
+    for _ in range(MAX_ATTEMPTS):
+        bot.clock.advance(hours=1, minutes=1)
+        await bot.background.run_due()
+    (given_up,) = [n for n in await bot.store.nudges_of("U2") if n.kind == "did_you_meet"]
+    assert given_up.state == "cancelled" and nudges_to(slack, "U2") == []
+    warning = next(
+        r for r in caplog.records if given_up.id in r.getMessage() and "cancel" in r.getMessage()
+    )
+    assert warning.levelname == "WARNING" and "U2" not in warning.getMessage()
+
+
+@pytest.mark.usefixtures("pair")
+async def test_users_info_failing_once_is_retried_and_the_nudge_goes(user, slack, bot):
+    bot.clock.advance(days=7, hours=5)
+    slack.fail("users.info", error="user_not_visible", where={"user": "U2"})
+    await bot.background.run_due()
+    assert nudges_to(slack, "U2") == []
+    bot.clock.advance(minutes=2)
+    await bot.background.run_due()
+    assert len(nudges_to(slack, "U2")) == 1
