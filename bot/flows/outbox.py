@@ -55,6 +55,7 @@ from bot.screens.intros import (
     gap_message,
     kickoff_message,
     mentor_request_message,
+    open_request_post,
 )
 from bot.screens.result import result_message, share_failed_message, share_message
 
@@ -313,6 +314,39 @@ async def _mentee_declined(d: Delivery, effect: Effect) -> None:
     matches = await next_matches(d.client, d.deps, effect.user_id)
     message = declined_for_mentee(effect.data["mentor_name"], matches, effect.data["why"])
     await send_dm(d.client, effect.user_id, message)
+
+
+@makes("open_request_post")
+async def _open_request_post(d: Delivery, effect: Effect) -> None:
+    """The reserved open request in the match channel, where it landed recorded once; then
+    the mentee hears it is up. Refused by Slack: the reservation goes and they are told."""
+    deps, mentee_id = d.deps, effect.user_id
+    request = await deps.store.get_open_request(effect.data["request_id"])
+    if request is None:
+        return  # erased meanwhile
+    channel = str(request["channel"])
+    if not request.get("ts"):
+        latest = await deps.store.latest_response(mentee_id)
+        answers = latest.answers if latest else {}
+        labels = deps.content.labels
+        field = next(iter(answers.get("field", ())), None)
+        topics = [labels.get(t, t).lower() for t in answers.get("topics", ())]
+        post = open_request_post(
+            request["id"], mentee_id, labels.get(field, field) if field else None, topics
+        )
+        try:
+            posted = await d.client.chat_postMessage(channel=channel, **post)
+        except SlackApiError as error:
+            if is_transient(error):
+                raise
+            log.warning("open request in %s failed: %s", channel, slack_error(error))
+            await deps.store.place_open_request(request["id"], None)
+            text = f"I could not post in <#{channel}>. Please tell your program admins."
+            await send_dm(d.client, mentee_id, {"text": text})
+            return
+        await deps.store.place_open_request(request["id"], str(posted.get("ts")))
+    text = f"Your open request is up in <#{channel}>. I will tell you when a mentor picks it up."
+    await send_dm(d.client, mentee_id, {"text": text})
 
 
 @makes("request_taken")

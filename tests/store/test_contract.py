@@ -1157,3 +1157,41 @@ async def test_a_result_stored_under_earlier_content_still_loads_and_counts(
     assert "career_stage" not in latest.answers
     assert latest.answers["goals"] == ("long_term",)  # what the person said, kept
     assert [r.recommendation.path for r in await fresh.all_latest_responses()] == ["mentoring"]
+
+
+# Issue 13: an open request is reserved before it is posted; a claim counts the places.
+
+
+async def test_an_open_request_is_reserved_once_then_placed(any_store: Store) -> None:
+    post = Followups(effects=(effect("E1"),))
+    reserved = await asyncio.gather(
+        *(any_store.reserve_open_request({**request(f"R{n}"), "ts": None}, post) for n in range(6))
+    )
+    assert sum(reserved) == 1
+    (kept,) = await any_store.open_requests_of("U1")
+    assert kept["ts"] is None and len(await any_store.unfinished_effects()) == 1
+    await any_store.place_open_request(kept["id"], "1700000000.000200")
+    assert (await any_store.get_open_request(kept["id"]) or {})["ts"] == "1700000000.000200"
+    # Slack refused the post: the reservation goes, so the mentee may try again.
+    await any_store.place_open_request(kept["id"], None)
+    assert await any_store.open_requests_of("U1") == []
+    assert await any_store.reserve_open_request(request("R9"))
+
+
+async def test_a_claim_needs_a_free_place_counted_with_it(any_store: Store) -> None:
+    for n, mentee in enumerate(("U1", "U5", "U6")):
+        await any_store.add_open_request(request(f"R{n}", mentee=mentee))
+    claims = await asyncio.gather(
+        *(
+            any_store.claim_open_request(
+                f"R{n}",
+                "U2",
+                T0,
+                Followups(intros=(intro(f"I{n}", mentee, state="accepted"),)),
+                capacity=2,
+            )
+            for n, mentee in enumerate(("U1", "U5", "U6"))
+        )
+    )
+    assert sum(c is not None for c in claims) == 2
+    assert (await any_store.mentees_now()) == {"U2": 2}
