@@ -9,6 +9,7 @@ import pytest
 
 from bot.nudger import MAX_ATTEMPTS
 from tests.answers import MENTORING
+from tests.listeners.test_coaching import approved, choose, roster  # noqa: F401 (a fixture, used below)
 from tests.listeners.test_intros import request_button
 from tests.listeners.test_nudges import nudges_to, pair  # noqa: F401 (a fixture, used below)
 from tests.listeners.test_questionnaire import walk
@@ -116,3 +117,20 @@ async def test_users_info_failing_once_is_retried_and_the_nudge_goes(user, slack
     bot.clock.advance(minutes=2)
     await bot.background.run_due()
     assert len(nudges_to(slack, "U2")) == 1
+
+
+@pytest.mark.usefixtures("roster")
+@pytest.mark.parametrize("failure", [{"status": 503, "times": 3}, {"error": "invalid_blocks"}])
+async def test_a_coach_offer_slack_fails_to_deliver_does_not_lapse(user, slack, bot, failure):
+    """Only a coach who is gone lapses an offer at once; a 5xx is tried again next round."""
+    choices = await approved(user, slack)
+    slack.fail("chat.postMessage", where={"channel": "DU2"}, **failure)
+    await choose(user, slack, choices, "U2")
+    (engagement,) = await bot.store.engagements_of("U1")
+    assert engagement.state == "offered"
+    assert "in time" not in told_mentee(slack) and "went wrong" not in told_mentee(slack)
+    bot.clock.advance(minutes=11)
+    await bot.background.run_due()
+    offers = [c for c in slack.called("chat.postMessage", channel="DU2") if "blocks" in c]
+    assert len(offers) == (4 if "status" in failure else 1)  # retried, or given up once
+    assert (await bot.store.get_engagement(engagement.id)).state == "offered"

@@ -8,9 +8,9 @@ import asyncio
 
 import pytest
 
-from tests.answers import MENTORING
+from tests.answers import MENTORING, for_view
 from tests.listeners.test_intros import ask
-from tests.listeners.test_questionnaire import walk
+from tests.listeners.test_questionnaire import open_modal, walk
 from tests.listeners.test_races import button
 
 pytestmark = pytest.mark.parametrize("backend", ["tinydb", "postgres"])
@@ -149,3 +149,21 @@ async def test_a_claim_whose_intro_the_store_refuses_sends_nothing(
     assert "already have an intro" in told["text"]
     (request,) = await bot.store.open_requests_of("U1")
     assert not request["claimed_by"]
+
+
+async def test_the_last_screen_shared_twice_at_once_is_one_share(user, slack, bot, pool):
+    def chosen(view: dict) -> dict:
+        answers = for_view(view, MENTORING)
+        if any(b.get("block_id") == "share" for b in view["blocks"]):
+            answers["share"] = ["share"]
+        return answers
+
+    view = await open_modal(user, slack)
+    while view["submit"]["text"] == "Next":
+        _, body = await user.submit(view, chosen(view))
+        view = body["view"]
+    await asyncio.gather(user.submit(view, chosen(view)), user.submit(view, chosen(view)))
+    assert len(await bot.store.responses("U1")) == 1
+    assert len(slack.called("chat.postMessage", channel="C1")) == 1  # one share
+    kinds = sorted(n.kind for n in await bot.store.nudges_of("U1"))
+    assert kinds == ["gentle_reminder", "reach_out"]  # one plan
