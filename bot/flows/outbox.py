@@ -72,6 +72,29 @@ def makes(kind: str) -> Callable[[Maker], Maker]:
     return register
 
 
+_GIVING_UP: dict[str, Maker] = {}
+
+
+def on_giving_up(kind: str) -> Callable[[Maker], Maker]:
+    """What to do when an effect of `kind` is given up after its last attempt (undo a
+    reservation that waited for it, say); a kind without one just goes."""
+
+    def register(undo: Maker) -> Maker:
+        _GIVING_UP[kind] = undo
+        return undo
+
+    return register
+
+
+async def _give_up(delivery: Delivery, effect: Effect) -> None:
+    undo = _GIVING_UP.get(effect.kind)
+    try:
+        if undo is not None:
+            await undo(delivery, effect)
+    finally:
+        await delivery.deps.store.finish_effect(effect.id)
+
+
 class Delivery:
     """What making an effect needs: the app's parts, and the matches already ranked for the
     person whose action it follows (so a result's DM shows what its modal showed)."""
@@ -119,7 +142,7 @@ async def recover(deps: Deps, client: AsyncWebClient, stale_before: datetime) ->
             log.warning(
                 "effect %s (%s) failed %d times; given up", effect.id, effect.kind, effect.attempts
             )
-            await store.finish_effect(effect.id)
+            await _give_up(delivery, effect)
             continue
         made += await _claim_and_make(delivery, effect, stale_before)
     return made
@@ -176,7 +199,7 @@ async def _back_off(delivery: Delivery, effect: Effect, fault: str) -> None:
             "effect %s (%s) failed %d times (%s); given up",
             *(effect.id, effect.kind, effect.attempts, fault),
         )
-        await store.finish_effect(effect.id)
+        await _give_up(delivery, effect)
         return
     wait = min(BACKOFF_FIRST * 2 ** (effect.attempts - 1), BACKOFF_MOST)
     log.warning("effect %s (%s) met %s; tried again in %s", effect.id, effect.kind, fault, wait)
@@ -347,6 +370,17 @@ async def _open_request_post(d: Delivery, effect: Effect) -> None:
         await deps.store.place_open_request(request["id"], str(posted.get("ts")))
     text = f"Your open request is up in <#{channel}>. I will tell you when a mentor picks it up."
     await send_dm(d.client, mentee_id, {"text": text})
+
+
+@on_giving_up("open_request_post")
+async def _open_request_not_posted(d: Delivery, effect: Effect) -> None:
+    """Slack kept failing: the reservation goes, so the mentee can post it again."""
+    request = await d.deps.store.get_open_request(effect.data["request_id"])
+    if request is None or request.get("ts"):
+        return
+    await d.deps.store.place_open_request(request["id"], None)
+    text = "I could not post your open request just now: please try again later."
+    await send_dm(d.client, effect.user_id, {"text": text})
 
 
 @makes("request_taken")

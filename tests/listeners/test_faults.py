@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from bot.domain.outbox import MAX_ATTEMPTS as OUTBOX_ATTEMPTS
 from bot.nudger import MAX_ATTEMPTS
 from tests.answers import MENTORING
 from tests.listeners.test_coaching import approved, choose, roster  # noqa: F401 (a fixture, used below)
@@ -134,3 +135,30 @@ async def test_a_coach_offer_slack_fails_to_deliver_does_not_lapse(user, slack, 
     offers = [c for c in slack.called("chat.postMessage", channel="DU2") if "blocks" in c]
     assert len(offers) == (4 if "status" in failure else 1)  # retried, or given up once
     assert (await bot.store.get_engagement(engagement.id)).state == "offered"
+
+
+async def test_an_open_request_slack_keeps_failing_is_given_up_and_can_be_posted_again(
+    user, slack, bot, pool
+):
+    result = (await walk(user, slack, {**MENTORING, "field": "legal"}))["view"]
+    # Every try fails with a 5xx, each one retried twice by Slack's client.
+    slack.fail(
+        "chat.postMessage", status=503, times=3 * OUTBOX_ATTEMPTS, where={"channel": "CMATCH"}
+    )
+    await user.click("open_request_post", "open_request", view=result)
+    (reserved,) = await bot.store.open_requests_of("U1")
+    assert not reserved["ts"]
+    for _ in range(OUTBOX_ATTEMPTS):
+        bot.clock.advance(hours=2)
+        await bot.background.run_due()
+    assert await bot.store.open_requests_of("U1") == []
+    assert await bot.store.unfinished_effects() == []
+    assert "please try again later" in told_mentee(slack)
+    assert "went wrong" not in told_mentee(slack)
+
+    await user.click("open_request_post", "open_request", view=result)
+    (posted,) = await bot.store.open_requests_of("U1")
+    assert (
+        posted["ts"]
+        and len(slack.called("chat.postMessage", channel="CMATCH")) == 3 * OUTBOX_ATTEMPTS + 1
+    )
