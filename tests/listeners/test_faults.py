@@ -51,10 +51,15 @@ async def test_a_dropped_connection_after_request_sent_delivers_it_next_round(
     assert await bot.store.unfinished_effects() == []
 
 
+@pytest.mark.parametrize("status", [503, 429])
 async def test_a_5xx_on_the_mentor_dm_is_retried_and_the_mentee_is_not_told_it_lapsed(
-    user, slack, bot, pool
+    user, slack, bot, pool, status
 ):
-    slack.fail("chat.postMessage", status=503, times=3, where={"channel": "DU2"})
+    # Past Slack's client's own retries (it waits out Retry-After for a 429).
+    retry_after = {"Retry-After": "0"} if status == 429 else {}
+    slack.fail(
+        "chat.postMessage", status=status, times=3, headers=retry_after, where={"channel": "DU2"}
+    )
     await send_request(user, slack, bot)
     (intro,) = await bot.store.intros_of("U1")
     assert (await bot.store.get_intro(intro.id)).state == "pending"
