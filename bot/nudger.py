@@ -40,6 +40,10 @@ BACKOFF_FIRST = timedelta(minutes=1)
 BACKOFF_MOST = timedelta(hours=1)
 
 
+def _error_of(error: SlackApiError) -> str:
+    return str(error.response.get("error") or error.response.status_code)
+
+
 def _taking_turns(due: list[Nudge]) -> list[Nudge]:
     """Everyone's first nudge, then everyone's second...: a person with several waits a
     second between theirs (Slack's pace per channel) without holding up the others."""
@@ -124,7 +128,15 @@ class Nudger:
     ) -> None:
         store, now = self.deps.store, self.deps.clock()
         if nudge.user_id not in people:
-            people[nudge.user_id] = await self._person(nudge.user_id)
+            try:
+                people[nudge.user_id] = await self._person(nudge.user_id)
+            except SlackApiError as error:
+                # One person Slack will not tell us about: their nudge waits; the round goes on.
+                await self._failed(nudge, _error_of(error), done)
+                return
+            except (aiohttp.ClientError, TimeoutError) as error:
+                await self._failed(nudge, type(error).__name__, done)
+                return
         person = people[nudge.user_id]
         if person is None or person.get("deleted") or person.get("is_bot"):
             await store.cancel_nudges(nudge.user_id)
@@ -174,9 +186,7 @@ class Nudger:
         try:
             landed = await self._post(nudge.user_id, message)
         except SlackApiError as error:
-            await self._failed(
-                nudge, str(error.response.get("error") or error.response.status_code), done
-            )
+            await self._failed(nudge, _error_of(error), done)
             return
         except (aiohttp.ClientError, TimeoutError) as error:
             await self._failed(nudge, type(error).__name__, done)

@@ -8,6 +8,7 @@ admin check of a decision is made here, on the server, for every request.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -33,7 +34,15 @@ from bot.domain.outbox import Cancel, Effect, Followups, new_effect
 from bot.domain.pool import clean_text
 from bot.flows.nudges import record
 from bot.flows.outbox import Delivery, deliver, makes
-from bot.flows.slack import is_admin, post_to_group, send_dm, update_message, user_info
+from bot.flows.slack import (
+    GONE,
+    is_admin,
+    post_or_refusal,
+    post_to_group,
+    send_dm,
+    update_message,
+    user_info,
+)
 from bot.screens.blocks import when
 from bot.screens.coaching import (
     GOAL_FIELDS,
@@ -59,6 +68,7 @@ from bot.screens.coaching import (
 )
 from bot.store.base import FORMER_COACH
 
+log = logging.getLogger(__name__)
 NOT_ADMIN = "Only program admins can decide coaching requests."
 NOT_ADMIN_UNDER_WAY = "Only program admins can see the coaching engagements under way."
 NOT_FOUND = "This coaching request is not one I can find."
@@ -716,9 +726,14 @@ async def _coach_offer(d: Delivery, effect: Effect) -> None:
         return
     now = deps.clock()
     message = offer_message(engagement, deps.content.coaching, when(engagement.expires_at, now))
-    landed = await send_dm(d.client, engagement.coach_id, message)
-    if landed is not None:
+    landed = await post_or_refusal(d.client, [engagement.coach_id], message)
+    if not isinstance(landed, str):
         await deps.store.mark_engagement(engagement.id, coach_message=landed)
+        return
+    if landed not in GONE:
+        # Refused for another reason (ours, not theirs): given up; the offer lapses in its
+        # time, and nobody is told the coach is gone.
+        log.warning("engagement %s: the offer was refused (%s); given up", engagement.id, landed)
         return
     told = new_effect(
         "coach_declined", engagement.user_id, now, engagement_id=engagement.id, why="lapsed"

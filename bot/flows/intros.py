@@ -4,23 +4,16 @@ and hands back the effects for the caller to deliver after its ack."""
 
 from __future__ import annotations
 
-import logging
 import uuid
 from dataclasses import dataclass, replace
 from typing import Any
-
-from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.domain.intros import ALREADY_ASKED, Intro, why_mentor_cannot_take, why_not_request
 from bot.domain.matching import Mentor
 from bot.domain.nudges import plan_after_intro_accepted, plan_after_intro_requested
 from bot.domain.outbox import Cancel, Effect, Followups, new_effect
-from bot.flows.slack import send_dm
-from bot.screens.intros import answered_message, open_request_post
-
-log = logging.getLogger(__name__)
+from bot.screens.intros import answered_message
 
 
 @dataclass(frozen=True)
@@ -194,47 +187,43 @@ async def claim_open_request(
             new_effect("mentee_accepted", mentee_id, now, mentor_id=mentor_id),
         ),
     )
-    if await store.claim_open_request(request_id, mentor_id, now, then=then) is None:
-        return "Someone was quicker: this request is taken. Thank you for offering!", ()
-    return "", then.effects
+    capacity = mentor.capacity if mentor else None
+    if await store.claim_open_request(request_id, mentor_id, now, then, capacity) is not None:
+        return "", then.effects
+    # Refused as a whole (nothing stored, nothing sent): say why, as things are now.
+    current = await store.get_open_request(request_id)
+    if current is not None and not current.get("claimed_by"):
+        if why_not_request(mentee_id, mentor_id, await store.intros_of(mentee_id)):
+            return f"You and <@{mentee_id}> already have an intro: it is in your DMs.", ()
+        return why_mentor_cannot_take(mentor, await store.mentees_now()) or TRY_AGAIN, ()
+    return "Someone was quicker: this request is taken. Thank you for offering!", ()
 
 
-async def post_open_request(client: AsyncWebClient, deps: Deps, mentee_id: str) -> None:
-    """The mentee's request in the match channel, for any mentor to take; they hear by DM.
-    The post comes first: what is stored is where it landed."""
+TRY_AGAIN = "That did not go through just now: please try again."
+
+
+async def post_open_request(deps: Deps, mentee_id: str) -> tuple[str, tuple[Effect, ...]]:
+    """The mentee's request in the match channel, for any mentor to take. Reserved in the
+    store first (one not yet claimed per mentee: a double click posts once), posted after
+    the ack by the outbox, which records where it landed. What to tell the mentee now
+    ("" when the post is on its way), and the effects to deliver."""
     channel = deps.settings.match_channel
     latest = await deps.store.latest_response(mentee_id)
     if channel is None or latest is None:
-        text = "Open requests are not set up in this workspace yet: ask your program admins."
-        await send_dm(client, mentee_id, {"text": text})
-        return
-    if any(not r.get("claimed_by") for r in await deps.store.open_requests_of(mentee_id)):
-        await send_dm(
-            client, mentee_id, {"text": f"Your open request is already up in <#{channel}>."}
-        )
-        return
-    labels = deps.content.labels
-    field = next(iter(latest.answers.get("field", ())), None)
-    topics = [labels.get(t, t).lower() for t in latest.answers.get("topics", ())]
+        return "Open requests are not set up in this workspace yet: ask your program admins.", ()
+    now = deps.clock()
     request_id = uuid.uuid4().hex
-    post = open_request_post(
-        request_id, mentee_id, labels.get(field, field) if field else None, topics
-    )
-    try:
-        posted = await client.chat_postMessage(channel=channel, **post)
-    except SlackApiError as error:
-        log.warning("open request in %s failed: %s", channel, error.response.get("error"))
-        text = f"I could not post in <#{channel}>. Please tell your program admins."
-        await send_dm(client, mentee_id, {"text": text})
-        return
     record: dict[str, Any] = {
         "id": request_id,
         "mentee_id": mentee_id,
         "channel": channel,
-        "ts": posted.get("ts"),
-        "created_at": deps.clock().isoformat(),
+        "ts": None,
+        "created_at": now.isoformat(),
         "claimed_by": None,
     }
-    await deps.store.add_open_request(record)
-    text = f"Your open request is up in <#{channel}>. I will tell you when a mentor picks it up."
-    await send_dm(client, mentee_id, {"text": text})
+    then = Followups(
+        effects=(new_effect("open_request_post", mentee_id, now, request_id=request_id),)
+    )
+    if not await deps.store.reserve_open_request(record, then):
+        return f"Your open request is already up in <#{channel}>.", ()
+    return "", then.effects

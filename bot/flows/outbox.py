@@ -5,6 +5,11 @@ at start, before any request is taken, and in every background round: it deliver
 crash or a fault left behind, and what waited for its moment (`not_before`). Each effect
 is claimed in the store before it is made, so two deliverers (a round and a listener, or
 two instances) never make it twice.
+
+Only Slack's "gone" answers (bot/flows/slack.py GONE) mean a person cannot be reached. A
+passing fault (a dropped connection, a timeout, a 5xx, a 429 that outlasted the client's own
+retries) puts the effect back to wait, longer after each try, up to MAX_ATTEMPTS; nobody is
+told it failed. Any other refusal gives the effect up, with a warning.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -31,7 +37,15 @@ from bot.domain.outbox import (
 from bot.domain.recommendation import shows_mentors
 from bot.domain.records import Response
 from bot.flows.matching import matches_for, next_matches
-from bot.flows.slack import post_to_group, send_dm, update_message
+from bot.flows.slack import (
+    GONE,
+    is_transient,
+    post_or_refusal,
+    post_to_group,
+    send_dm,
+    slack_error,
+    update_message,
+)
 from bot.screens.blocks import when
 from bot.screens.intros import (
     accepted_for_mentee,
@@ -41,6 +55,7 @@ from bot.screens.intros import (
     gap_message,
     kickoff_message,
     mentor_request_message,
+    open_request_post,
 )
 from bot.screens.result import result_message, share_failed_message, share_message
 
@@ -55,6 +70,29 @@ def makes(kind: str) -> Callable[[Maker], Maker]:
         return make
 
     return register
+
+
+_GIVING_UP: dict[str, Maker] = {}
+
+
+def on_giving_up(kind: str) -> Callable[[Maker], Maker]:
+    """What to do when an effect of `kind` is given up after its last attempt (undo a
+    reservation that waited for it, say); a kind without one just goes."""
+
+    def register(undo: Maker) -> Maker:
+        _GIVING_UP[kind] = undo
+        return undo
+
+    return register
+
+
+async def _give_up(delivery: Delivery, effect: Effect) -> None:
+    undo = _GIVING_UP.get(effect.kind)
+    try:
+        if undo is not None:
+            await undo(delivery, effect)
+    finally:
+        await delivery.deps.store.finish_effect(effect.id)
 
 
 class Delivery:
@@ -80,8 +118,8 @@ async def deliver(
     matches: list[Match] | None = None,
 ) -> None:
     """Make each effect that nobody else has claimed. A fault in one is logged and the rest
-    go on; it stays claimed, and a later round makes it once the claim is stale: the person
-    need not try again, so nobody is asked to."""
+    go on; a later round makes it (after a backoff for a passing fault, once the claim is
+    stale for anything else): the person need not try again, so nobody is asked to."""
     delivery = Delivery(deps, client, matches)
     for effect in effects:
         await _claim_and_make(delivery, effect)
@@ -104,7 +142,7 @@ async def recover(deps: Deps, client: AsyncWebClient, stale_before: datetime) ->
             log.warning(
                 "effect %s (%s) failed %d times; given up", effect.id, effect.kind, effect.attempts
             )
-            await store.finish_effect(effect.id)
+            await _give_up(delivery, effect)
             continue
         made += await _claim_and_make(delivery, effect, stale_before)
     return made
@@ -114,7 +152,9 @@ async def _claim_and_make(
     delivery: Delivery, effect: Effect, stale_before: datetime | None = None
 ) -> bool:
     """Claim the effect and make it; whether it was made here. Claimed elsewhere: skipped
-    (made, or being made). A fault is logged and the effect stays claimed for a later try."""
+    (made, or being made). A passing fault (a dropped connection, a 5xx, a 429) puts it back
+    to wait with backoff; a refusal from Slack gives it up with a warning; anything else is
+    logged and the effect stays claimed, as after a crash."""
     store, now = delivery.deps.store, delivery.deps.clock()
     if not due(effect, now):
         return False  # it waits: a later round makes it
@@ -127,11 +167,43 @@ async def _claim_and_make(
             log.warning("effect %s has an unknown kind %r; dropped", claimed.id, claimed.kind)
         else:
             await make(delivery, claimed)
+    except SlackApiError as error:
+        if not is_transient(error):
+            log.warning(
+                "effect %s (%s) refused by Slack (%s); given up",
+                *(claimed.id, claimed.kind, slack_error(error)),
+            )
+            await store.finish_effect(claimed.id)
+            return False
+        await _back_off(delivery, claimed, slack_error(error))
+        return False
+    except (aiohttp.ClientError, TimeoutError) as error:
+        await _back_off(delivery, claimed, type(error).__name__)
+        return False
     except Exception:
         log.exception("effect %s (%s) failed; it is tried again later", claimed.id, claimed.kind)
         return False
     await store.finish_effect(claimed.id)
     return True
+
+
+BACKOFF_FIRST = timedelta(minutes=1)
+BACKOFF_MOST = timedelta(hours=1)
+
+
+async def _back_off(delivery: Delivery, effect: Effect, fault: str) -> None:
+    """A passing fault: the effect waits a little longer after each try, then is given up."""
+    store, now = delivery.deps.store, delivery.deps.clock()
+    if effect.attempts >= MAX_ATTEMPTS:
+        log.warning(
+            "effect %s (%s) failed %d times (%s); given up",
+            *(effect.id, effect.kind, effect.attempts, fault),
+        )
+        await _give_up(delivery, effect)
+        return
+    wait = min(BACKOFF_FIRST * 2 ** (effect.attempts - 1), BACKOFF_MOST)
+    log.warning("effect %s (%s) met %s; tried again in %s", effect.id, effect.kind, fault, wait)
+    await store.release_effect(effect.id, now + wait)
 
 
 async def _response(deps: Deps, user_id: str, response_id: str) -> Response | None:
@@ -165,7 +237,9 @@ async def _share(d: Delivery, effect: Effect) -> None:
             channel=channel, **share_message(effect.user_id, response.recommendation)
         )
     except SlackApiError as error:
-        log.warning("share in %s failed: %s", channel, error.response.get("error"))
+        if is_transient(error):
+            raise  # not refused: tried again later, and the person is not told it failed
+        log.warning("share in %s failed: %s", channel, slack_error(error))
         await send_dm(d.client, effect.user_id, share_failed_message(channel))
 
 
@@ -207,9 +281,14 @@ async def _intro_request(d: Delivery, effect: Effect) -> None:
         dict(latest.answers) if latest else {},
         when(intro.expires_at, now),
     )
-    landed = await send_dm(d.client, intro.mentor_id, message)
-    if landed is not None:
+    landed = await post_or_refusal(d.client, [intro.mentor_id], message)
+    if not isinstance(landed, str):
         await deps.store.mark_intro(intro.id, mentor_message=landed)
+        return
+    if landed not in GONE:
+        # Refused for another reason (our fault, not theirs): given up; the request lapses
+        # in its time, as if unanswered, and nobody is told the mentor is gone.
+        log.warning("intro %s: the mentor's request was refused (%s); given up", intro.id, landed)
         return
     # The mentor cannot be reached (left, deactivated): do not leave the mentee waiting.
     mentor = await deps.store.get_mentor(intro.mentor_id)
@@ -258,6 +337,50 @@ async def _mentee_declined(d: Delivery, effect: Effect) -> None:
     matches = await next_matches(d.client, d.deps, effect.user_id)
     message = declined_for_mentee(effect.data["mentor_name"], matches, effect.data["why"])
     await send_dm(d.client, effect.user_id, message)
+
+
+@makes("open_request_post")
+async def _open_request_post(d: Delivery, effect: Effect) -> None:
+    """The reserved open request in the match channel, where it landed recorded once; then
+    the mentee hears it is up. Refused by Slack: the reservation goes and they are told."""
+    deps, mentee_id = d.deps, effect.user_id
+    request = await deps.store.get_open_request(effect.data["request_id"])
+    if request is None:
+        return  # erased meanwhile
+    channel = str(request["channel"])
+    if not request.get("ts"):
+        latest = await deps.store.latest_response(mentee_id)
+        answers = latest.answers if latest else {}
+        labels = deps.content.labels
+        field = next(iter(answers.get("field", ())), None)
+        topics = [labels.get(t, t).lower() for t in answers.get("topics", ())]
+        post = open_request_post(
+            request["id"], mentee_id, labels.get(field, field) if field else None, topics
+        )
+        try:
+            posted = await d.client.chat_postMessage(channel=channel, **post)
+        except SlackApiError as error:
+            if is_transient(error):
+                raise
+            log.warning("open request in %s failed: %s", channel, slack_error(error))
+            await deps.store.place_open_request(request["id"], None)
+            text = f"I could not post in <#{channel}>. Please tell your program admins."
+            await send_dm(d.client, mentee_id, {"text": text})
+            return
+        await deps.store.place_open_request(request["id"], str(posted.get("ts")))
+    text = f"Your open request is up in <#{channel}>. I will tell you when a mentor picks it up."
+    await send_dm(d.client, mentee_id, {"text": text})
+
+
+@on_giving_up("open_request_post")
+async def _open_request_not_posted(d: Delivery, effect: Effect) -> None:
+    """Slack kept failing: the reservation goes, so the mentee can post it again."""
+    request = await d.deps.store.get_open_request(effect.data["request_id"])
+    if request is None or request.get("ts"):
+        return
+    await d.deps.store.place_open_request(request["id"], None)
+    text = "I could not post your open request just now: please try again later."
+    await send_dm(d.client, effect.user_id, {"text": text})
 
 
 @makes("request_taken")

@@ -12,6 +12,7 @@ from bot.domain.pool import clean_text
 from bot.flows import intros as flow
 from bot.flows.matching import next_matches
 from bot.flows.outbox import deliver
+from bot.flows.slack import send_dm
 from bot.listeners.common import Reply, clicked, trigger_of
 from bot.screens.blocks import when
 from bot.screens.intros import (
@@ -111,7 +112,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
     ) -> None:
         await ack()
-        await flow.post_open_request(client, deps, body["user"]["id"])
+        mentee_id = body["user"]["id"]
+        told, effects = await flow.post_open_request(deps, mentee_id)
+        if told:
+            await send_dm(client, mentee_id, {"text": told})
+        await deliver(deps, client, effects)
 
     @app.action(CLAIM_ACTION)
     async def claim_open_request(

@@ -212,16 +212,36 @@ class Store(Protocol):
     async def get_open_request(self, request_id: str) -> OpenRequest | None: ...
 
     async def claim_open_request(
-        self, request_id: str, mentor_id: str, now: datetime, then: Followups = NOTHING
+        self,
+        request_id: str,
+        mentor_id: str,
+        now: datetime,
+        then: Followups = NOTHING,
+        capacity: int | None = None,
     ) -> OpenRequest | None:
         """Compare-and-set: give the request to this mentor only if nobody claimed it yet;
         the claimed request, or None when someone was quicker (or there is no such request).
         Of any number of claims at once, exactly one wins; `then` is written with it. An
-        intro in `then` whose pair already has one open refuses the claim (None)."""
+        intro in `then` whose pair already has one open refuses the claim (None).
+
+        With `capacity`, the claim also needs the mentor to have fewer than `capacity`
+        accepted intros, checked in the same step as in `move_intro`: a mentor with one place
+        claiming two requests at once (or claiming while accepting) gets one."""
         ...
 
     async def open_requests_of(self, mentee_id: str) -> list[OpenRequest]:
         """This mentee's requests, in the order they were made."""
+        ...
+
+    async def reserve_open_request(self, request: OpenRequest, then: Followups = NOTHING) -> bool:
+        """Record a mentee's open request before it is posted, unless they have one not yet
+        claimed (a double click, two tabs, two instances): then nothing is written and the
+        answer is False. `then` (the post, as an effect) goes in the same write."""
+        ...
+
+    async def place_open_request(self, request_id: str, ts: str | None) -> None:
+        """Where the reserved request's post landed (`ts`), or None: Slack refused the post,
+        and the reservation goes, so the mentee may try again."""
         ...
 
     # Gaps: a mentee nobody in the pool fits, by field, so admins know what to recruit.
@@ -313,6 +333,11 @@ class Store(Protocol):
 
     async def unfinished_effects(self) -> list[Effect]:
         """Effects not yet made, pending or running, oldest first."""
+        ...
+
+    async def release_effect(self, effect_id: str, not_before: datetime) -> None:
+        """A claimed effect whose call met a passing fault (a dropped connection, a 5xx): back
+        to pending, waiting until `not_before` (its attempts kept). Not running: nothing."""
         ...
 
     # A person's own data: all of it, to take away or to erase.

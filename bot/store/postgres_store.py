@@ -41,7 +41,7 @@ from bot.domain.feedback import FeedbackAnswer, FeedbackRequest, shown_after
 from bot.domain.intros import Intro
 from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
-from bot.domain.outbox import NOTHING, Effect, Followups
+from bot.domain.outbox import NOT_BEFORE, NOTHING, Effect, Followups
 from bot.domain.records import Draft, Response
 from bot.store.base import FORMER_COACH, KINDS, AnswerKept, OpenRequest, StoreError, Tables
 from bot.store.shapes import (
@@ -70,6 +70,7 @@ MIGRATION_LOCK = 0x64657670_6174685F  # "devpath_"
 MENTOR_LOCK = 1  # (MENTOR_LOCK, hashtext(mentor_id)): accepts that count a mentor's places
 GAP_LOCK = 2  # (GAP_LOCK, hashtext(field)): gap alerts for one field
 RESPONSE_LOCK = 3  # (RESPONSE_LOCK, hashtext(user_id)): one response per modal submitted
+OPEN_REQUEST_LOCK = 50  # (OPEN_REQUEST_LOCK, hashtext(mentee_id)): one open request reserved
 BUDGET_LOCK = 40  # (BUDGET_LOCK, 0): approvals that count against the coaching budget
 COACH_LOCK = 41  # (COACH_LOCK, hashtext(coach_id)): engagements that take a coach's place
 SEEN_EVENTS_SWEEP = 60.0  # seconds between an instance's deletions of event ids over a day old
@@ -714,13 +715,30 @@ class PostgresStore:
         return _request(row) if row else None
 
     async def claim_open_request(
-        self, request_id: str, mentor_id: str, now: datetime, then: Followups = NOTHING
+        self,
+        request_id: str,
+        mentor_id: str,
+        now: datetime,
+        then: Followups = NOTHING,
+        capacity: int | None = None,
     ) -> OpenRequest | None:
-        """Give the request to this mentor unless someone was quicker."""
+        """Give the request to this mentor unless someone was quicker, or (with `capacity`)
+        the mentor has no free place left."""
         # A second claimer's UPDATE waits for the first one's row lock, then no longer
         # matches the WHERE: exactly one claim wins, whichever process it comes from.
         try:
             async with self._pool.acquire() as conn, conn.transaction():
+                if capacity is not None:
+                    # The lock accepts take too: places are counted by one of them at a time.
+                    await conn.execute(
+                        "SELECT pg_advisory_xact_lock($1, hashtext($2))", MENTOR_LOCK, mentor_id
+                    )
+                    taken = await conn.fetchval(
+                        "SELECT count(*) FROM intros WHERE mentor_id = $1 AND state = 'accepted'",
+                        mentor_id,
+                    )
+                    if taken >= capacity:
+                        return None
                 row = await conn.fetchrow(
                     "UPDATE open_requests SET claimed_by = $2, claimed_at = $3 "
                     "WHERE id = $1 AND coalesce(claimed_by, '') = '' "
@@ -741,6 +759,43 @@ class PostgresStore:
             f"SELECT {_REQUEST} FROM open_requests WHERE mentee_id = $1 ORDER BY seq", mentee_id
         )
         return [_request(r) for r in rows]
+
+    async def reserve_open_request(self, request: OpenRequest, then: Followups = NOTHING) -> bool:
+        extra = {
+            k: v
+            for k, v in request.items()
+            if k not in ("id", "mentee_id", "claimed_by", "claimed_at")
+        }
+        async with self._pool.acquire() as conn, conn.transaction():
+            # One reserver per mentee at a time, from any process: the check then holds.
+            await conn.execute(
+                "SELECT pg_advisory_xact_lock($1, hashtext($2))",
+                OPEN_REQUEST_LOCK,
+                request["mentee_id"],
+            )
+            added = await conn.fetchval(
+                f"INSERT INTO open_requests ({_REQUEST}) "
+                "SELECT $1, $2, NULL, NULL, $3 WHERE NOT EXISTS ("
+                "  SELECT 1 FROM open_requests WHERE mentee_id = $2"
+                "  AND coalesce(claimed_by, '') = '') RETURNING id",
+                request["id"],
+                request["mentee_id"],
+                extra,
+            )
+            if added is not None:
+                await _follow(conn, then)
+        return added is not None
+
+    async def place_open_request(self, request_id: str, ts: str | None) -> None:
+        if ts is None:
+            await self._pool.execute("DELETE FROM open_requests WHERE id = $1", request_id)
+            return
+        await self._pool.execute(
+            "UPDATE open_requests SET extra = extra || jsonb_build_object('ts', $2::text) "
+            "WHERE id = $1",
+            request_id,
+            ts,
+        )
 
     # Gaps: a mentee nobody in the pool fits, by field, so admins know what to recruit.
 
@@ -894,6 +949,16 @@ class PostgresStore:
     async def unfinished_effects(self) -> list[Effect]:
         rows = await self._pool.fetch(f"SELECT {_EFFECT} FROM effects ORDER BY created_at, seq")
         return [_effect(r) for r in rows]
+
+    async def release_effect(self, effect_id: str, not_before: datetime) -> None:
+        await self._pool.execute(
+            "UPDATE effects SET state = 'pending', claimed_at = NULL, "
+            "data = data || jsonb_build_object($2::text, $3::text) "
+            "WHERE id = $1 AND state = 'running'",
+            effect_id,
+            NOT_BEFORE,
+            _utc(not_before).isoformat(),
+        )
 
     async def export(self, user_id: str) -> dict[str, Any]:
         """Everything stored about this person, in the TinyDB store's document shapes."""

@@ -27,7 +27,7 @@ from bot.domain.feedback import FeedbackAnswer, FeedbackRequest, shown_after
 from bot.domain.intros import Intro
 from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
-from bot.domain.outbox import NOTHING, Effect, Followups
+from bot.domain.outbox import NOT_BEFORE, NOTHING, Effect, Followups
 from bot.domain.records import Draft, Response
 from bot.store.base import FORMER_COACH, AnswerKept, OpenRequest, StoreError, Tables
 from bot.store.journal import (
@@ -417,14 +417,24 @@ class TinyDBStore:
         return dict(doc) if doc else None
 
     async def claim_open_request(
-        self, request_id: str, mentor_id: str, now: datetime, then: Followups = NOTHING
+        self,
+        request_id: str,
+        mentor_id: str,
+        now: datetime,
+        then: Followups = NOTHING,
+        capacity: int | None = None,
     ) -> OpenRequest | None:
-        """Give the request to this mentor unless someone was quicker."""
+        """Give the request to this mentor unless someone was quicker, or (with `capacity`)
+        the mentor has no free place left."""
 
         def work() -> OpenRequest | None:
             doc = self._open_requests.first("id", request_id)
             if doc is None or doc.get("claimed_by") or any(map(self._open_pair, then.intros)):
                 return None
+            if capacity is not None:
+                theirs = self._intros.find("mentor_id", mentor_id)
+                if sum(d["state"] == "accepted" for d in theirs) >= capacity:
+                    return None
             changes = {"claimed_by": mentor_id, "claimed_at": _utc(now)}
             with self._db.storage.batch():
                 self._open_requests.update(changes, doc_ids=[doc.doc_id])
@@ -436,6 +446,27 @@ class TinyDBStore:
     async def open_requests_of(self, mentee_id: str) -> list[OpenRequest]:
         docs = await self._run(lambda: self._open_requests.find("mentee_id", mentee_id))
         return [dict(d) for d in docs]
+
+    async def reserve_open_request(self, request: OpenRequest, then: Followups = NOTHING) -> bool:
+        def work() -> bool:
+            theirs = self._open_requests.find("mentee_id", request["mentee_id"])
+            if any(not d.get("claimed_by") for d in theirs):
+                return False
+            with self._db.storage.batch():
+                self._open_requests.insert(dict(request))
+                self._follow(then)
+            return True
+
+        return await self._run(work)
+
+    async def place_open_request(self, request_id: str, ts: str | None) -> None:
+        def work() -> None:
+            if ts is None:
+                _remove(self._open_requests, self._open_requests.find("id", request_id))
+            else:
+                _update(self._open_requests, "id", request_id, {"ts": ts})
+
+        await self._run(work)
 
     # Gaps: a mentee nobody in the pool fits, by field, so admins know what to recruit.
 
@@ -572,6 +603,17 @@ class TinyDBStore:
     async def unfinished_effects(self) -> list[Effect]:
         docs = await self._run(self._effects.all)
         return sorted((_effect(d) for d in docs), key=lambda e: e.created_at)
+
+    async def release_effect(self, effect_id: str, not_before: datetime) -> None:
+        def work() -> None:
+            doc = self._effects.first("id", effect_id)
+            if doc is None or doc["state"] != "running":
+                return
+            data = {**doc["data"], NOT_BEFORE: _utc(not_before)}
+            changes = {"state": "pending", "claimed_at": None, "data": data}
+            self._effects.update(changes, doc_ids=[doc.doc_id])
+
+        await self._run(work)
 
     # People: what a person chose about devpath itself (reminders stopped, say).
 

@@ -23,7 +23,7 @@ from bot.domain.feedback import FeedbackAnswer, FeedbackRequest
 from bot.domain.intros import Intro
 from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
-from bot.domain.outbox import Cancel, Effect, Followups
+from bot.domain.outbox import Cancel, Effect, Followups, due
 from bot.domain.recommendation import recommend
 from bot.domain.records import Draft, Response
 from bot.store import Store, StoreError
@@ -1034,6 +1034,22 @@ async def test_an_effect_is_claimed_once_then_finished(any_store: Store, content
     assert await any_store.claim_effect("nope", later) is None
 
 
+async def test_an_effect_met_by_a_passing_fault_is_released_to_wait(any_store: Store) -> None:
+    await any_store.add_intro(intro("I1"), then=Followups(effects=(effect("E1"),)))
+    claimed = await any_store.claim_effect("E1", T0)
+    assert claimed is not None
+    later = T0 + timedelta(minutes=2)
+    await any_store.release_effect("E1", later)
+    (left,) = await any_store.unfinished_effects()
+    assert left.state == "pending" and left.attempts == 1 and left.claimed_at is None
+    assert not due(left, T0 + timedelta(minutes=1)) and due(left, later)
+    again = await any_store.claim_effect("E1", later)
+    assert again is not None and again.attempts == 2
+    await any_store.finish_effect("E1")
+    await any_store.release_effect("E1", later)  # gone: nothing comes back
+    assert await any_store.unfinished_effects() == []
+
+
 async def test_simultaneous_claims_of_an_effect_have_one_winner(any_store: Store) -> None:
     await any_store.add_intro(intro("I1"), then=Followups(effects=(effect("E1"),)))
     claims = await asyncio.gather(*(any_store.claim_effect("E1", T0) for _ in range(12)))
@@ -1141,3 +1157,41 @@ async def test_a_result_stored_under_earlier_content_still_loads_and_counts(
     assert "career_stage" not in latest.answers
     assert latest.answers["goals"] == ("long_term",)  # what the person said, kept
     assert [r.recommendation.path for r in await fresh.all_latest_responses()] == ["mentoring"]
+
+
+# Issue 13: an open request is reserved before it is posted; a claim counts the places.
+
+
+async def test_an_open_request_is_reserved_once_then_placed(any_store: Store) -> None:
+    post = Followups(effects=(effect("E1"),))
+    reserved = await asyncio.gather(
+        *(any_store.reserve_open_request({**request(f"R{n}"), "ts": None}, post) for n in range(6))
+    )
+    assert sum(reserved) == 1
+    (kept,) = await any_store.open_requests_of("U1")
+    assert kept["ts"] is None and len(await any_store.unfinished_effects()) == 1
+    await any_store.place_open_request(kept["id"], "1700000000.000200")
+    assert (await any_store.get_open_request(kept["id"]) or {})["ts"] == "1700000000.000200"
+    # Slack refused the post: the reservation goes, so the mentee may try again.
+    await any_store.place_open_request(kept["id"], None)
+    assert await any_store.open_requests_of("U1") == []
+    assert await any_store.reserve_open_request(request("R9"))
+
+
+async def test_a_claim_needs_a_free_place_counted_with_it(any_store: Store) -> None:
+    for n, mentee in enumerate(("U1", "U5", "U6")):
+        await any_store.add_open_request(request(f"R{n}", mentee=mentee))
+    claims = await asyncio.gather(
+        *(
+            any_store.claim_open_request(
+                f"R{n}",
+                "U2",
+                T0,
+                Followups(intros=(intro(f"I{n}", mentee, state="accepted"),)),
+                capacity=2,
+            )
+            for n, mentee in enumerate(("U1", "U5", "U6"))
+        )
+    )
+    assert sum(c is not None for c in claims) == 2
+    assert (await any_store.mentees_now()) == {"U2": 2}
