@@ -1,0 +1,96 @@
+"""Text someone typed, or Slack gave, is echoed as text: it pings nobody, links nowhere, and
+never closes the code fence it is shown in. One hostile string goes through every field of
+the mentoring path a person or Slack fills in, and nothing the fake Web API received, and
+no view the bot answered with, carries it unescaped."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from tests.answers import MENTORING
+from tests.listeners.test_intros import request_button
+from tests.listeners.test_nudges import button
+from tests.listeners.test_pool import ADMIN, GOOD, open_editor
+from tests.listeners.test_privacy import erase
+from tests.listeners.test_questionnaire import walk
+
+HOSTILE = "<!channel> <https://x|y> <@U123> ```"
+UNESCAPED = ("<!channel>", "<https://x|y>", "<@U123>")
+
+# Every field of the mentoring path that is ever shown, and who fills it.
+FIELDS = {
+    "mentor name": "Slack's users.info real_name",
+    "mentor bio": "the admin's mentor modal",
+    "intro note": "the mentee's request modal",
+}
+
+
+def texts(thing: Any) -> list[str]:
+    """Every string in a message or view, where Slack would render it."""
+    if isinstance(thing, str):
+        return [thing]
+    if isinstance(thing, dict):
+        return [t for value in thing.values() for t in texts(value)]
+    if isinstance(thing, list):
+        return [t for value in thing for t in texts(value)]
+    return []
+
+
+def leaks(things: list[Any]) -> list[str]:
+    found = []
+    for text in (t for thing in things for t in texts(thing)):
+        if any(bad in text for bad in UNESCAPED):
+            found.append(text)
+        # A fence is opened once and closed once: a typed ``` inside would close it early.
+        for fenced in re.findall(r"```(.*?)```", text, flags=re.S):
+            if "`" in fenced or "<" in fenced:
+                found.append(text)
+    return found
+
+
+async def test_hostile_text_in_every_field_is_shown_as_text(user, slack, bot, people):
+    slack.scopes = tuple(s for s in slack.manifest_scopes if s != "files:write")
+    slack.add_user("U2", real_name=f"Grace {HOSTILE}", tz="America/New_York")
+    slack.add_user("U4", real_name="Lin Later")
+    answered: list[Any] = []
+    admin = user.as_user(ADMIN)
+    editor = await open_editor(admin, slack)
+    _, body = await admin.submit(editor, {**GOOD, "bio": HOSTILE, "capacity": "1"})
+    answered.append(body)
+
+    # Mia asks with a hostile note: the "Request sent" modal and Grace's DM.
+    result = (await walk(user, slack, MENTORING))["view"]
+    asked = request_button(result, "U2")
+    await user.click(asked["action_id"], "match_U2", value=asked["value"], view=result)
+    modal = (await slack.wait_for("views.push"))[-1]["view"]
+    _, body = await user.submit(modal, {"shares": ["path", "needs"], "note": HOSTILE})
+    answered.append(body)
+    request = (await slack.wait_for("chat.postMessage", channel="DU2"))[-1]
+    accept = button(request, "intro_accept")
+    await user.as_user("U2").click("intro_accept", "answer", value=accept["value"], message=True)
+    await slack.wait_for("conversations.open", users="U1,U2")
+
+    # Lin finds Grace full: the "no free place" notice names her.
+    lin = user.as_user("U4")
+    other = (await walk(lin, slack, MENTORING))["view"]
+    full = request_button(other, "U2") if "match_U2" in json.dumps(other) else asked
+    before = len(slack.called("views.push"))
+    await lin.click(full["action_id"], "match_U2", value=full["value"], view=other)
+    notice = (await slack.wait_for("views.push", before + 1))[-1]["view"]
+    assert "no free place" in json.dumps(notice)
+
+    # Mia's export, as messages: her note inside the code fences.
+    await user.command("export")
+    await slack.wait_until(
+        lambda: any("as JSON (part" in p["text"] for p in slack.called("chat.postMessage"))
+    )
+    # Grace leaves: the admins' DM names her.
+    await erase(user.as_user("U2"), slack)
+    await slack.wait_for("chat.postMessage", channel=f"D{ADMIN}")
+
+    sent = [call.body for call in slack.calls]
+    assert leaks(sent + answered) == []
+    shown = json.dumps(sent + answered, ensure_ascii=False)
+    assert "&lt;!channel&gt;" in shown and "ˋˋˋ" in shown  # shown, as text
