@@ -21,6 +21,7 @@ from bot.domain.intros import free_in_field
 from bot.domain.matching import Match
 from bot.domain.outbox import (
     MAX_ATTEMPTS,
+    WITHDRAWN,
     Cancel,
     Effect,
     Followups,
@@ -42,6 +43,7 @@ from bot.screens.intros import (
     kickoff_message,
     mentor_request_message,
 )
+from bot.screens.privacy import withdrawn_message
 from bot.screens.result import result_message, share_failed_message, share_message
 
 log = logging.getLogger(__name__)
@@ -264,3 +266,13 @@ async def _mentee_declined(d: Delivery, effect: Effect) -> None:
 async def _request_taken(d: Delivery, effect: Effect) -> None:
     place = {"channel": effect.data["channel"], "ts": effect.data["ts"]}
     await update_message(d.client, place, claimed_post(effect.user_id, effect.data["mentor_id"]))
+
+
+@makes(WITHDRAWN)
+async def _withdrawn(d: Delivery, effect: Effect) -> None:
+    """A message that quoted someone now erased (bot/store/shapes.py `withdrawals`)."""
+    channel, ts = effect.data["channel"], effect.data["ts"]
+    try:
+        await d.client.chat_update(channel=channel, ts=ts, **withdrawn_message())
+    except SlackApiError as error:  # deleted by hand, or the channel is gone: nothing to hide
+        log.info("withdrawing a message in %s failed: %s", channel, error.response.get("error"))

@@ -91,5 +91,13 @@ def fenced_pieces(text: str, most: int = CHUNK) -> list[str]:
     return [*pieces, piece] if piece or not pieces else pieces
 
 
+WITHDRAWN_TEXT = "This request was withdrawn: the person asked devpath to erase their data."
+
+
+def withdrawn_message() -> dict[str, Any]:
+    """What a message quoting someone who erased their data becomes."""
+    return {"text": WITHDRAWN_TEXT, "blocks": [context(WITHDRAWN_TEXT)]}
+
+
 def export_file_note() -> str:
     return "Everything devpath keeps about you, as a JSON file."

@@ -328,7 +328,9 @@ class Store(Protocol):
         request or whom it was about (that person's own business)."""
         ...
 
-    async def forget(self, user_id: str, name: str | None) -> dict[str, int]:
+    async def forget(
+        self, user_id: str, name: str | None, now: datetime | None = None
+    ) -> dict[str, int]:
         """Erase every trace of this person: their records, intros on both sides and the
         nudges about those, open requests they made or claimed, their 360 requests and every
         answer to them, the 360 answers they gave, their ID among the colleagues asked (or
@@ -341,7 +343,9 @@ class Store(Protocol):
         `name`, a mentor's as the pool showed it, and their coach name, as whole words).
         Each of their intros, on either side, leaves a Tombstone (a keyed hash of the pair,
         made with the database's own secret, created here the first time), so a decline
-        still holds and erased asks still count. How many records went, by kind. Nothing of
+        still holds and erased asks still count. With `now`, the same write stores the
+        effects (`withdrawals`) that rewrite the messages still quoting them where the bot
+        knows they are, carrying only channel and ts. How many records went, by kind. Nothing of
         them is left where the backend keeps old versions (the TinyDB journal is
         rewritten)."""
         ...

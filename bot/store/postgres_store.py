@@ -67,6 +67,7 @@ from bot.store.shapes import (
     stable_ids,
     tombstone_doc,
     tombstone_from,
+    withdrawals,
 )
 
 SCHEMA_VERSION = 4
@@ -995,7 +996,9 @@ class PostgresStore:
             "engagements": [_engagement_doc(r) for r in engagements],
         }
 
-    async def forget(self, user_id: str, name: str | None) -> dict[str, int]:
+    async def forget(
+        self, user_id: str, name: str | None, now: datetime | None = None
+    ) -> dict[str, int]:
         """Erase every trace of this person, in one transaction. `name` (a mentor's, as the
         pool showed it) is scrubbed from the record of admin changes. How many records went,
         by kind. (Old row versions go at the next autovacuum; no journal keeps them.)"""
@@ -1028,6 +1031,11 @@ class PostgresStore:
                         for t in tombstones_of([_intro(r) for r in theirs], secret)
                     ],
                 )
+            posted = await conn.fetch(
+                "SELECT mentee_id, extra->>'channel' AS channel, extra->>'ts' AS ts "
+                "FROM open_requests WHERE mentee_id = $1",
+                user_id,
+            )
             gone: dict[str, int] = {}
             for kind, sql, args in (
                 ("drafts", "DELETE FROM drafts WHERE user_id = $1", ()),
@@ -1054,6 +1062,10 @@ class PostgresStore:
             ):
                 gone[kind] = _count(await conn.execute(sql, user_id, *args))
             gone.update(await _forget_feedback(conn, user_id))
+            if now is not None:
+                mine = [_intro_doc(r) for r in theirs]
+                effects = withdrawals(user_id, mine, [dict(r) for r in posted], now)
+                await conn.executemany(_RESTORE["effects"], [_effect_args(e) for e in effects])
             # As a coach: the engagement is the coachee's record too; only the coach goes.
             await conn.execute(
                 "UPDATE engagements SET coach_id = $2, coach_message = '{}', channel_id = NULL "

@@ -12,6 +12,7 @@ from typing import Any
 from bot.domain.coaching import CoachingRequest, Engagement
 from bot.domain.feedback import FeedbackAnswer, FeedbackRequest
 from bot.domain.intros import Tombstone
+from bot.domain.outbox import WITHDRAWN, Effect, new_effect
 from bot.domain.questionnaire import Answers, in_current_terms
 from bot.domain.recommendation import CLEAR, FAIRLY_CLEAR, MIXED, Reason, Recommendation
 from bot.store.base import KINDS, StoreError, Tables
@@ -263,3 +264,22 @@ def scrubbed_audit(
                 pattern = rf"(?<!\w){re.escape(name)}(?!\w)"
                 what = re.sub(pattern, FORMER[kind], what)  # no backslash in it
     return what, rest
+
+
+def withdrawals(
+    user_id: str,
+    intros: Sequence[Mapping[str, Any]],
+    requests: Sequence[Mapping[str, Any]],
+    now: datetime,
+) -> list[Effect]:
+    """The messages still quoting this person that the bot posted and knows where: a
+    mentor's copy of their intro request (their note, their field), their open request in
+    the match channel. An effect for each to rewrite it, carrying only where it is: no ID
+    of theirs, so it outlives their erasure."""
+    where = [i.get("mentor_message") or {} for i in intros if i["mentee_id"] == user_id]
+    where += [r for r in requests if r["mentee_id"] == user_id]
+    return [
+        new_effect(WITHDRAWN, "", now, channel=str(w["channel"]), ts=str(w["ts"]))
+        for w in where
+        if w.get("channel") and w.get("ts")
+    ]

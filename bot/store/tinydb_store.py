@@ -61,6 +61,7 @@ from bot.store.shapes import (
     stable_ids,
     tombstone_doc,
     tombstone_from,
+    withdrawals,
 )
 
 T = TypeVar("T")
@@ -628,7 +629,9 @@ class TinyDBStore:
 
         return await self._run(work)
 
-    async def forget(self, user_id: str, name: str | None) -> dict[str, int]:
+    async def forget(
+        self, user_id: str, name: str | None, now: datetime | None = None
+    ) -> dict[str, int]:
         """Erase every trace of this person, then rewrite the files so that no old journal
         line keeps one. `name` (a mentor's, as the pool showed it) is scrubbed from the record
         of admin changes. How many records went, by kind."""
@@ -672,6 +675,9 @@ class TinyDBStore:
                 _remove(table, unique)
                 gone[kind] = len(unique)
             gone.update(self._feedback_forget(user_id))
+            if now is not None:
+                for effect in withdrawals(user_id, intros, requests, now):
+                    self._effects.insert(_effect_doc(effect))
             # As a coach: the engagement is the coachee's record too; only the coach goes.
             coached = [d.doc_id for d in self._engagements.find("coach_id", user_id)]
             if coached:

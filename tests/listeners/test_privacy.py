@@ -165,3 +165,40 @@ async def test_ask_erase_and_ask_again_stops_at_the_limit(user, slack, bot, pool
     notice = (await slack.wait_for("views.push", before + 1))[-1]["view"]
     assert "asked them often lately" in text_of(notice)
     assert await bot.store.intros_of("U2") == []
+
+
+async def test_messages_quoting_someone_who_erased_their_data_are_withdrawn(user, slack, bot, pool):
+    result = (await walk(user, slack, MENTORING))["view"]
+    await ask(user, slack, result, "U2", note="Mia's private worries")
+    (intro,) = await bot.store.intros_of("U1")
+    copy = intro.mentor_message
+    await user.click("open_request_post", "open_request", view=result)
+    await slack.wait_for("chat.postMessage", channel="CMATCH")
+    (posted,) = await bot.store.open_requests_of("U1")
+
+    await erase(user, slack)
+    updates = await slack.wait_for("chat.update", 2)
+    withdrawn = {(u["channel"], u["ts"]): u for u in updates if "withdrawn" in u["text"]}
+    assert set(withdrawn) == {(copy["channel"], copy["ts"]), ("CMATCH", posted["ts"])}
+    for update in withdrawn.values():
+        assert "private worries" not in text_of(update) and "U1" not in text_of(update)
+    assert await bot.store.unfinished_effects() == []  # made once, then gone
+
+
+async def test_a_withdrawal_slack_dropped_goes_with_the_next_round(user, slack, bot, pool):
+    result = (await walk(user, slack, MENTORING))["view"]
+    await ask(user, slack, result, "U2", note="Mia's private worries")
+    (intro,) = await bot.store.intros_of("U1")
+    slack.fail("chat.update", drop=True, times=3, where={"channel": "DU2"})
+    await erase(user, slack)
+    tried = len([u for u in slack.called("chat.update") if "withdrawn" in u["text"]])
+    (left,) = await bot.store.unfinished_effects()  # dropped each time: still to be made
+    assert left.kind == "withdrawn" and "U1" not in json.dumps(dict(left.data))
+
+    bot.clock.advance(minutes=11)
+    await bot.background.run_due()
+    await bot.background.run_due()
+    *_, done = [u for u in slack.called("chat.update") if "withdrawn" in u["text"]]
+    assert len(slack.called("chat.update")) == tried + 1  # made once more, then no more
+    assert done["ts"] == intro.mentor_message["ts"]
+    assert await bot.store.unfinished_effects() == []

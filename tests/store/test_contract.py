@@ -565,12 +565,19 @@ async def test_forget_erases_every_trace(any_store: Store, content: Content) -> 
 
 async def test_forget_leaves_a_tombstone_of_each_intro_on_either_side(any_store: Store) -> None:
     assert await any_store.pair_tombstones("U1", "U2") == []  # no key made yet: nothing kept
-    await any_store.add_intro(intro("I1", "U1", "U2"))
+    await any_store.add_intro(intro("I1", "U1", "U2", mentor_message={"channel": "DU2", "ts": "1"}))
     await any_store.move_intro("I1", "pending", "declined", T0 + timedelta(hours=1))
     await any_store.add_intro(intro("I2", "U3", "U1", requested_at=T0 + timedelta(days=1)))
     await any_store.add_intro(intro("I3", "U3", "U4"))
-    await any_store.forget("U1", None)
+    await any_store.add_open_request({"id": "R1", "mentee_id": "U1", "channel": "C", "ts": "2"})
+    await any_store.forget("U1", None, T0 + timedelta(days=2))
     assert await any_store.intros_of("U1") == []
+    # What quoted them is rewritten later, from effects that carry only where it is.
+    effects = await any_store.unfinished_effects()
+    assert [(e.kind, e.user_id, dict(e.data)) for e in effects] == [
+        ("withdrawn", "", {"channel": "DU2", "ts": "1"}),
+        ("withdrawn", "", {"channel": "C", "ts": "2"}),
+    ]
     assert await any_store.pair_tombstones("U1", "U2") == [
         Tombstone(ANY, True, T0)  # type: ignore[arg-type]
     ]
