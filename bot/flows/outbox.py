@@ -163,12 +163,18 @@ async def _share(d: Delivery, effect: Effect) -> None:
         return
     channel = effect.data["channel"]
     try:
-        await d.client.chat_postMessage(
+        posted = await d.client.chat_postMessage(
             channel=channel, **share_message(effect.user_id, response.recommendation)
         )
     except SlackApiError as error:
         log.warning("share in %s failed: %s", channel, error.response.get("error"))
         await send_dm(d.client, effect.user_id, share_failed_message(channel))
+        return
+    # Where it is, so erasing their data withdraws it (bot/store/shapes.py `withdrawals`).
+    if posted.get("ts"):
+        person = await d.deps.store.person(effect.user_id)
+        where = {"channel": channel, "ts": str(posted["ts"])}
+        await d.deps.store.set_person(effect.user_id, shared=[*person.get("shared", []), where])
 
 
 GAP_QUIET = timedelta(days=1)

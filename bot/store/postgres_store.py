@@ -1031,6 +1031,9 @@ class PostgresStore:
                         for t in tombstones_of([_intro(r) for r in theirs], secret)
                     ],
                 )
+            shared = await conn.fetchval(
+                "SELECT settings->'shared' FROM people WHERE user_id = $1", user_id
+            )
             posted = await conn.fetch(
                 "SELECT mentee_id, extra->>'channel' AS channel, extra->>'ts' AS ts "
                 "FROM open_requests WHERE mentee_id = $1",
@@ -1064,7 +1067,9 @@ class PostgresStore:
             gone.update(await _forget_feedback(conn, user_id))
             if now is not None:
                 mine = [_intro_doc(r) for r in theirs]
-                effects = withdrawals(user_id, mine, [dict(r) for r in posted], now)
+                effects = withdrawals(
+                    user_id, mine, [dict(r) for r in posted], now, _shared(shared)
+                )
                 await conn.executemany(_RESTORE["effects"], [_effect_args(e) for e in effects])
             # As a coach: the engagement is the coachee's record too; only the coach goes.
             await conn.execute(
@@ -1820,6 +1825,12 @@ def _intro_doc(row: asyncpg.Record) -> dict[str, Any]:
         doc[key] = _iso(doc[key])
     doc["shares"] = list(doc["shares"])
     return doc
+
+
+def _shared(value: Any) -> list[Mapping[str, Any]]:
+    """A person's shared posts as the settings keep them (jsonb: decoded, or its text)."""
+    found = json.loads(value) if isinstance(value, str) else value
+    return list(found) if isinstance(found, list) else []
 
 
 def _request(row: asyncpg.Record) -> OpenRequest:

@@ -271,13 +271,16 @@ def withdrawals(
     intros: Sequence[Mapping[str, Any]],
     requests: Sequence[Mapping[str, Any]],
     now: datetime,
+    shared: Sequence[Mapping[str, Any]] = (),
 ) -> list[Effect]:
     """The messages still quoting this person that the bot posted and knows where: a
     mentor's copy of their intro request (their note, their field), their open request in
-    the match channel. An effect for each to rewrite it, carrying only where it is: no ID
+    the match channel, the results they shared there (their settings' "shared"). An
+    effect for each to rewrite it, carrying only where it is: no ID
     of theirs, so it outlives their erasure."""
     where = [i.get("mentor_message") or {} for i in intros if i["mentee_id"] == user_id]
     where += [r for r in requests if r["mentee_id"] == user_id]
+    where += [s for s in shared if isinstance(s, Mapping)]
     return [
         new_effect(WITHDRAWN, "", now, channel=str(w["channel"]), ts=str(w["ts"]))
         for w in where

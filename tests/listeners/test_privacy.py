@@ -202,3 +202,17 @@ async def test_a_withdrawal_slack_dropped_goes_with_the_next_round(user, slack, 
     assert len(slack.called("chat.update")) == tried + 1  # made once more, then no more
     assert done["ts"] == intro.mentor_message["ts"]
     assert await bot.store.unfinished_effects() == []
+
+
+async def test_a_shared_result_is_withdrawn_when_its_person_erases_their_data(
+    user, slack, bot, pool
+):
+    await walk(user, slack, MENTORING, share=True)
+    await slack.settle()
+    (share,) = [p for p in slack.called("chat.postMessage") if not p["channel"].startswith("D")]
+    (where,) = (await bot.store.person("U1"))["shared"]
+    assert where["channel"] == share["channel"]
+    await erase(user, slack)
+    (update,) = await slack.wait_for("chat.update")
+    assert (update["channel"], update["ts"]) == (where["channel"], where["ts"])
+    assert "withdrawn" in update["text"] and "U1" not in text_of(update)

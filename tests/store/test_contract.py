@@ -570,6 +570,7 @@ async def test_forget_leaves_a_tombstone_of_each_intro_on_either_side(any_store:
     await any_store.add_intro(intro("I2", "U3", "U1", requested_at=T0 + timedelta(days=1)))
     await any_store.add_intro(intro("I3", "U3", "U4"))
     await any_store.add_open_request({"id": "R1", "mentee_id": "U1", "channel": "C", "ts": "2"})
+    await any_store.set_person("U1", shared=[{"channel": "C1", "ts": "3"}])
     await any_store.forget("U1", None, T0 + timedelta(days=2))
     assert await any_store.intros_of("U1") == []
     # What quoted them is rewritten later, from effects that carry only where it is.
@@ -577,6 +578,7 @@ async def test_forget_leaves_a_tombstone_of_each_intro_on_either_side(any_store:
     assert [(e.kind, e.user_id, dict(e.data)) for e in effects] == [
         ("withdrawn", "", {"channel": "DU2", "ts": "1"}),
         ("withdrawn", "", {"channel": "C", "ts": "2"}),
+        ("withdrawn", "", {"channel": "C1", "ts": "3"}),  # a result they shared
     ]
     assert await any_store.pair_tombstones("U1", "U2") == [
         Tombstone(ANY, True, T0)  # type: ignore[arg-type]
