@@ -1,7 +1,8 @@
 """Text someone typed, or Slack gave, is echoed as text: it pings nobody, links nowhere, and
-never closes the code fence it is shown in. One hostile string goes through every field of
-the mentoring path a person or Slack fills in, and nothing the fake Web API received, and
-no view the bot answered with, carries it unescaped."""
+never closes the code fence it is shown in. One hostile string goes through the fields of
+the mentoring and coaching paths a person or Slack fills in (mentor name and bio, intro note;
+coach name, organisation, credentials and bio, goals, note, decline reason), and nothing the
+fake Web API received, and no view the bot answered with, carries it unescaped."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import re
 from typing import Any
 
 from tests.answers import MENTORING
+from tests.listeners.test_coaching import GOALS, choose, click, coach, dms, request_coaching
 from tests.listeners.test_intros import request_button
 from tests.listeners.test_nudges import button
 from tests.listeners.test_pool import ADMIN, GOOD, open_editor
@@ -18,13 +20,6 @@ from tests.listeners.test_questionnaire import walk
 
 HOSTILE = "<!channel> <https://x|y> <@U123> ```"
 UNESCAPED = ("<!channel>", "<https://x|y>", "<@U123>")
-
-# Every field of the mentoring path that is ever shown, and who fills it.
-FIELDS = {
-    "mentor name": "Slack's users.info real_name",
-    "mentor bio": "the admin's mentor modal",
-    "intro note": "the mentee's request modal",
-}
 
 
 def texts(thing: Any) -> list[str]:
@@ -94,3 +89,42 @@ async def test_hostile_text_in_every_field_is_shown_as_text(user, slack, bot, pe
     assert leaks(sent + answered) == []
     shown = json.dumps(sent + answered, ensure_ascii=False)
     assert "&lt;!channel&gt;" in shown and "ˋˋˋ" in shown  # shown, as text
+
+
+async def test_hostile_text_in_the_coaching_path_is_shown_as_text(user, slack, bot, people):
+
+    slack.scopes = tuple(s for s in slack.manifest_scopes if s != "files:write")
+    # Coach name, organisation, credentials and bio, as the roster's modal or CSV keeps them.
+    await bot.store.save_coaches(
+        [
+            coach("U2", f"Grace {HOSTILE}", bio=HOSTILE, credentials=HOSTILE),
+            coach(
+                "x-kim1",
+                f"Kim {HOSTILE}",
+                kind="external",
+                organisation=HOSTILE,
+                email="kim@example.com",
+                booking_url="https://book.example.com/kim",
+                bio=HOSTILE,
+                credentials=HOSTILE,
+            ),
+        ],
+        ADMIN,
+        "added coaches",
+        bot.clock(),
+    )
+    typed = {**GOALS, "goal_1": HOSTILE, "goal_2": HOSTILE, "note": HOSTILE}
+    # A decline with a hostile reason, then a request approved: coaches to choose.
+    admin = user.as_user(ADMIN)
+    await click(admin, await request_coaching(user, slack, typed), "coaching_decline")
+    modal = (await slack.wait_for("views.open"))[-1]["view"]
+    await admin.submit(modal, {"reason": HOSTILE})
+    await click(admin, await request_coaching(user, slack, typed), "coaching_approve")
+    choices = next(m for m in reversed(dms(slack, "U1")) if "approved" in m["text"])
+    await choose(user, slack, choices, "U2")
+    await click(user.as_user("U2"), dms(slack, "U2")[-1], "coaching_coach_decline")
+    await erase(user.as_user("U2"), slack)  # the admins are told a coach left
+    await user.command("export")
+    await slack.settle()
+
+    assert leaks([call.body for call in slack.calls]) == []
