@@ -1,7 +1,8 @@
 """Text someone typed, or Slack gave, is echoed as text: it pings nobody, links nowhere, and
 never closes the code fence it is shown in. One hostile string goes through the fields of
 the mentoring and coaching paths a person or Slack fills in (mentor name and bio, intro note;
-coach name, organisation, credentials and bio, goals, note, decline reason), and nothing the
+coach name, organisation, credentials and bio, goals, note, decline reason; a 360 request's
+note, the strength and the change), and nothing the
 fake Web API received, and no view the bot answered with, carries it unescaped."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from tests.answers import MENTORING
 from tests.listeners.test_coaching import GOALS, choose, click, coach, dms, request_coaching
+from tests.listeners.test_feedback import COLLEAGUES, answer, ask
 from tests.listeners.test_intros import request_button
 from tests.listeners.test_nudges import button
 from tests.listeners.test_pool import ADMIN, GOOD, open_editor
@@ -128,3 +130,25 @@ async def test_hostile_text_in_the_coaching_path_is_shown_as_text(user, slack, b
     await slack.settle()
 
     assert leaks([call.body for call in slack.calls]) == []
+
+
+async def test_hostile_text_in_360_feedback_is_shown_as_text(user, slack, bot, people):
+    slack.scopes = tuple(s for s in slack.manifest_scopes if s != "files:write")
+    slack.add_user("U4", real_name="Kay Johnson")
+    slack.add_user("U5", real_name="Lin Park")
+    answered: list[Any] = []
+    _, body = await ask(user, slack, note=HOSTILE)
+    answered.append(body)
+    for colleague in COLLEAGUES[:3]:  # three: the summary, with every strength and change
+        giver = user.as_user(colleague)
+        answered.append(await answer(giver, slack, {"listens": "4"}, HOSTILE, HOSTILE))
+    await user.command("feedback")
+    await user.command("export")
+    await user.as_user("U2").command("export")  # a colleague's export: the answers they gave
+    await slack.settle()
+
+    sent = [call.body for call in slack.calls]
+    assert leaks(sent + answered) == []
+    assert "&lt;@U123&gt;" in json.dumps(
+        [c.body for c in slack.calls if c.method != "response_url"]
+    )
