@@ -1034,6 +1034,12 @@ class PostgresStore:
             shared = await conn.fetchval(
                 "SELECT settings->'shared' FROM people WHERE user_id = $1", user_id
             )
+            coached = await conn.fetch(
+                "SELECT admin_messages, '{}'::jsonb AS coach_message FROM coaching_requests "
+                "WHERE user_id = $1 UNION ALL "
+                "SELECT '[]'::jsonb, coach_message FROM engagements WHERE user_id = $1",
+                user_id,
+            )
             posted = await conn.fetch(
                 "SELECT mentee_id, extra->>'channel' AS channel, extra->>'ts' AS ts "
                 "FROM open_requests WHERE mentee_id = $1",
@@ -1068,7 +1074,12 @@ class PostgresStore:
             if now is not None:
                 mine = [_intro_doc(r) for r in theirs]
                 effects = withdrawals(
-                    user_id, mine, [dict(r) for r in posted], now, _shared(shared)
+                    user_id,
+                    mine,
+                    [dict(r) for r in posted],
+                    now,
+                    _shared(shared),
+                    [dict(r) for r in coached],
                 )
                 await conn.executemany(_RESTORE["effects"], [_effect_args(e) for e in effects])
             # As a coach: the engagement is the coachee's record too; only the coach goes.

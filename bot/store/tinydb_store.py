@@ -649,7 +649,9 @@ class TinyDBStore:
             ]
             as_coach = self._coaches.find("id", user_id)
             coach_name = as_coach[0]["name"] if as_coach else ""
+            # Read before they go: where the messages quoting them are.
             settings = self._people.first("user_id", user_id)
+            quoted = self._coaching_requests.find("user_id", user_id) + engagements
             shared = list(settings.get("shared", [])) if settings else []
             if intros:
                 secret = self._secret(create=True)
@@ -678,7 +680,7 @@ class TinyDBStore:
                 gone[kind] = len(unique)
             gone.update(self._feedback_forget(user_id))
             if now is not None:
-                for effect in withdrawals(user_id, intros, requests, now, shared):
+                for effect in withdrawals(user_id, intros, requests, now, shared, quoted):
                     self._effects.insert(_effect_doc(effect))
             # As a coach: the engagement is the coachee's record too; only the coach goes.
             coached = [d.doc_id for d in self._engagements.find("coach_id", user_id)]

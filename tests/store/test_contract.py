@@ -571,6 +571,11 @@ async def test_forget_leaves_a_tombstone_of_each_intro_on_either_side(any_store:
     await any_store.add_intro(intro("I3", "U3", "U4"))
     await any_store.add_open_request({"id": "R1", "mentee_id": "U1", "channel": "C", "ts": "2"})
     await any_store.set_person("U1", shared=[{"channel": "C1", "ts": "3"}])
+    await any_store.add_coaching_request(coaching_request("Q1"))
+    await any_store.mark_coaching_request("Q1", admin_messages=({"channel": "DA", "ts": "4"},))
+    await any_store.decide_coaching_request("Q1", "pending", "approved", "UADMIN", T0)
+    await any_store.add_engagement(engagement("G1", coach="U5"), capacity=2)
+    await any_store.mark_engagement("G1", coach_message={"channel": "DU5", "ts": "5"})
     await any_store.forget("U1", None, T0 + timedelta(days=2))
     assert await any_store.intros_of("U1") == []
     # What quoted them is rewritten later, from effects that carry only where it is.
@@ -579,6 +584,8 @@ async def test_forget_leaves_a_tombstone_of_each_intro_on_either_side(any_store:
         ("withdrawn", "", {"channel": "DU2", "ts": "1"}),
         ("withdrawn", "", {"channel": "C", "ts": "2"}),
         ("withdrawn", "", {"channel": "C1", "ts": "3"}),  # a result they shared
+        ("withdrawn", "", {"channel": "DA", "ts": "4"}),  # the admins' copy of their request
+        ("withdrawn", "", {"channel": "DU5", "ts": "5"}),  # the coach's offer, with goals
     ]
     assert await any_store.pair_tombstones("U1", "U2") == [
         Tombstone(ANY, True, T0)  # type: ignore[arg-type]
