@@ -268,9 +268,9 @@ class TinyDBStore:
         def work() -> None:
             for mentor in mentors:
                 _upsert(self._mentors, "user_id", _mentor_doc(mentor))
-            self._audit.insert(_audit_doc(by, what, now, audit_about("mentor", ids)))
+            about = audit_about("mentor", [m.user_id for m in mentors])
+            self._audit.insert(_audit_doc(by, what, now, about))
 
-        ids = [m.user_id for m in mentors]
         await self._run(work)
 
     async def remove_mentor(self, user_id: str, by: str, what: str, now: datetime) -> bool:
