@@ -472,9 +472,13 @@ class _Checker:
             k: int(self.number(v, f"mentee_levels {k}", 0, 100, True)) for k, v in levels.items()
         }
         intros = self.mapping(
-            top["intros"], "intros", {"expires_after", "kickoff"}, {"expires_after", "kickoff"}
+            top["intros"],
+            "intros",
+            {"expires_after", "kickoff", "ask_limit", "ask_window"},
+            {"expires_after", "kickoff", "ask_limit", "ask_window"},
         )
         expires = self.duration(intros["expires_after"], "intros expires_after")
+        ask_window = self.duration(intros["ask_window"], "intros ask_window")
         return MatchingRules(
             weights=weights,
             seniority=tuple(seniority),
@@ -482,6 +486,8 @@ class _Checker:
             matches_shown=int(self.number(top["matches_shown"], "matches_shown", 1, 10, True)),
             intro_expires_after=expires,
             kickoff=self.text(intros["kickoff"], "intros kickoff", 2500),
+            ask_limit=int(self.number(intros["ask_limit"], "intros ask_limit", 1, 100, True)),
+            ask_window=ask_window,
         )
 
     def coaches(self, raw: Any, questionnaire: Questionnaire) -> CoachRules:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 from bot.domain.matching import Mentor
@@ -13,6 +15,8 @@ IntroState = Literal["pending", "accepted", "declined", "expired", "ended"]
 # A mentee is never offered again a mentor with one of these intros.
 CLOSED_TO_MATCHING: frozenset[str] = frozenset({"pending", "accepted", "declined"})
 ALREADY_ASKED = "You have already asked them; they have not answered yet."
+DECLINED = "They could not take this on; try one of your other matches."
+ASKED_OFTEN = "You have asked them often lately; try one of your other matches for now."
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,33 @@ class Intro:
     mentor_message: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Tombstone:
+    """What is left of an intro when one of the two asked devpath to erase their data: no ID
+    of either, only a keyed hash of the pair (`pair_mark`), whether it was declined, and when
+    it was asked (for the ask limit)."""
+
+    pair: str
+    declined: bool
+    at: datetime
+
+
+def pair_mark(secret: str, mentee_id: str, mentor_id: str) -> str:
+    """The pair, recognisable again by whoever holds the database's secret, but by nobody
+    who only reads the mark: an HMAC of the ordered pair."""
+    message = f"{mentee_id}\x1f{mentor_id}".encode()
+    return hmac.new(bytes.fromhex(secret), message, hashlib.sha256).hexdigest()
+
+
+def tombstones_of(intros: Iterable[Intro], secret: str) -> list[Tombstone]:
+    return [
+        Tombstone(
+            pair_mark(secret, i.mentee_id, i.mentor_id), i.state == "declined", i.requested_at
+        )
+        for i in intros
+    ]
+
+
 def excluded_mentors(mentee_id: str, intros: Iterable[Intro]) -> set[str]:
     """Mentors not to offer this mentee: already asked, already matched, or declined."""
     return {
@@ -38,10 +69,21 @@ def excluded_mentors(mentee_id: str, intros: Iterable[Intro]) -> set[str]:
     }
 
 
-def why_not_request(mentee_id: str, mentor_id: str, intros: Iterable[Intro]) -> str | None:
-    """None when the mentee may ask this mentor for an intro, else the reason in their words."""
+def why_not_request(
+    mentee_id: str,
+    mentor_id: str,
+    intros: Iterable[Intro],
+    tombstones: Iterable[Tombstone] = (),
+    now: datetime | None = None,
+    limit: tuple[int, timedelta] | None = None,
+) -> str | None:
+    """None when the mentee may ask this mentor for an intro, else the reason in their words.
+    `tombstones` are this pair's erased intros: a decline stays a decline after either of the
+    two erased their data, and with `limit` (how many asks within how long, at `now`) erased
+    asks count towards it too."""
     if mentee_id == mentor_id:
         return "That is you: pick someone else to talk to."
+    asked: list[datetime] = []
     for intro in intros:
         if intro.mentee_id != mentee_id or intro.mentor_id != mentor_id:
             continue
@@ -50,7 +92,16 @@ def why_not_request(mentee_id: str, mentor_id: str, intros: Iterable[Intro]) -> 
         if intro.state == "accepted":
             return "They are already your mentor."
         if intro.state == "declined":
-            return "They could not take this on; try one of your other matches."
+            return DECLINED
+        asked.append(intro.requested_at)
+    for tombstone in tombstones:
+        if tombstone.declined:
+            return DECLINED
+        asked.append(tombstone.at)
+    if limit is not None and now is not None:
+        most, window = limit
+        if sum(1 for at in asked if at > now - window) >= most:
+            return ASKED_OFTEN
     return None
 
 

@@ -65,6 +65,10 @@ class MatchingRules:
     matches_shown: int
     intro_expires_after: timedelta
     kickoff: str
+    # At most this many requests from one mentee to one mentor within `ask_window` (erased
+    # ones count too, as tombstones): ask, be declined, erase, start again is not a loop.
+    ask_limit: int = 2
+    ask_window: timedelta = timedelta(days=7)
 
     def mentee(self, user_id: str, answers: Answers, timezone: str | None) -> Mentee:
         field = next(iter(answers.get("field", ())), None)

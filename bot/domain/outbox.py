@@ -31,6 +31,7 @@ from bot.domain.nudges import Nudge
 
 EffectState = Literal["pending", "running"]
 AT_MOST_ONCE: frozenset[str] = frozenset({"share", "gap_alert"})
+WITHDRAWN = "withdrawn"  # rewrites a message that quoted someone who erased their data
 MAX_ATTEMPTS = 5  # an effect whose delivery failed this often is given up, with a warning
 
 

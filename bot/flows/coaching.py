@@ -43,7 +43,7 @@ from bot.flows.slack import (
     update_message,
     user_info,
 )
-from bot.screens.blocks import when
+from bot.screens.blocks import escape, when
 from bot.screens.coaching import (
     GOAL_FIELDS,
     GOAL_MOST,
@@ -427,7 +427,7 @@ async def choose_coach(deps: Deps, user_id: str, request_id: str, coach_id: str)
         return Chosen(refused="That coach is not taking people on any more; choose another.")
     tried = [e for e in await store.engagements_of(user_id) if e.request_id == request_id]
     if any(e.coach_id == coach_id and e.state in ("declined", "lapsed") for e in tried):
-        return Chosen(refused=f"{coach.name} could not take this on; choose another coach.")
+        return Chosen(refused=f"{escape(coach.name)} could not take this on; choose another coach.")
     internal = coach.kind == "internal"
     engagement = Engagement(
         id=uuid.uuid4().hex,
@@ -460,7 +460,9 @@ async def choose_coach(deps: Deps, user_id: str, request_id: str, coach_id: str)
         theirs = [e for e in await store.engagements_of(user_id) if e.request_id == request_id]
         if any(e.state in HOLDS_A_PLACE | {"ended"} for e in theirs):
             return Chosen(refused="You have chosen your coach already: it is in your DMs.")
-        return Chosen(refused=f"{coach.name} has no free place right now. Choose another coach.")
+        return Chosen(
+            refused=f"{escape(coach.name)} has no free place right now. Choose another coach."
+        )
     return Chosen(engagement, coach, None, then.effects)
 
 

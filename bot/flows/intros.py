@@ -26,10 +26,24 @@ class Asked:
     effects: tuple[Effect, ...] = ()
 
 
+async def why_not_pair(deps: Deps, mentee_id: str, mentor_id: str) -> str | None:
+    """Why this mentee may not ask this mentor now, counting what is left of erased intros
+    (a decline holds after either erased their data; asks count towards the limit)."""
+    rules = deps.content.matching
+    return why_not_request(
+        mentee_id,
+        mentor_id,
+        await deps.store.intros_of(mentee_id),
+        await deps.store.pair_tombstones(mentee_id, mentor_id),
+        deps.clock(),
+        (rules.ask_limit, rules.ask_window),
+    )
+
+
 async def may_ask(deps: Deps, mentee_id: str, mentor_id: str) -> tuple[Mentor | None, str | None]:
     """The mentor, and why this mentee may not ask them now (None: they may)."""
     mentor = await deps.store.get_mentor(mentor_id) if mentor_id else None
-    why = why_not_request(mentee_id, mentor_id, await deps.store.intros_of(mentee_id))
+    why = await why_not_pair(deps, mentee_id, mentor_id)
     if why is None or mentor is None or not mentor.active:
         why = why_mentor_cannot_take(mentor, await deps.store.mentees_now(), mentee_id) or why
     return mentor, why
@@ -158,7 +172,7 @@ async def claim_open_request(
     if why is not None:
         return why, ()
     mentee_id = request["mentee_id"]
-    if why_not_request(mentee_id, mentor_id, await store.intros_of(mentee_id)):
+    if await why_not_pair(deps, mentee_id, mentor_id):
         return f"You and <@{mentee_id}> already have an intro: it is in your DMs.", ()
     now = deps.clock()
     intro = Intro(

@@ -37,11 +37,13 @@ async def matches_for(
     # Indexed reads: this person's intros and the counts, never every intro there is.
     mine = await deps.store.intros_of(user_id)
     content = deps.content
+    pool = await deps.store.mentors()
+    declined = await deps.store.declined_by_tombstone(user_id, [m.user_id for m in pool])
     return rank_mentors(
         content.matching.mentee(user_id, answers, timezone),
-        await deps.store.mentors(),
+        pool,
         await deps.store.mentees_now(),
-        excluded_mentors(user_id, mine),
+        excluded_mentors(user_id, mine) | declined,
         content.matching,
         content.labels,
         deps.clock(),

@@ -27,6 +27,7 @@ from bot.domain.intros import free_in_field
 from bot.domain.matching import Match
 from bot.domain.outbox import (
     MAX_ATTEMPTS,
+    WITHDRAWN,
     Cancel,
     Effect,
     Followups,
@@ -57,6 +58,7 @@ from bot.screens.intros import (
     mentor_request_message,
     open_request_post,
 )
+from bot.screens.privacy import withdrawn_message
 from bot.screens.result import result_message, share_failed_message, share_message
 
 log = logging.getLogger(__name__)
@@ -233,7 +235,7 @@ async def _share(d: Delivery, effect: Effect) -> None:
         return
     channel = effect.data["channel"]
     try:
-        await d.client.chat_postMessage(
+        posted = await d.client.chat_postMessage(
             channel=channel, **share_message(effect.user_id, response.recommendation)
         )
     except SlackApiError as error:
@@ -241,6 +243,12 @@ async def _share(d: Delivery, effect: Effect) -> None:
             raise  # not refused: tried again later, and the person is not told it failed
         log.warning("share in %s failed: %s", channel, slack_error(error))
         await send_dm(d.client, effect.user_id, share_failed_message(channel))
+        return
+    # Where it is, so erasing their data withdraws it (bot/store/shapes.py `withdrawals`).
+    if posted.get("ts"):
+        person = await d.deps.store.person(effect.user_id)
+        where = {"channel": channel, "ts": str(posted["ts"])}
+        await d.deps.store.set_person(effect.user_id, shared=[*person.get("shared", []), where])
 
 
 GAP_QUIET = timedelta(days=1)
@@ -387,3 +395,13 @@ async def _open_request_not_posted(d: Delivery, effect: Effect) -> None:
 async def _request_taken(d: Delivery, effect: Effect) -> None:
     place = {"channel": effect.data["channel"], "ts": effect.data["ts"]}
     await update_message(d.client, place, claimed_post(effect.user_id, effect.data["mentor_id"]))
+
+
+@makes(WITHDRAWN)
+async def _withdrawn(d: Delivery, effect: Effect) -> None:
+    """A message that quoted someone now erased (bot/store/shapes.py `withdrawals`)."""
+    channel, ts = effect.data["channel"], effect.data["ts"]
+    try:
+        await d.client.chat_update(channel=channel, ts=ts, **withdrawn_message())
+    except SlackApiError as error:  # deleted by hand, or the channel is gone: nothing to hide
+        log.info("withdrawing a message in %s failed: %s", channel, error.response.get("error"))

@@ -23,8 +23,9 @@ from bot.screens.intros import (
     OPEN_REQUEST_ACTION,
     REQUEST_ACTION,
     REQUEST_CALLBACK,
-    notice_view,
     read_request,
+    refused_view,
+    request_sent_view,
     request_view,
 )
 
@@ -44,7 +45,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         mentee_id, mentor_id = body["user"]["id"], clicked(body)
         mentor, why = await flow.may_ask(deps, mentee_id, mentor_id)
         if why or mentor is None:
-            await show(client, body, notice_view("Request an intro", why or ""))
+            await show(client, body, refused_view(why or ""))
             return
         matches = await next_matches(client, deps, mentee_id)
         reason = next((m.reason for m in matches if m.mentor.user_id == mentor_id), "")
@@ -64,20 +65,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         asked = await flow.request_intro(deps, body["user"]["id"], mentor_id or "", note, shares)
         if asked.intro is None or asked.mentor is None:
-            await ack(
-                response_action="update",
-                view=notice_view("Request an intro", asked.refused or ""),
-            )
+            await ack(response_action="update", view=refused_view(asked.refused or ""))
             return
         lapses = when(asked.intro.expires_at, deps.clock())
-        await ack(
-            response_action="update",
-            view=notice_view(
-                "Request sent",
-                f"I asked *{asked.mentor.name}* for you. You will hear by DM when they answer; "
-                f"the request lapses {lapses} if they do not.",
-            ),
-        )
+        await ack(response_action="update", view=request_sent_view(asked.mentor.name, lapses))
         await deliver(deps, client, asked.effects)
 
     async def answer(

@@ -9,6 +9,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.domain.coaching import HOLDS_A_PLACE
+from bot.domain.outbox import WITHDRAWN
+from bot.flows.outbox import deliver
 from bot.flows.slack import send_dm
 from bot.listeners.common import Reply, clicked
 from bot.screens.privacy import (
@@ -39,8 +41,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
             for e in await store.engagements_of(user_id)
             if e.coach_id == user_id and e.state in HOLDS_A_PLACE
         ]
-        gone = await store.forget(user_id, mentor.name if mentor else None)
+        gone = await store.forget(user_id, mentor.name if mentor else None, deps.clock())
         await reply(forgotten_message(gone), replace=True)
+        # The messages that quoted them, stored with the erasure (a crash: the next round).
+        withdrawn = [e for e in await store.unfinished_effects() if e.kind == WITHDRAWN]
+        await deliver(deps, client, withdrawn)
         if mentor is not None or coach is not None:
             note = left_message(
                 mentor.name if mentor else None, coach.name if coach else None, len(coachees)

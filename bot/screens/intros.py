@@ -140,6 +140,20 @@ def notice_view(title: str, text: str) -> dict[str, Any]:
     }
 
 
+def refused_view(why: str) -> dict[str, Any]:
+    """Why the mentee may not ask: plain words, some naming the mentor (escaped: a name is
+    text someone typed)."""
+    return notice_view("Request an intro", escape(why))
+
+
+def request_sent_view(mentor_name: str, lapses: str) -> dict[str, Any]:
+    return notice_view(
+        "Request sent",
+        f"I asked *{escape(mentor_name)}* for you. You will hear by DM when they answer; "
+        f"the request lapses {lapses} if they do not.",
+    )
+
+
 def mentor_request_message(
     content: Content,
     intro: Intro,

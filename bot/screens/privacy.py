@@ -62,8 +62,7 @@ def left_message(mentor: str | None, coach: str | None, coachees: int) -> dict[s
 def export_messages(data: dict[str, Any]) -> list[dict[str, Any]]:
     """The data as JSON in code blocks, split over as many messages as Slack's limits need."""
     dumped = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
-    pieces = [dumped[i : i + CHUNK] for i in range(0, len(dumped), CHUNK)] or ["{}"]
-    blocks: list[Block] = [section(f"```{piece}```") for piece in pieces]
+    blocks: list[Block] = [section(f"```{piece}```") for piece in fenced_pieces(dumped)]
     batches = [
         blocks[i : i + BLOCKS_PER_MESSAGE] for i in range(0, len(blocks), BLOCKS_PER_MESSAGE)
     ]
@@ -72,6 +71,32 @@ def export_messages(data: dict[str, Any]) -> list[dict[str, Any]]:
         note = f"Everything devpath keeps about you, as JSON (part {number} of {len(batches)})."
         messages.append({"text": note, "blocks": [context(note), *batch]})
     return messages
+
+
+# Inside a code fence a backtick someone typed would close it: a look-alike shows instead.
+IN_FENCE = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "`": "\u02cb"}
+
+
+def fenced_pieces(text: str, most: int = CHUNK) -> list[str]:
+    """The text made safe to put between ``` (escaped, no backtick left to close the fence),
+    in pieces of at most `most` characters, never splitting an escape."""
+    pieces: list[str] = []
+    piece = ""
+    for char in text:
+        safe = IN_FENCE.get(char, char)
+        if len(piece) + len(safe) > most:
+            pieces.append(piece)
+            piece = ""
+        piece += safe
+    return [*pieces, piece] if piece or not pieces else pieces
+
+
+WITHDRAWN_TEXT = "This request was withdrawn: the person asked devpath to erase their data."
+
+
+def withdrawn_message() -> dict[str, Any]:
+    """What a message quoting someone who erased their data becomes."""
+    return {"text": WITHDRAWN_TEXT, "blocks": [context(WITHDRAWN_TEXT)]}
 
 
 def export_file_note() -> str:

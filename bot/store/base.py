@@ -20,7 +20,7 @@ from typing import Any, Literal, Protocol
 
 from bot.domain.coaching import Budget, Coach, CoachingRequest, Engagement
 from bot.domain.feedback import FeedbackAnswer, FeedbackRequest
-from bot.domain.intros import Intro
+from bot.domain.intros import Intro, Tombstone
 from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
 from bot.domain.outbox import NOTHING, Effect, Followups
@@ -44,6 +44,8 @@ KINDS = (
     "feedback_answers",
     "coaching_requests",
     "engagements",
+    "tombstones",
+    "secrets",
 )
 
 # A whole database in the canonical format both backends dump and restore: for each kind,
@@ -135,7 +137,8 @@ class Store(Protocol):
 
     async def audit_log(self, limit: int = 10) -> list[dict[str, str]]:
         """The latest `limit` changes to the pool and the roster, newest first:
-        {"by", "what", "at"}."""
+        {"by", "what", "at"}. Each entry keeps, besides, whom it is about (the mentors' or
+        coaches' IDs given to the call), so forgetting one rewrites their entries by ID."""
         ...
 
     # Coaches: the coaching roster, keyed by coach id (an internal coach's Slack user ID).
@@ -350,7 +353,9 @@ class Store(Protocol):
         request or whom it was about (that person's own business)."""
         ...
 
-    async def forget(self, user_id: str, name: str | None) -> dict[str, int]:
+    async def forget(
+        self, user_id: str, name: str | None, now: datetime | None = None
+    ) -> dict[str, int]:
         """Erase every trace of this person: their records, intros on both sides and the
         nudges about those, open requests they made or claimed, their 360 requests and every
         answer to them, the 360 answers they gave, their ID among the colleagues asked (or
@@ -358,10 +363,25 @@ class Store(Protocol):
         coach's reminders about those). As an internal coach, their engagements stay, as the
         coachee's own record, with the coach's ID replaced by FORMER_COACH and the coach's
         message and group DM cleared; their coach entry goes, its name becoming "a former
-        coach". Their ID in the record of admin changes becomes "a former admin", and `name`
-        (a mentor's, as the pool showed it) "a former mentor". How many records went, by kind.
-        Nothing of them is left where the backend keeps old versions (the TinyDB journal is
+        coach". Their ID in the record of admin changes becomes "a former admin"; entries
+        about them are rewritten whole (`scrubbed_audit`: by ID, or for older entries by
+        `name`, a mentor's as the pool showed it, and their coach name, as whole words).
+        Each of their intros, on either side, leaves a Tombstone (a keyed hash of the pair,
+        made with the database's own secret, created here the first time), so a decline
+        still holds and erased asks still count. With `now`, the same write stores the
+        effects (`withdrawals`) that rewrite the messages still quoting them where the bot
+        knows they are, carrying only channel and ts. How many records went, by kind. Nothing of
+        them is left where the backend keeps old versions (the TinyDB journal is
         rewritten)."""
+        ...
+
+    async def pair_tombstones(self, mentee_id: str, mentor_id: str) -> list[Tombstone]:
+        """What is left of this pair's erased intros (none while nobody was forgotten)."""
+        ...
+
+    async def declined_by_tombstone(self, mentee_id: str, mentor_ids: Sequence[str]) -> set[str]:
+        """Of these mentors, those whose erased intro with this mentee was declined: not to
+        be offered to them again, as a decline on record is not (one read, whatever the pool)."""
         ...
 
     # The whole database, to copy it to another store (bot/store/copy.py).

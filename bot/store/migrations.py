@@ -35,7 +35,9 @@ def _v2_to_v3(data: dict[str, dict[str, Any]]) -> None:
 def _v3_to_v4(data: dict[str, dict[str, Any]]) -> None:
     """Version 4 adds the coaching path's records: the coach roster ("coaches"), requests
     the program decides ("coaching_requests"), engagements ("engagements") and 360 feedback
-    ("feedback_requests", "feedback_answers"); coaching
+    ("feedback_requests", "feedback_answers"), and what forgetting keeps: what is left of an
+    erased intro ("tombstones", with the database's key in "secrets") and whom each admin
+    change is about (an audit entry's "about"; older entries have none); coaching
     checkpoints are about an engagement, not a result. Nothing to change in the data: new
     tables appear on first use, checkpoints planned after a result under version 3 are skipped
     when due (no engagement is under way), and the stamp keeps an older devpath, which would

@@ -38,15 +38,17 @@ import asyncpg
 
 from bot.domain.coaching import HOLDS_A_PLACE, Budget, Coach, CoachingRequest, Engagement
 from bot.domain.feedback import FeedbackAnswer, FeedbackRequest, shown_after
-from bot.domain.intros import Intro
+from bot.domain.intros import Intro, Tombstone, pair_mark, tombstones_of
 from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
 from bot.domain.outbox import NOT_BEFORE, NOTHING, Effect, Followups
 from bot.domain.records import Draft, Response
 from bot.store.base import FORMER_COACH, KINDS, AnswerKept, OpenRequest, StoreError, Tables
 from bot.store.shapes import (
+    TOMBSTONE_SECRET,
     answers_doc,
     answers_from,
+    audit_about,
     check_tables,
     coaching_request_doc,
     coaching_request_from,
@@ -57,10 +59,15 @@ from bot.store.shapes import (
     feedback_request_doc,
     feedback_request_from,
     given_doc,
+    new_secret,
     not_empty,
     recommendation_doc,
     recommendation_from,
+    scrubbed_audit,
     stable_ids,
+    tombstone_doc,
+    tombstone_from,
+    withdrawals,
 )
 
 SCHEMA_VERSION = 4
@@ -176,6 +183,26 @@ CREATE TABLE IF NOT EXISTS engagements (
 CREATE INDEX IF NOT EXISTS engagements_user ON engagements (user_id);
 CREATE INDEX IF NOT EXISTS engagements_coach_state ON engagements (coach_id, state);
 CREATE INDEX IF NOT EXISTS engagements_request ON engagements (request_id);
+"""
+
+# Forgetting keeps what others rely on: whom each admin change is about (so a forgotten
+# mentor's entries are rewritten by ID), what is left of an erased intro, and the
+# database's own key for those tombstones (carried by dump and restore like any record).
+_FORGET_V4 = """
+ALTER TABLE audit ADD COLUMN IF NOT EXISTS about text[] NOT NULL DEFAULT '{}';
+
+CREATE TABLE IF NOT EXISTS tombstones (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    pair text NOT NULL,
+    declined boolean NOT NULL,
+    at timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tombstones_pair ON tombstones (pair);
+
+CREATE TABLE IF NOT EXISTS secrets (
+    name text PRIMARY KEY,
+    value text NOT NULL
+);
 """
 
 # MIGRATIONS[n] brings a version-n schema to version n + 1 (0: an empty database).
@@ -309,7 +336,7 @@ CREATE TABLE IF NOT EXISTS effects (
 );
 """,
     # The coaching path: the coach roster, requests, engagements and 360 feedback.
-    3: _COACHES_V4 + _COACHING_V4 + _FEEDBACK_V4,
+    3: _COACHES_V4 + _COACHING_V4 + _FEEDBACK_V4 + _FORGET_V4,
 }
 
 _DRAFT = "user_id, answers, step, channel_id, updated_at"
@@ -529,7 +556,7 @@ class PostgresStore:
                     "capacity = EXCLUDED.capacity, bio = EXCLUDED.bio, active = EXCLUDED.active",
                     [_mentor_args(m) for m in mentors],
                 )
-            await _audit(conn, by, what, now)
+            await _audit(conn, by, what, now, audit_about("mentor", [m.user_id for m in mentors]))
 
     async def remove_mentor(self, user_id: str, by: str, what: str, now: datetime) -> bool:
         async with self._pool.acquire() as conn, conn.transaction():
@@ -537,7 +564,7 @@ class PostgresStore:
                 "DELETE FROM mentors WHERE user_id = $1 RETURNING user_id", user_id
             )
             if gone is not None:
-                await _audit(conn, by, what, now)
+                await _audit(conn, by, what, now, audit_about("mentor", [user_id]))
             return gone is not None
 
     async def audit_log(self, limit: int = 10) -> list[dict[str, str]]:
@@ -576,13 +603,13 @@ class PostgresStore:
                     f"ON CONFLICT (id) DO UPDATE SET {updates}",
                     [_coach_args(c) for c in coaches],
                 )
-            await _audit(conn, by, what, now)
+            await _audit(conn, by, what, now, audit_about("coach", [c.id for c in coaches]))
 
     async def remove_coach(self, coach_id: str, by: str, what: str, now: datetime) -> bool:
         async with self._pool.acquire() as conn, conn.transaction():
             gone = await conn.fetchval("DELETE FROM coaches WHERE id = $1 RETURNING id", coach_id)
             if gone is not None:
-                await _audit(conn, by, what, now)
+                await _audit(conn, by, what, now, audit_about("coach", [coach_id]))
             return gone is not None
 
     # Intros: requests from a mentee to a mentor, and their answers.
@@ -1034,7 +1061,9 @@ class PostgresStore:
             "engagements": [_engagement_doc(r) for r in engagements],
         }
 
-    async def forget(self, user_id: str, name: str | None) -> dict[str, int]:
+    async def forget(
+        self, user_id: str, name: str | None, now: datetime | None = None
+    ) -> dict[str, int]:
         """Erase every trace of this person, in one transaction. `name` (a mentor's, as the
         pool showed it) is scrubbed from the record of admin changes. How many records went,
         by kind. (Old row versions go at the next autovacuum; no journal keeps them.)"""
@@ -1048,6 +1077,39 @@ class PostgresStore:
                 )
             ]
             coach_name = await conn.fetchval("SELECT name FROM coaches WHERE id = $1", user_id)
+            theirs = await conn.fetch(
+                f"SELECT {_INTRO} FROM intros WHERE mentee_id = $1 OR mentor_id = $1", user_id
+            )
+            if theirs:
+                await conn.execute(
+                    "INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                    TOMBSTONE_SECRET,
+                    new_secret(),
+                )
+                secret = await conn.fetchval(
+                    "SELECT value FROM secrets WHERE name = $1", TOMBSTONE_SECRET
+                )
+                await conn.executemany(
+                    _RESTORE["tombstones"],
+                    [
+                        (t.pair, t.declined, t.at)
+                        for t in tombstones_of([_intro(r) for r in theirs], secret)
+                    ],
+                )
+            shared = await conn.fetchval(
+                "SELECT settings->'shared' FROM people WHERE user_id = $1", user_id
+            )
+            coached = await conn.fetch(
+                "SELECT admin_messages, '{}'::jsonb AS coach_message FROM coaching_requests "
+                "WHERE user_id = $1 UNION ALL "
+                "SELECT '[]'::jsonb, coach_message FROM engagements WHERE user_id = $1",
+                user_id,
+            )
+            posted = await conn.fetch(
+                "SELECT mentee_id, extra->>'channel' AS channel, extra->>'ts' AS ts "
+                "FROM open_requests WHERE mentee_id = $1",
+                user_id,
+            )
             gone: dict[str, int] = {}
             for kind, sql, args in (
                 ("drafts", "DELETE FROM drafts WHERE user_id = $1", ()),
@@ -1074,6 +1136,17 @@ class PostgresStore:
             ):
                 gone[kind] = _count(await conn.execute(sql, user_id, *args))
             gone.update(await _forget_feedback(conn, user_id))
+            if now is not None:
+                mine = [_intro_doc(r) for r in theirs]
+                effects = withdrawals(
+                    user_id,
+                    mine,
+                    [dict(r) for r in posted],
+                    now,
+                    _shared(shared),
+                    [dict(r) for r in coached],
+                )
+                await conn.executemany(_RESTORE["effects"], [_effect_args(e) for e in effects])
             # As a coach: the engagement is the coachee's record too; only the coach goes.
             await conn.execute(
                 "UPDATE engagements SET coach_id = $2, coach_message = '{}', channel_id = NULL "
@@ -1082,21 +1155,51 @@ class PostgresStore:
                 FORMER_COACH,
             )
             await conn.execute(
-                "UPDATE audit SET "
-                "by_user = CASE WHEN by_user = $1 THEN 'a former admin' ELSE by_user END, "
-                "what = CASE WHEN $2 <> '' AND strpos(what, $2) > 0 "
-                "  THEN replace(what, $2, 'a former mentor') ELSE what END "
-                "WHERE by_user = $1 OR ($2 <> '' AND strpos(what, $2) > 0)",
-                user_id,
-                name or "",
+                "UPDATE audit SET by_user = 'a former admin' WHERE by_user = $1", user_id
             )
-            if coach_name:
-                await conn.execute(
-                    "UPDATE audit SET what = replace(what, $1, 'a former coach') "
-                    "WHERE strpos(what, $1) > 0",
-                    coach_name,
-                )
+            # Entries about them, by ID; older ones (no IDs kept) that may name them.
+            subject = audit_about("mentor", [user_id]) + audit_about("coach", [user_id])
+            names = {"mentor": name, "coach": coach_name}
+            candidates = await conn.fetch(
+                "SELECT seq, what, about FROM audit WHERE about && $1::text[] "
+                "OR (about = '{}' AND ((coalesce($2, '') <> '' AND strpos(what, $2) > 0) "
+                "OR (coalesce($3, '') <> '' AND strpos(what, $3) > 0)))",
+                subject,
+                name,
+                coach_name,
+            )
+            changes = []
+            for row in candidates:
+                what, about = scrubbed_audit(row["what"], row["about"], user_id, names)
+                if (what, about) != (row["what"], list(row["about"])):
+                    changes.append((row["seq"], what, about))
+            await conn.executemany("UPDATE audit SET what = $2, about = $3 WHERE seq = $1", changes)
             return gone
+
+    async def declined_by_tombstone(self, mentee_id: str, mentor_ids: Sequence[str]) -> set[str]:
+        secret = await self._pool.fetchval(
+            "SELECT value FROM secrets WHERE name = $1", TOMBSTONE_SECRET
+        )
+        if secret is None or not mentor_ids:
+            return set()
+        marks = {pair_mark(secret, mentee_id, m): m for m in mentor_ids}
+        rows = await self._pool.fetch(
+            "SELECT DISTINCT pair FROM tombstones WHERE declined AND pair = ANY($1::text[])",
+            list(marks),
+        )
+        return {marks[r["pair"]] for r in rows}
+
+    async def pair_tombstones(self, mentee_id: str, mentor_id: str) -> list[Tombstone]:
+        secret = await self._pool.fetchval(
+            "SELECT value FROM secrets WHERE name = $1", TOMBSTONE_SECRET
+        )
+        if secret is None:
+            return []
+        rows = await self._pool.fetch(
+            "SELECT pair, declined, at FROM tombstones WHERE pair = $1 ORDER BY seq",
+            pair_mark(secret, mentee_id, mentor_id),
+        )
+        return [Tombstone(r["pair"], r["declined"], r["at"].astimezone(UTC)) for r in rows]
 
     # The whole database, to copy it to another store (bot/store/copy.py).
 
@@ -1111,7 +1214,9 @@ class PostgresStore:
             responses = await conn.fetch(f"SELECT {_RESPONSE} FROM responses ORDER BY id")
             mentors = await conn.fetch(f"SELECT {_MENTOR} FROM mentors")
             intros = await conn.fetch(f"SELECT {_INTRO} FROM intros ORDER BY seq")
-            audit = await conn.fetch("SELECT by_user, what, at FROM audit ORDER BY seq")
+            audit = await conn.fetch("SELECT by_user, what, at, about FROM audit ORDER BY seq")
+            tombstones = await conn.fetch("SELECT pair, declined, at FROM tombstones ORDER BY seq")
+            kept_secrets = await conn.fetch("SELECT name, value FROM secrets ORDER BY name")
             requests = await conn.fetch(f"SELECT {_REQUEST} FROM open_requests ORDER BY seq")
             gaps = await conn.fetch("SELECT field, topics, at, alerted FROM gaps ORDER BY seq")
             nudges = await conn.fetch(f"SELECT {_NUDGE} FROM nudges ORDER BY seq")
@@ -1137,7 +1242,7 @@ class PostgresStore:
             "responses": [{"id": str(r["id"]), **_response_doc(r)} for r in responses],
             "mentors": by_user([_mentor_doc(r) for r in mentors]),
             "intros": [_intro_doc(r) for r in intros],
-            "audit": [_audit_doc(r) for r in audit],
+            "audit": [{**_audit_doc(r), "about": list(r["about"])} for r in audit],
             "open_requests": [_request(r) for r in requests],
             "gaps": [
                 {
@@ -1160,6 +1265,10 @@ class PostgresStore:
             ],
             "coaching_requests": [_coaching_request_doc(r) for r in coaching_requests],
             "engagements": [_engagement_doc(r) for r in engagements],
+            "tombstones": [
+                tombstone_doc(Tombstone(r["pair"], r["declined"], r["at"])) for r in tombstones
+            ],
+            "secrets": [{"name": r["name"], "value": r["value"]} for r in kept_secrets],
         }
 
     async def restore(self, tables: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
@@ -1657,10 +1766,10 @@ def _count(status: str) -> int:
     return int(status.rsplit(" ", 1)[-1])
 
 
-async def _audit(conn: asyncpg.Connection, by: str, what: str, now: datetime) -> None:
-    await conn.execute(
-        "INSERT INTO audit (by_user, what, at) VALUES ($1, $2, $3)", by, what, _utc(now)
-    )
+async def _audit(
+    conn: asyncpg.Connection, by: str, what: str, now: datetime, about: list[str]
+) -> None:
+    await conn.execute(_RESTORE["audit"], by, what, _utc(now), about)
 
 
 def _known(changes: Mapping[str, Any], shape: type) -> list[str]:
@@ -1794,6 +1903,12 @@ def _intro_doc(row: asyncpg.Record) -> dict[str, Any]:
     return doc
 
 
+def _shared(value: Any) -> list[Mapping[str, Any]]:
+    """A person's shared posts as the settings keep them (jsonb: decoded, or its text)."""
+    found = json.loads(value) if isinstance(value, str) else value
+    return list(found) if isinstance(found, list) else []
+
+
 def _request(row: asyncpg.Record) -> OpenRequest:
     doc = {"id": row["id"], "mentee_id": row["mentee_id"], **row["extra"]}
     doc["claimed_by"] = row["claimed_by"]
@@ -1843,7 +1958,9 @@ _RESTORE = {
     "mentors": f"INSERT INTO mentors ({_MENTOR}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     "intros": f"INSERT INTO intros ({_INTRO}) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    "audit": "INSERT INTO audit (by_user, what, at) VALUES ($1, $2, $3)",
+    "audit": "INSERT INTO audit (by_user, what, at, about) VALUES ($1, $2, $3, $4)",
+    "tombstones": "INSERT INTO tombstones (pair, declined, at) VALUES ($1, $2, $3)",
+    "secrets": "INSERT INTO secrets (name, value) VALUES ($1, $2)",
     "open_requests": f"INSERT INTO open_requests ({_REQUEST}) VALUES ($1, $2, $3, $4, $5)",
     "gaps": "INSERT INTO gaps (field, topics, at, alerted) VALUES ($1, $2, $3, $4)",
     "nudges": f"INSERT INTO nudges ({_NUDGE}) "
@@ -1906,7 +2023,13 @@ def _restore_row(kind: str, doc: dict[str, Any], response_id: int) -> tuple[Any,
         times = {key: _time(doc[key]) if doc.get(key) else None for key in _INTRO_TIMES}
         return _intro_args(Intro(**{**doc, **times, "shares": tuple(doc.get("shares", ()))}))
     if kind == "audit":
-        return (doc["by"], doc["what"], _time(doc["at"]))
+        return (doc["by"], doc["what"], _time(doc["at"]), [str(a) for a in doc.get("about", [])])
+    if kind == "tombstones":
+        tombstone = tombstone_from(doc)
+        return (tombstone.pair, tombstone.declined, tombstone.at)
+    if kind == "secrets":
+        bytes.fromhex(doc["value"])
+        return (str(doc["name"]), doc["value"])
     if kind == "open_requests":
         extra = {
             k: v for k, v in doc.items() if k not in ("id", "mentee_id", "claimed_by", "claimed_at")

@@ -3,12 +3,16 @@ feedback), and the checks of a dump that both backends make before they restore 
 
 from __future__ import annotations
 
+import re
+import secrets
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from bot.domain.coaching import CoachingRequest, Engagement
 from bot.domain.feedback import FeedbackAnswer, FeedbackRequest
+from bot.domain.intros import Tombstone
+from bot.domain.outbox import WITHDRAWN, Effect, new_effect
 from bot.domain.questionnaire import Answers, in_current_terms
 from bot.domain.recommendation import CLEAR, FAIRLY_CLEAR, MIXED, Reason, Recommendation
 from bot.store.base import KINDS, StoreError, Tables
@@ -212,3 +216,79 @@ def engagement_from(doc: Mapping[str, Any]) -> Engagement:
     for key in ("progress", "outcome", "coach_message"):
         given[key] = dict(given.get(key) or {})
     return Engagement(**given)
+
+
+# Forgetting, as both backends do it.
+
+TOMBSTONE_SECRET = "tombstones"  # the name of the database's key for pair_mark
+FORMER = {"mentor": "a former mentor", "coach": "a former coach"}
+
+
+def new_secret() -> str:
+    """A database's own key, made once, kept in it and carried by dump and restore."""
+    return secrets.token_hex(32)
+
+
+def tombstone_doc(tombstone: Tombstone) -> dict[str, Any]:
+    return {"pair": tombstone.pair, "declined": tombstone.declined, "at": _iso(tombstone.at)}
+
+
+def tombstone_from(doc: Mapping[str, Any]) -> Tombstone:
+    at = _moment(doc["at"])
+    if not isinstance(doc["pair"], str) or at is None:
+        raise ValueError("a tombstone needs its pair and when it was asked")
+    return Tombstone(doc["pair"], bool(doc["declined"]), at)
+
+
+def audit_about(kind: str, ids: Sequence[str]) -> list[str]:
+    """Whom an admin change is about, as the audit entry keeps it: "mentor:U1", "coach:C1"."""
+    return [f"{kind}:{i}" for i in ids]
+
+
+def scrubbed_audit(
+    what: str, about: Sequence[str], user_id: str, names: Mapping[str, str | None]
+) -> tuple[str, list[str]]:
+    """An audit entry's text and subjects once `user_id` is forgotten. An entry about them
+    alone is rewritten whole ("added a former mentor"); one about several (an import) loses
+    their ID. That one, and an entry from before subjects were kept, lose their name
+    (`names`: by kind, as the pool or roster showed it) where it is a whole word, never
+    inside another word."""
+    mine = [a for a in about if a.split(":", 1)[-1] == user_id]
+    rest = [a for a in about if a not in mine]
+    if mine and not rest:
+        verb = what.split(" ", 1)[0]
+        return f"{verb} {FORMER[mine[0].split(':', 1)[0]]}", []
+    if mine or not about:
+        for kind, name in names.items():
+            if name and name.strip():
+                pattern = rf"(?<!\w){re.escape(name)}(?!\w)"
+                what = re.sub(pattern, FORMER[kind], what)  # no backslash in it
+    return what, rest
+
+
+def withdrawals(
+    user_id: str,
+    intros: Sequence[Mapping[str, Any]],
+    requests: Sequence[Mapping[str, Any]],
+    now: datetime,
+    shared: Sequence[Mapping[str, Any]] = (),
+    coached: Sequence[Mapping[str, Any]] = (),
+) -> list[Effect]:
+    """The messages still quoting this person that the bot posted and knows where: a
+    mentor's copy of their intro request (their note, their field), their open request in
+    the match channel, the results they shared there (their settings' "shared"), the admins'
+    copies of their coaching requests and a coach's offer with their goals (`coached`: the
+    "admin_messages" and "coach_message" of their requests and engagements). An
+    effect for each to rewrite it, carrying only where it is: no ID
+    of theirs, so it outlives their erasure."""
+    where = [i.get("mentor_message") or {} for i in intros if i["mentee_id"] == user_id]
+    where += [r for r in requests if r["mentee_id"] == user_id]
+    where += [s for s in shared if isinstance(s, Mapping)]
+    for record in coached:
+        where += [m for m in record.get("admin_messages") or () if isinstance(m, Mapping)]
+        where.append(record.get("coach_message") or {})
+    return [
+        new_effect(WITHDRAWN, "", now, channel=str(w["channel"]), ts=str(w["ts"]))
+        for w in where
+        if w.get("channel") and w.get("ts")
+    ]

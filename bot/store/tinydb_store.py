@@ -24,7 +24,7 @@ from tinydb.table import Document
 
 from bot.domain.coaching import HOLDS_A_PLACE, Budget, Coach, CoachingRequest, Engagement
 from bot.domain.feedback import FeedbackAnswer, FeedbackRequest, shown_after
-from bot.domain.intros import Intro
+from bot.domain.intros import Intro, Tombstone, pair_mark, tombstones_of
 from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
 from bot.domain.outbox import NOT_BEFORE, NOTHING, Effect, Followups
@@ -39,8 +39,10 @@ from bot.store.journal import (
 )
 from bot.store.migrations import migrate
 from bot.store.shapes import (
+    TOMBSTONE_SECRET,
     answers_doc,
     answers_from,
+    audit_about,
     check_tables,
     coaching_request_doc,
     coaching_request_from,
@@ -51,10 +53,15 @@ from bot.store.shapes import (
     feedback_request_doc,
     feedback_request_from,
     given_doc,
+    new_secret,
     not_empty,
     recommendation_doc,
     recommendation_from,
+    scrubbed_audit,
     stable_ids,
+    tombstone_doc,
+    tombstone_from,
+    withdrawals,
 )
 
 T = TypeVar("T")
@@ -86,6 +93,8 @@ class TinyDBStore:
         self._feedback_answers = table("feedback_answers", "request_id", "giver_id")
         self._coaching_requests = table("coaching_requests", "id", "user_id", "state")
         self._engagements = table("engagements", "id", "user_id", "coach_id", "request_id", "state")
+        self._tombstones = table("tombstones", "pair")
+        self._secrets = table("secrets", "name")
         self._seen_events: dict[str, float] = {}  # event id -> when first seen (monotonic)
         self._pool_cache: tuple[int, list[Mentor] | None] = (-1, None)
 
@@ -259,7 +268,8 @@ class TinyDBStore:
         def work() -> None:
             for mentor in mentors:
                 _upsert(self._mentors, "user_id", _mentor_doc(mentor))
-            self._audit.insert(_audit_doc(by, what, now))
+            about = audit_about("mentor", [m.user_id for m in mentors])
+            self._audit.insert(_audit_doc(by, what, now, about))
 
         await self._run(work)
 
@@ -268,7 +278,7 @@ class TinyDBStore:
             found = self._mentors.find("user_id", user_id)
             _remove(self._mentors, found)
             if found:
-                self._audit.insert(_audit_doc(by, what, now))
+                self._audit.insert(_audit_doc(by, what, now, audit_about("mentor", [user_id])))
             return bool(found)
 
         return await self._run(work)
@@ -276,7 +286,8 @@ class TinyDBStore:
     async def audit_log(self, limit: int = 10) -> list[dict[str, str]]:
         def work() -> list[dict[str, str]]:
             ids = sorted(self._audit._read_table(), key=int)[-limit:]
-            return [dict(self._audit.get(doc_id=int(i)) or {}) for i in reversed(ids)]
+            found = [self._audit.get(doc_id=int(i)) for i in reversed(ids)]
+            return [{k: d[k] for k in ("by", "what", "at")} for d in found if d is not None]
 
         return await self._run(work)
 
@@ -297,7 +308,8 @@ class TinyDBStore:
             with self._db.storage.batch():
                 for coach in coaches:
                     _upsert(self._coaches, "id", _coach_doc(coach))
-                self._audit.insert(_audit_doc(by, what, now))
+                about = audit_about("coach", [c.id for c in coaches])
+                self._audit.insert(_audit_doc(by, what, now, about))
 
         await self._run(work)
 
@@ -308,7 +320,7 @@ class TinyDBStore:
                 return False
             with self._db.storage.batch():
                 _remove(self._coaches, found)
-                self._audit.insert(_audit_doc(by, what, now))
+                self._audit.insert(_audit_doc(by, what, now, audit_about("coach", [coach_id])))
             return True
 
         return await self._run(work)
@@ -634,7 +646,7 @@ class TinyDBStore:
         """Everything stored about this person, as stored."""
 
         def work() -> dict[str, Any]:
-            mine = {
+            mine: dict[str, Sequence[Mapping[str, Any]]] = {
                 "drafts": self._drafts.find("user_id", user_id),
                 "questionnaires": self._responses.find("user_id", user_id),
                 "as_mentor": self._mentors.find("user_id", user_id),
@@ -646,7 +658,11 @@ class TinyDBStore:
                 "reminders": self._nudges.find("user_id", user_id),
                 "messages_to_send": self._effects_about(user_id),
                 "settings": self._people.find("user_id", user_id),
-                "changes_made_as_admin": [d for d in self._audit.all() if d.get("by") == user_id],
+                "changes_made_as_admin": [
+                    {k: d[k] for k in ("by", "what", "at")}  # whom it was about: others' IDs
+                    for d in self._audit.all()
+                    if d.get("by") == user_id
+                ],
                 "coaching_requests": self._coaching_requests.find("user_id", user_id),
                 "engagements": self._engagements_of(user_id),
             }
@@ -655,7 +671,9 @@ class TinyDBStore:
 
         return await self._run(work)
 
-    async def forget(self, user_id: str, name: str | None) -> dict[str, int]:
+    async def forget(
+        self, user_id: str, name: str | None, now: datetime | None = None
+    ) -> dict[str, int]:
         """Erase every trace of this person, then rewrite the files so that no old journal
         line keeps one. `name` (a mentor's, as the pool showed it) is scrubbed from the record
         of admin changes. How many records went, by kind."""
@@ -673,6 +691,15 @@ class TinyDBStore:
             ]
             as_coach = self._coaches.find("id", user_id)
             coach_name = as_coach[0]["name"] if as_coach else ""
+            # Read before they go: where the messages quoting them are.
+            settings = self._people.first("user_id", user_id)
+            quoted = self._coaching_requests.find("user_id", user_id) + engagements
+            shared = list(settings.get("shared", [])) if settings else []
+            if intros:
+                secret = self._secret(create=True)
+                assert secret is not None
+                for tombstone in tombstones_of([_intro(d) for d in intros], secret):
+                    self._tombstones.insert(tombstone_doc(tombstone))
             for kind, table, docs in (
                 ("drafts", self._drafts, self._drafts.find("user_id", user_id)),
                 ("questionnaires", self._responses, self._responses.find("user_id", user_id)),
@@ -694,6 +721,9 @@ class TinyDBStore:
                 _remove(table, unique)
                 gone[kind] = len(unique)
             gone.update(self._feedback_forget(user_id))
+            if now is not None:
+                for effect in withdrawals(user_id, intros, requests, now, shared, quoted):
+                    self._effects.insert(_effect_doc(effect))
             # As a coach: the engagement is the coachee's record too; only the coach goes.
             coached = [d.doc_id for d in self._engagements.find("coach_id", user_id)]
             if coached:
@@ -701,18 +731,58 @@ class TinyDBStore:
                     {"coach_id": FORMER_COACH, "coach_message": {}, "channel_id": None},
                     doc_ids=coached,
                 )
+            names = {"mentor": name, "coach": coach_name}
             for entry in self._audit.all():
                 changed = dict(entry)
                 if entry.get("by") == user_id:
                     changed["by"] = "a former admin"
-                if name and name in entry.get("what", ""):
-                    changed["what"] = entry["what"].replace(name, "a former mentor")
-                if coach_name and coach_name in changed.get("what", ""):
-                    changed["what"] = changed["what"].replace(coach_name, "a former coach")
+                what, subjects = scrubbed_audit(
+                    entry["what"], entry.get("about", []), user_id, names
+                )
+                changed["what"] = what
+                if subjects or "about" in entry:
+                    changed["about"] = subjects
                 if changed != dict(entry):
                     self._audit.update(_replaced_by(changed), doc_ids=[entry.doc_id])
             self._db.storage.compact()
             return gone
+
+        return await self._run(work)
+
+    def _secret(self, create: bool) -> str | None:
+        """The database's key for pair_mark; made (with `create`) the first time it is needed."""
+        found = self._secrets.first("name", TOMBSTONE_SECRET)
+        if found is not None:
+            return str(found["value"])
+        if not create:
+            return None
+        value = new_secret()
+        self._secrets.insert({"name": TOMBSTONE_SECRET, "value": value})
+        return value
+
+    async def pair_tombstones(self, mentee_id: str, mentor_id: str) -> list[Tombstone]:
+        def work() -> list[Tombstone]:
+            secret = self._secret(create=False)
+            if secret is None:
+                return []
+            mark = pair_mark(secret, mentee_id, mentor_id)
+            return [tombstone_from(d) for d in self._tombstones.find("pair", mark)]
+
+        return await self._run(work)
+
+    async def declined_by_tombstone(self, mentee_id: str, mentor_ids: Sequence[str]) -> set[str]:
+        def work() -> set[str]:
+            secret = self._secret(create=False)
+            if secret is None:
+                return set()
+            return {
+                mentor_id
+                for mentor_id in mentor_ids
+                if any(
+                    d["declined"]
+                    for d in self._tombstones.find("pair", pair_mark(secret, mentee_id, mentor_id))
+                )
+            }
 
         return await self._run(work)
 
@@ -777,7 +847,12 @@ class TinyDBStore:
                 "mentors": by_user([_mentor_doc(_mentor(d)) for d in docs(self._mentors)]),
                 "intros": [_intro_doc(_intro(d)) for d in docs(self._intros)],
                 "audit": [
-                    {"by": d["by"], "what": d["what"], "at": moment(d["at"])}
+                    {
+                        "by": d["by"],
+                        "what": d["what"],
+                        "at": moment(d["at"]),
+                        "about": list(d.get("about", [])),
+                    }
                     for d in docs(self._audit)
                 ],
                 "open_requests": [request(d) for d in docs(self._open_requests)],
@@ -811,6 +886,11 @@ class TinyDBStore:
                 "engagements": [
                     engagement_doc(engagement_from(d)) for d in docs(self._engagements)
                 ],
+                "tombstones": [tombstone_doc(tombstone_from(d)) for d in docs(self._tombstones)],
+                "secrets": [
+                    {"name": d["name"], "value": d["value"]}
+                    for d in sorted(docs(self._secrets), key=lambda d: d["name"])
+                ],
             }
 
         return await self._run(work)
@@ -837,6 +917,8 @@ class TinyDBStore:
             "feedback_answers": feedback_answer_from,
             "coaching_requests": coaching_request_from,
             "engagements": engagement_from,
+            "tombstones": tombstone_from,
+            "secrets": lambda d: (str(d["name"]), bytes.fromhex(d["value"])),
         }
         for kind, docs in given.items():
             for number, doc in enumerate(docs, start=1):
@@ -864,6 +946,8 @@ class TinyDBStore:
             "feedback_answers": self._feedback_answers,
             "coaching_requests": self._coaching_requests,
             "engagements": self._engagements,
+            "tombstones": self._tombstones,
+            "secrets": self._secrets,
         }
 
         def work() -> None:
@@ -1358,8 +1442,8 @@ def _coach(doc: dict[str, Any]) -> Coach:
     return Coach(**{**doc, "areas": tuple(doc["areas"]), "languages": tuple(doc["languages"])})
 
 
-def _audit_doc(by: str, what: str, now: datetime) -> dict[str, str]:
-    return {"by": by, "what": what, "at": _utc(now)}
+def _audit_doc(by: str, what: str, now: datetime, about: list[str]) -> dict[str, Any]:
+    return {"by": by, "what": what, "at": _utc(now), "about": about}
 
 
 def _intro_doc(intro: Intro) -> dict[str, Any]:

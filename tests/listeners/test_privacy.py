@@ -6,7 +6,7 @@ import json
 import logging
 
 from tests.answers import MENTORING
-from tests.listeners.test_intros import ask
+from tests.listeners.test_intros import ask, request_button, text_of
 from tests.listeners.test_nudges import button
 from tests.listeners.test_pool import ADMIN
 from tests.listeners.test_questionnaire import walk
@@ -121,3 +121,98 @@ async def test_keep_it_erases_nothing(user, slack, bot):
     await user.click("forget_cancel", "forget", message=True)
     assert "Nothing was erased" in (await slack.wait_for("response_url"))[-1]["text"]
     assert await bot.store.latest_response("U1") is not None
+
+
+async def erase(person, slack) -> None:
+    _, question = await person.command("forget")
+    erase = button(question, "forget_confirm")
+    before = len(slack.called("response_url"))
+    await person.click("forget_confirm", "forget", value=erase["value"], message=True)
+    await slack.wait_for("response_url", before + 1)
+
+
+async def test_a_decline_holds_after_the_mentee_erases_their_data(user, slack, bot, pool):
+    result = (await walk(user, slack, MENTORING))["view"]
+    request = await ask(user, slack, result, "U2")
+    decline = button(request, "intro_decline")
+    await user.as_user("U2").click("intro_decline", "answer", value=decline["value"], message=True)
+    await slack.wait_for("chat.postMessage", 2, channel="DU1")
+    await erase(user, slack)
+    assert await bot.store.intros_of("U1") == []
+
+    # Back again: Grace is not offered, and the old button is refused like a decline.
+    again = (await walk(user, slack, MENTORING))["view"]
+    assert "match_U2" not in text_of(again)
+    asked = request_button(result, "U2")
+    before = len(slack.called("views.push"))
+    await user.click(asked["action_id"], "match_U2", value=asked["value"], view=again)
+    notice = (await slack.wait_for("views.push", before + 1))[-1]["view"]
+    assert "could not take this on" in text_of(notice)
+    assert await bot.store.intros_of("U2") == []
+    assert "U1" not in json.dumps((await bot.store.dump())["tombstones"])
+
+
+async def test_ask_erase_and_ask_again_stops_at_the_limit(user, slack, bot, pool):
+    # conversations/matching.yml: ask_limit 2 within ask_window 7d
+    for _ in range(2):
+        result = (await walk(user, slack, MENTORING))["view"]
+        await ask(user, slack, result, "U2")
+        await erase(user, slack)
+    result = (await walk(user, slack, MENTORING))["view"]
+    asked = request_button(result, "U2")
+    before = len(slack.called("views.push"))
+    await user.click(asked["action_id"], "match_U2", value=asked["value"], view=result)
+    notice = (await slack.wait_for("views.push", before + 1))[-1]["view"]
+    assert "asked them often lately" in text_of(notice)
+    assert await bot.store.intros_of("U2") == []
+
+
+async def test_messages_quoting_someone_who_erased_their_data_are_withdrawn(user, slack, bot, pool):
+    result = (await walk(user, slack, MENTORING))["view"]
+    await ask(user, slack, result, "U2", note="Mia's private worries")
+    (intro,) = await bot.store.intros_of("U1")
+    copy = intro.mentor_message
+    await user.click("open_request_post", "open_request", view=result)
+    await slack.wait_for("chat.postMessage", channel="CMATCH")
+    (posted,) = await bot.store.open_requests_of("U1")
+
+    await erase(user, slack)
+    updates = await slack.wait_for("chat.update", 2)
+    withdrawn = {(u["channel"], u["ts"]): u for u in updates if "withdrawn" in u["text"]}
+    assert set(withdrawn) == {(copy["channel"], copy["ts"]), ("CMATCH", posted["ts"])}
+    for update in withdrawn.values():
+        assert "private worries" not in text_of(update) and "U1" not in text_of(update)
+    assert await bot.store.unfinished_effects() == []  # made once, then gone
+
+
+async def test_a_withdrawal_slack_dropped_goes_with_the_next_round(user, slack, bot, pool):
+    result = (await walk(user, slack, MENTORING))["view"]
+    await ask(user, slack, result, "U2", note="Mia's private worries")
+    (intro,) = await bot.store.intros_of("U1")
+    slack.fail("chat.update", drop=True, times=3, where={"channel": "DU2"})
+    await erase(user, slack)
+    tried = len([u for u in slack.called("chat.update") if "withdrawn" in u["text"]])
+    (left,) = await bot.store.unfinished_effects()  # dropped each time: still to be made
+    assert left.kind == "withdrawn" and "U1" not in json.dumps(dict(left.data))
+
+    bot.clock.advance(minutes=11)
+    await bot.background.run_due()
+    await bot.background.run_due()
+    *_, done = [u for u in slack.called("chat.update") if "withdrawn" in u["text"]]
+    assert len(slack.called("chat.update")) == tried + 1  # made once more, then no more
+    assert done["ts"] == intro.mentor_message["ts"]
+    assert await bot.store.unfinished_effects() == []
+
+
+async def test_a_shared_result_is_withdrawn_when_its_person_erases_their_data(
+    user, slack, bot, pool
+):
+    await walk(user, slack, MENTORING, share=True)
+    await slack.settle()
+    (share,) = [p for p in slack.called("chat.postMessage") if not p["channel"].startswith("D")]
+    (where,) = (await bot.store.person("U1"))["shared"]
+    assert where["channel"] == share["channel"]
+    await erase(user, slack)
+    (update,) = await slack.wait_for("chat.update")
+    assert (update["channel"], update["ts"]) == (where["channel"], where["ts"])
+    assert "withdrawn" in update["text"] and "U1" not in text_of(update)

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
+from unittest.mock import ANY
 from uuid import uuid4
 
 import asyncpg
@@ -20,7 +21,7 @@ import pytest
 from bot.content import Content
 from bot.domain.coaching import Coach, CoachingRequest, Engagement
 from bot.domain.feedback import FeedbackAnswer, FeedbackRequest
-from bot.domain.intros import Intro
+from bot.domain.intros import Intro, Tombstone
 from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
 from bot.domain.outbox import Cancel, Effect, Followups, due
@@ -562,6 +563,81 @@ async def test_forget_erases_every_trace(any_store: Store, content: Content) -> 
     assert [n.id for n in await any_store.nudges()] == []  # N5 was about Grace's intro I2
 
 
+async def test_forget_leaves_a_tombstone_of_each_intro_on_either_side(any_store: Store) -> None:
+    assert await any_store.pair_tombstones("U1", "U2") == []  # no key made yet: nothing kept
+    await any_store.add_intro(intro("I1", "U1", "U2", mentor_message={"channel": "DU2", "ts": "1"}))
+    await any_store.move_intro("I1", "pending", "declined", T0 + timedelta(hours=1))
+    await any_store.add_intro(intro("I2", "U3", "U1", requested_at=T0 + timedelta(days=1)))
+    await any_store.add_intro(intro("I3", "U3", "U4"))
+    await any_store.add_open_request({"id": "R1", "mentee_id": "U1", "channel": "C", "ts": "2"})
+    await any_store.set_person("U1", shared=[{"channel": "C1", "ts": "3"}])
+    await any_store.add_coaching_request(coaching_request("Q1"))
+    await any_store.mark_coaching_request("Q1", admin_messages=({"channel": "DA", "ts": "4"},))
+    await any_store.decide_coaching_request("Q1", "pending", "approved", "UADMIN", T0)
+    await any_store.add_engagement(engagement("G1", coach="U5"), capacity=2)
+    await any_store.mark_engagement("G1", coach_message={"channel": "DU5", "ts": "5"})
+    await any_store.forget("U1", None, T0 + timedelta(days=2))
+    assert await any_store.intros_of("U1") == []
+    # What quoted them is rewritten later, from effects that carry only where it is.
+    effects = await any_store.unfinished_effects()
+    assert [(e.kind, e.user_id, dict(e.data)) for e in effects] == [
+        ("withdrawn", "", {"channel": "DU2", "ts": "1"}),
+        ("withdrawn", "", {"channel": "C", "ts": "2"}),
+        ("withdrawn", "", {"channel": "C1", "ts": "3"}),  # a result they shared
+        ("withdrawn", "", {"channel": "DA", "ts": "4"}),  # the admins' copy of their request
+        ("withdrawn", "", {"channel": "DU5", "ts": "5"}),  # the coach's offer, with goals
+    ]
+    assert await any_store.pair_tombstones("U1", "U2") == [
+        Tombstone(ANY, True, T0)  # type: ignore[arg-type]
+    ]
+    assert await any_store.pair_tombstones("U2", "U1") == []  # the pair is ordered
+    assert await any_store.pair_tombstones("U3", "U1") == [
+        Tombstone(ANY, False, T0 + timedelta(days=1))  # type: ignore[arg-type]
+    ]
+    assert await any_store.pair_tombstones("U3", "U4") == []  # not erased: no tombstone
+    assert await any_store.declined_by_tombstone("U1", ["U2", "U4", "U9"]) == {"U2"}
+    assert await any_store.declined_by_tombstone("U3", ["U1"]) == set()  # asked, not declined
+    dumped = await any_store.dump()
+    assert "U1" not in json.dumps(dumped["tombstones"]) and len(dumped["secrets"]) == 1
+    # The other side erasing too keeps the decline, with the same key.
+    await any_store.forget("U2", None)
+    assert [t.declined for t in await any_store.pair_tombstones("U1", "U2")] == [True]
+    assert len((await any_store.dump())["secrets"]) == 1
+
+
+async def test_forget_rewrites_the_audit_by_id_and_names_as_whole_words(any_store: Store) -> None:
+    await any_store.save_mentors([mentor("U2", "Alan Turing")], "UADMIN", "added Alan Turing", T0)
+    await any_store.save_mentors([mentor("U5", "Al")], "UADMIN", "added Al", T0)
+    await any_store.save_mentors([mentor("U5", "Al B")], "UADMIN", "edited Al B", T0)
+    await any_store.remove_mentor("U5", "UADMIN", "removed Al B", T0)  # renamed, then removed
+    two = [mentor("U5", "Al"), mentor("U6", "Bo")]
+    await any_store.save_mentors(two, "UADMIN", "added Al, Bo", T0)
+    await any_store.forget("U5", "Al")
+    assert [e["what"] for e in await any_store.audit_log()][::-1] == [
+        "added Alan Turing",  # not "a former mentoran Turing"
+        "added a former mentor",
+        "edited a former mentor",
+        "removed a former mentor",
+        "added a former mentor, Bo",
+    ]
+    assert "mentor:U5" not in json.dumps(await any_store.dump())
+
+
+async def test_forget_scrubs_older_audit_entries_by_whole_word(any_store: Store) -> None:
+    # Entries from before their subjects were kept: nothing but the text to go by.
+    entries = [
+        {"by": "UADMIN", "what": what, "at": T0.isoformat()}
+        for what in ("added Alan Turing", "added Al", "paused Al (away)")
+    ]
+    await any_store.restore({"audit": entries})
+    await any_store.forget("U5", "Al")
+    assert [e["what"] for e in await any_store.audit_log()][::-1] == [
+        "added Alan Turing",
+        "added a former mentor",
+        "paused a former mentor (away)",
+    ]
+
+
 # The whole database: dump, restore and copy, from either backend to either.
 
 
@@ -569,6 +645,8 @@ async def fill(store: Store, content: Content) -> dict[str, str]:
     """A record of every kind, some changed after they were made, and a gap in the
     response ids (a person erased), which a copy must keep."""
     await store.add_response(response(content, COACHING, T0, user="U7"))
+    await store.add_intro(intro("I7", "U7", "U8"))
+    await store.move_intro("I7", "pending", "declined", T0)
     await store.forget("U7", None)
     ids = await story(store, content)
     await store.add_response(response(content, MENTORING, T0 + timedelta(days=3)), view_id="V2")
@@ -610,6 +688,8 @@ COUNTS = {
     "feedback_answers": 3,
     "coaching_requests": 1,
     "engagements": 1,
+    "tombstones": 1,
+    "secrets": 1,
 }
 
 
@@ -637,7 +717,12 @@ async def test_dump_restore_round_trip(
         "by": "UADMIN",
         "what": "added Grace Hopper",
         "at": T0.isoformat(),
+        "about": ["mentor:U2"],
     }
+    assert dumped["tombstones"] == [
+        {"pair": dumped["tombstones"][0]["pair"], "declined": True, "at": T0.isoformat()}
+    ]
+    assert "U7" not in json.dumps(dumped["tombstones"])
     assert dumped["people"] == [
         {"user_id": "U1", "stopped": True},
         {"user_id": "U3", "stopped": False},
@@ -665,6 +750,7 @@ async def test_dump_restore_round_trip(
         lambda s: s.feedback_answers("F1"),
         lambda s: s.coaching_requests(),
         lambda s: s.engagements(),
+        lambda s: s.pair_tombstones("U7", "U8"),  # the copy has the database's key too
     ):
         assert await ask(other_store) == await ask(any_store)
     assert (await other_store.get_nudge("N1")).subject == ids["response"]  # type: ignore[union-attr]
