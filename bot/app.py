@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import random
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -11,6 +12,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncServerErrorRetryHandler,
 )
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+from slack_sdk.http_retry.jitter import Jitter
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
@@ -20,12 +22,20 @@ from bot.middleware import register_middleware
 from bot.settings import Settings
 
 
+class ScaledJitter(Jitter):
+    """Half to one and a half times the wait. slack-sdk's own jitter adds up to a whole
+    second to every wait, whatever the backoff, so a short backoff still slept a second."""
+
+    def recalculate(self, duration: float) -> float:
+        return duration * (0.5 + random.random())
+
+
 def web_client(settings: Settings, backoff: float = 0.5) -> AsyncWebClient:
     """Every Web API call goes through this client, so SLACK_API_URL holds for all of them.
 
     429s wait for Retry-After; 5xx and connection faults are retried after `backoff`,
     twice that, ... seconds."""
-    waits = BackoffRetryIntervalCalculator(backoff_factor=backoff)
+    waits = BackoffRetryIntervalCalculator(backoff_factor=backoff, jitter=ScaledJitter())
     return AsyncWebClient(
         token=settings.bot_token,
         base_url=settings.api_url,

@@ -127,3 +127,10 @@ def test_python_m_bot_with_empty_environment_prints_one_line(tmp_path: Path) -> 
     assert len(lines) == 1, result.stderr
     assert "SLACK_BOT_TOKEN" in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_a_short_backoff_is_not_stretched_by_jitter():
+    from bot.app import ScaledJitter
+
+    waits = [ScaledJitter().recalculate(0.01) for _ in range(200)]
+    assert all(0.005 <= wait <= 0.015 for wait in waits)
