@@ -11,7 +11,7 @@ from bot.deps import Deps
 from bot.flows import coaching as flow
 from bot.flows.outbox import deliver
 from bot.flows.slack import is_admin
-from bot.listeners.common import Reply, clicked, trigger_of
+from bot.listeners.common import Reply, clicked, pressed_in, trigger_of
 from bot.screens.blocks import element_state, when
 from bot.screens.coaching import (
     ACCEPT_ACTION,
@@ -196,10 +196,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def answer(
         body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient, accept: bool
     ) -> None:
-        pressed = {
-            "channel": str((body.get("channel") or {}).get("id", "")),
-            "ts": str((body.get("message") or {}).get("ts", "")),
-        }
+        pressed = pressed_in(body)
         answered = await flow.answer_offer(
             client, deps, body["user"]["id"], clicked(body), accept, pressed
         )

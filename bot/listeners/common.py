@@ -40,6 +40,15 @@ def clicked(body: dict[str, Any]) -> str:
     return value if isinstance(value, str) else ""
 
 
+def pressed_in(body: dict[str, Any]) -> dict[str, str]:
+    """Where the message with the clicked button is ({"channel", "ts"}; "" where the payload
+    has none), so a flow can update that copy of the message once it is answered."""
+    return {
+        "channel": str((body.get("channel") or {}).get("id", "")),
+        "ts": str((body.get("message") or {}).get("ts", "")),
+    }
+
+
 def modal_of(body: dict[str, Any]) -> dict[str, Any] | None:
     """The modal a button was clicked in, if it was."""
     view = body.get("view")

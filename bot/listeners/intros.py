@@ -13,7 +13,7 @@ from bot.flows import intros as flow
 from bot.flows.matching import next_matches
 from bot.flows.outbox import deliver
 from bot.flows.slack import send_dm
-from bot.listeners.common import Reply, clicked, trigger_of
+from bot.listeners.common import Reply, clicked, pressed_in, trigger_of
 from bot.screens.blocks import when
 from bot.screens.intros import (
     ACCEPT_ACTION,
@@ -74,10 +74,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def answer(
         body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient, accept: bool
     ) -> None:
-        pressed = {
-            "channel": str((body.get("channel") or {}).get("id", "")),
-            "ts": str((body.get("message") or {}).get("ts", "")),
-        }
+        pressed = pressed_in(body)
         answered = await flow.answer_intro(deps, body["user"]["id"], clicked(body), accept, pressed)
         if answered.refused is not None:
             await Reply(body, respond, client)({"text": answered.refused})
