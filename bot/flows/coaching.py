@@ -41,7 +41,6 @@ from bot.flows.slack import (
     post_to_group,
     send_dm,
     update_message,
-    user_info,
 )
 from bot.screens.blocks import escape, when
 from bot.screens.coaching import (
@@ -374,7 +373,7 @@ async def coach_choices(
     declined or let an offer of this request lapse, nor one without a free place."""
     store = deps.store
     latest = await store.latest_response(request.user_id)
-    person = await user_info(client, request.user_id) or {}
+    person = await deps.workspace.person(client, request.user_id, deps.clock()) or {}
     seeker = CoachingSeeker(
         user_id=request.user_id,
         topics=tuple(latest.answers.get("topics", ())) if latest else (),

@@ -31,7 +31,7 @@ from bot.domain.outbox import Effect, Followups, new_effect, waiting_until
 from bot.domain.pool import clean_text
 from bot.flows.coaching import internal_coach_of
 from bot.flows.outbox import Delivery, deliver, makes
-from bot.flows.slack import send_dm, user_info
+from bot.flows.slack import send_dm
 from bot.screens.feedback import (
     giver_message,
     shared_message,
@@ -79,7 +79,9 @@ async def ask_colleagues(
     DM to each of them."""
     problem = givers_problem(user_id, givers)  # a hostile payload's thousand IDs stop here
     if problem is None:
-        found = await asyncio.gather(*(user_info(client, g) for g in givers))
+        found = await asyncio.gather(
+            *(deps.workspace.person(client, g, deps.clock()) for g in givers)
+        )
         problem = givers_problem(user_id, givers, dict(zip(givers, found, strict=True)))
     if problem is not None:
         return Asked(problem=problem)
@@ -170,7 +172,9 @@ async def run_due_feedback(deps: Deps, client: AsyncWebClient) -> list[Effect]:
                 effects += then.effects
             continue
         waiting = waiting_for(request, await store.feedback_answers(request.id))
-        people = await asyncio.gather(*(user_info(client, g) for g in waiting))
+        people = await asyncio.gather(
+            *(deps.workspace.person(client, g, deps.clock()) for g in waiting)
+        )
         hours = deps.content.nudges.hours
         # Each reminder is its colleague's (user_id), so the person's export never lists who
         # has not answered yet.

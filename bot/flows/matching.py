@@ -11,7 +11,6 @@ from bot.deps import Deps
 from bot.domain.intros import Intro, excluded_mentors
 from bot.domain.matching import Match, rank_mentors
 from bot.domain.questionnaire import Answers
-from bot.flows.slack import user_info
 from bot.screens.blocks import escape
 
 TIMEZONE_LOOKUP_SECONDS = 1.0  # the result must still be acknowledged inside Slack's 3 s
@@ -30,7 +29,9 @@ async def matches_for(
     quickly; failing both, timezone distance simply does not count."""
     if person is None and client is not None:
         try:
-            person = await asyncio.wait_for(user_info(client, user_id), TIMEZONE_LOOKUP_SECONDS)
+            person = await asyncio.wait_for(
+                deps.workspace.person(client, user_id, deps.clock()), TIMEZONE_LOOKUP_SECONDS
+            )
         except TimeoutError:
             person = None
     timezone = person.get("tz") if person else None

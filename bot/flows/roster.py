@@ -9,7 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.domain.coaching import Coach, coach_problems, new_external_id
 from bot.domain.pool import clean_text
-from bot.flows.slack import display_name, person_problem, user_info
+from bot.flows.slack import display_name, person_problem
 from bot.screens.coaches import (
     AREAS,
     BIO,
@@ -53,7 +53,7 @@ async def coach_from_entry(
             timezone = None
     else:
         coach_id = coach_id or (entry[PERSON] or "")
-        person = await user_info(client, coach_id) if coach_id else None
+        person = await deps.workspace.person(client, coach_id, deps.clock()) if coach_id else None
         if not coach_id:
             errors[PERSON] = "Choose the person who will coach."
         elif known is None and (problem := person_problem(person, "coaches")):

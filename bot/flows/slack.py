@@ -89,19 +89,9 @@ async def update_message(
     return True
 
 
-async def user_info(client: AsyncWebClient, user_id: str) -> dict[str, Any] | None:
-    """The person as Slack knows them, or None when Slack cannot say (left, or an error)."""
-    try:
-        answer = await client.users_info(user=user_id)
-    except SlackApiError as error:
-        log.warning("users.info for %s failed: %s", user_id, error.response.get("error"))
-        return None
-    user = answer.get("user")
-    return user if isinstance(user, dict) else None
-
-
 def person_problem(person: dict[str, Any] | None, role: str) -> str | None:
-    """Why this Slack user (from `user_info`) cannot be one of the `role` ("mentors"), or None."""
+    """Why this Slack user (from `Workspace.person`) cannot be one of the `role` ("mentors"),
+    or None."""
     if person is None:
         return "I could not look this person up in Slack. If they are still here, try again."
     if person.get("is_bot"):

@@ -17,7 +17,7 @@ from bot.deps import Deps
 from bot.domain.matching import Mentor
 from bot.domain.pool import clean_text, mentor_problems
 from bot.flows.pool import CHANGE_POOL, pool_screen
-from bot.flows.slack import display_name, is_admin, person_problem, user_info
+from bot.flows.slack import display_name, is_admin, person_problem
 from bot.listeners.admin_lists import AdminList, register_list
 from bot.listeners.common import admin_or_refuse, trigger_of, view_meta
 from bot.screens.blocks import plain, section
@@ -82,7 +82,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         entry = read_edit(view)
         errors: dict[str, str] = {}
-        person = await user_info(client, entry["user"]) if entry["user"] else None
+        person = (
+            await deps.workspace.person(client, entry["user"], deps.clock())
+            if entry["user"]
+            else None
+        )
         if not entry["user"]:
             errors["mentor"] = "Choose the person who will mentor."
         elif problem := person_problem(person, "mentors"):
