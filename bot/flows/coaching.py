@@ -265,7 +265,8 @@ async def pending_for_admins(deps: Deps) -> tuple[list[CoachingRequest], str]:
 async def under_way_for_admins(deps: Deps) -> list[tuple[Engagement, str]]:
     """Engagements under way, oldest first, each with its coach's name: what an admin may
     end early or extend."""
-    return [(e, await coach_name(deps, e.coach_id)) for e in await deps.store.engagements("active")]
+    names = {c.id: c.name for c in await deps.store.coaches()}  # one read, not one a row
+    return [(e, names.get(e.coach_id, e.coach_id)) for e in await deps.store.engagements("active")]
 
 
 # What follows each step, made after the ack (bot/flows/outbox.py).
