@@ -23,6 +23,7 @@ from bot.domain.questionnaire import Answers, Question, check_step, in_current_t
 from bot.domain.recommendation import Recommendation, recommend, shows_mentors
 from bot.domain.records import Response
 from bot.flows.matching import matches_for
+from bot.flows.pool import save_pool
 from bot.logs import configure_logging
 from bot.pool_csv import HEADER_PROBLEM, bad_row_count, iana_timezone, read_pool, write_pool
 from bot.roster_csv import HEADER_PROBLEM as ROSTER_HEADER_PROBLEM
@@ -391,7 +392,7 @@ MENTOR_CSV: _Sheet[Mentor] = _Sheet(
     lambda m: m.user_id,
     lambda m: m.name,
     lambda store: store.mentors(),
-    lambda store, mentors, by, what, now: store.save_mentors(mentors, by, what, now),
+    save_pool,
 )
 COACH_CSV: _Sheet[Coach] = _Sheet(
     "coach",

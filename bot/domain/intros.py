@@ -7,7 +7,7 @@ import hmac
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from bot.domain.matching import Mentor
 
@@ -33,6 +33,18 @@ class Intro:
     source: Literal["match", "open_request"] = "match"
     # Where the mentor's copy of the request is, so it can be updated once answered.
     mentor_message: dict[str, str] = field(default_factory=dict)
+    # The mentor's question before answering (bot/domain/mentoring.py `Question`): "text",
+    # "asked_at", then "answer", "answered_at"; the lapse clock stops while it waits.
+    question: Mapping[str, str] = field(default_factory=dict)
+    # The mentoring agreement (bot/domain/mentoring.py `Agreement`), once proposed.
+    agreement: Mapping[str, Any] = field(default_factory=dict)
+    # Each person's close-out, by user ID: "goals" (1-5), "recommend", "note", "at".
+    closeouts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # When the pair looked at risk and why ("signal", "at"), until a reset clears it.
+    at_risk: Mapping[str, str] = field(default_factory=dict)
+    ended_at: datetime | None = None
+    ended_by: str = ""  # who ended it ("" at the agreed end)
+    end_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -110,7 +122,11 @@ def why_mentor_cannot_take(
 ) -> str | None:
     """None when this mentor can take on a mentee now, else the reason, said to the mentee
     (or, with no mentee named, to the mentor)."""
-    if mentor is None or not mentor.active:
+    if mentor is not None and mentor.status == "pool" and mentor.away_until is not None:
+        if mentee_id is None:
+            return "You are away: set yourself back with `/devpath mentor` to take requests."
+        return f"{mentor.name} is away for now. Your other matches are not."
+    if mentor is None or not mentor.taking:
         if mentee_id is None:
             return "Only mentors in the pool can take requests. Ask a program admin to add you."
         return "That mentor is not taking requests any more. Your other matches still are."
@@ -129,7 +145,7 @@ def free_in_field(mentors: Iterable[Mentor], taken: Mapping[str, int], field: st
     return sum(
         1
         for m in mentors
-        if m.active and field in m.fields and m.capacity > taken.get(m.user_id, 0)
+        if m.taking and field in m.fields and m.capacity > taken.get(m.user_id, 0)
     )
 
 

@@ -8,13 +8,15 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.coaching import Coach, CoachRules, CoachWeights, areas_text
 from bot.domain.questionnaire import Answers
 
 T = TypeVar("T")
+# in the pool, or nominated (by themselves, `/devpath mentor join`) and waiting for an admin.
+MentorStatus = Literal["pool", "nominated"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,14 @@ class Mentor:
     capacity: int
     bio: str = ""
     active: bool = True
+    status: MentorStatus = "pool"
+    away_until: datetime | None = None  # away (not offered) until this moment, back by itself
+    nominated_at: datetime | None = None  # joined by nominating themselves, at this moment
+
+    @property
+    def taking(self) -> bool:
+        """Offered to mentees and able to take a request: in the pool, active, not away."""
+        return self.status == "pool" and self.active and self.away_until is None
 
 
 @dataclass(frozen=True)
@@ -108,7 +118,7 @@ def rank_mentors(
     offsets: dict[str | None, float | None] = {}
     scored: list[Scored[Mentor]] = []
     for mentor in mentors:
-        if not mentor.active or mentor.user_id == mentee.user_id or mentor.user_id in excluded:
+        if not mentor.taking or mentor.user_id == mentee.user_id or mentor.user_id in excluded:
             continue
         free = mentor.capacity - mentees_now.get(mentor.user_id, 0)
         if free <= 0:

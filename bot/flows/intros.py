@@ -44,7 +44,7 @@ async def may_ask(deps: Deps, mentee_id: str, mentor_id: str) -> tuple[Mentor | 
     """The mentor, and why this mentee may not ask them now (None: they may)."""
     mentor = await deps.store.get_mentor(mentor_id) if mentor_id else None
     why = await why_not_pair(deps, mentee_id, mentor_id)
-    if why is None or mentor is None or not mentor.active:
+    if why is None or mentor is None or not mentor.taking:
         why = why_mentor_cannot_take(mentor, await deps.store.mentees_now(), mentee_id) or why
     return mentor, why
 

@@ -16,7 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.domain.matching import Mentor
 from bot.domain.pool import clean_text, mentor_problems
-from bot.flows.pool import CHANGE_POOL, pool_screen
+from bot.flows.pool import CHANGE_POOL, pool_screen, save_pool
 from bot.flows.slack import display_name, is_admin, person_problem
 from bot.listeners.admin_lists import AdminList, register_list
 from bot.listeners.common import admin_or_refuse, trigger_of, view_meta
@@ -120,7 +120,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
         added = await deps.store.get_mentor(mentor.user_id) is None
         verb = "added" if added else "edited"
-        await deps.store.save_mentors([mentor], admin, f"{verb} {mentor.name}", deps.clock())
+        await save_pool(deps.store, [mentor], admin, f"{verb} {mentor.name}", deps.clock())
         meta = view_meta(view)
         if meta.get("root"):
             await ack()

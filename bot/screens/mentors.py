@@ -39,6 +39,8 @@ def mentor_line(content: Content, mentor: Mentor, mentees: int) -> str:
     fields = ", ".join(labels.get(f, f) for f in mentor.fields)
     topics = ", ".join(labels.get(t, t).lower() for t in mentor.topics)
     state = "" if mentor.active else " _(paused)_"
+    if mentor.away_until is not None:
+        state += f" _(away until {mentor.away_until:%d %b})_"
     load = f"{mentees} of {mentor.capacity} mentees"
     return f"*{escape(mentor.name)}*{state} · {fields} · {topics} · {load}"
 

@@ -121,18 +121,48 @@ class Store(Protocol):
     # Mentors: the pool, keyed by Slack user ID.
 
     async def mentors(self) -> list[Mentor]:
-        """The pool, by name (case-insensitive), then by user ID."""
+        """The pool (status "pool": nominations not yet approved are not in it), by name
+        (case-insensitive), then by user ID."""
         ...
 
-    async def get_mentor(self, user_id: str) -> Mentor | None: ...
+    async def nominations(self) -> list[Mentor]:
+        """People who nominated themselves and wait for an admin (status "nominated"), in the
+        order they nominated themselves."""
+        ...
+
+    async def get_mentor(self, user_id: str) -> Mentor | None:
+        """This person's entry, in the pool or nominated."""
+        ...
 
     async def save_mentors(self, mentors: list[Mentor], by: str, what: str, now: datetime) -> None:
         """Add or replace these mentors and record who did it (one audit entry), together."""
         ...
 
-    async def remove_mentor(self, user_id: str, by: str, what: str, now: datetime) -> bool:
-        """Take a mentor out of the pool and record who did it; False (and nothing recorded)
-        when there was no such mentor."""
+    async def remove_mentor(
+        self,
+        user_id: str,
+        by: str,
+        what: str,
+        now: datetime,
+        expect: Mapping[str, Any] | None = None,
+        then: Followups = NOTHING,
+    ) -> bool:
+        """Take a mentor out of the pool and record who did it, with `then`; False (and
+        nothing recorded) when there was no such mentor, or (with `expect`) one whose fields
+        do not hold these values any more: declining a nomination twice declines it once."""
+        ...
+
+    async def update_mentor(
+        self,
+        user_id: str,
+        changes: Mapping[str, Any],
+        expect: Mapping[str, Any] | None = None,
+        audit: tuple[str, str, datetime] | None = None,
+        then: Followups = NOTHING,
+    ) -> Mentor | None:
+        """Compare-and-set: set `changes` (Mentor's field names) only if the mentor exists and
+        (with `expect`) its fields hold these values; the mentor as changed, or None and
+        nothing written. `audit` (by, what, at) is recorded with it, and `then`."""
         ...
 
     async def audit_log(self, limit: int = 10) -> list[dict[str, str]]:
@@ -201,6 +231,20 @@ class Store(Protocol):
         accepted intros, checked in the same step: two accepts at once cannot overfill a
         mentor. `then` is written with the move, and only if the intro moved.
         """
+        ...
+
+    async def update_intro(
+        self,
+        intro_id: str,
+        from_states: frozenset[str],
+        changes: Mapping[str, Any],
+        then: Followups = NOTHING,
+        expect: Mapping[str, Any] | None = None,
+    ) -> Intro | None:
+        """Compare-and-set: set `changes` (Intro's field names, the state among them) only if
+        the intro is in one of `from_states` and (with `expect`) its fields hold these values;
+        the intro as changed, or None and nothing written (a second click, a lost race, no
+        such intro). `then` goes with it."""
         ...
 
     async def mark_intro(self, intro_id: str, **changes: Any) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.store.journal import JournalStorage, replace_atomically
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 META = "meta"
 
 
@@ -44,11 +44,20 @@ def _v3_to_v4(data: dict[str, dict[str, Any]]) -> None:
     not copy or erase the new tables, from opening the file."""
 
 
+def _v4_to_v5(data: dict[str, dict[str, Any]]) -> None:
+    """Version 5 adds the mentoring lifecycle: a mentor's status (in the pool, or nominated
+    and waiting for an admin), time away and when they nominated themselves; an intro's
+    question, agreement, close-outs, at-risk flag and how it ended. Nothing to change in the
+    data: an entry without them is in the pool, and an intro without them has none of them
+    yet; the stamp keeps an older devpath, which would misread them, from opening the file."""
+
+
 # MIGRATIONS[n] turns a version-n database into version n + 1, in place.
 MIGRATIONS: dict[int, Callable[[dict[str, dict[str, Any]]], None]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
     3: _v3_to_v4,
+    4: _v4_to_v5,
 }
 
 

@@ -70,7 +70,7 @@ from bot.store.shapes import (
     withdrawals,
 )
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 CONNECT_TIMEOUT = 10.0  # seconds, per connection attempt
 # Advisory lock keys. The one-key (bigint) and two-key (int, int) spaces do not overlap.
 MIGRATION_LOCK = 0x64657670_6174685F  # "devpath_"
@@ -205,6 +205,23 @@ CREATE TABLE IF NOT EXISTS secrets (
 );
 """
 
+# The mentoring lifecycle: nominations and time away on the mentor; on the intro, the
+# mentor's question, the agreement, the close-outs, the at-risk flag and how it ended.
+_LIFECYCLE_V5 = """
+ALTER TABLE mentors ADD COLUMN IF NOT EXISTS status text NOT NULL DEFAULT 'pool';
+ALTER TABLE mentors ADD COLUMN IF NOT EXISTS away_until timestamptz;
+ALTER TABLE mentors ADD COLUMN IF NOT EXISTS nominated_at timestamptz;
+CREATE INDEX IF NOT EXISTS mentors_status ON mentors (status);
+
+ALTER TABLE intros ADD COLUMN IF NOT EXISTS question jsonb NOT NULL DEFAULT '{}';
+ALTER TABLE intros ADD COLUMN IF NOT EXISTS agreement jsonb NOT NULL DEFAULT '{}';
+ALTER TABLE intros ADD COLUMN IF NOT EXISTS closeouts jsonb NOT NULL DEFAULT '{}';
+ALTER TABLE intros ADD COLUMN IF NOT EXISTS at_risk jsonb NOT NULL DEFAULT '{}';
+ALTER TABLE intros ADD COLUMN IF NOT EXISTS ended_at timestamptz;
+ALTER TABLE intros ADD COLUMN IF NOT EXISTS ended_by text NOT NULL DEFAULT '';
+ALTER TABLE intros ADD COLUMN IF NOT EXISTS end_reason text NOT NULL DEFAULT '';
+"""
+
 # MIGRATIONS[n] brings a version-n schema to version n + 1 (0: an empty database).
 MIGRATIONS: dict[int, str] = {
     0: """
@@ -337,11 +354,16 @@ CREATE TABLE IF NOT EXISTS effects (
 """,
     # The coaching path: the coach roster, requests, engagements and 360 feedback.
     3: _COACHES_V4 + _COACHING_V4 + _FEEDBACK_V4 + _FORGET_V4,
+    4: _LIFECYCLE_V5,
 }
 
 _DRAFT = "user_id, answers, step, channel_id, updated_at"
 _RESPONSE = "id, user_id, answers, recommendation, content_version, created_at, view_id"
-_MENTOR = "user_id, name, timezone, fields, topics, seniority, capacity, bio, active"
+_MENTOR = (
+    "user_id, name, timezone, fields, topics, seniority, capacity, bio, active, status, "
+    "away_until, nominated_at"
+)
+_MENTOR_VALUES = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12"
 _COACH = (
     "id, kind, name, timezone, areas, languages, capacity, credentials, bio, active, "
     "organisation, email, booking_url"
@@ -349,8 +371,10 @@ _COACH = (
 _COACH_VALUES = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13"
 _INTRO = (
     "id, mentee_id, mentor_id, state, requested_at, expires_at, note, shares, answered_at, "
-    "source, mentor_message"
+    "source, mentor_message, question, agreement, closeouts, at_risk, ended_at, ended_by, "
+    "end_reason"
 )
+_INTRO_VALUES = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18"
 _REQUEST = "id, mentee_id, claimed_by, claimed_at, extra"
 _EFFECT = "id, kind, user_id, data, created_at, state, claimed_at, attempts"
 _FEEDBACK_REQUEST = (
@@ -377,16 +401,15 @@ _CANCEL = (
     "AND ($2::text IS NULL OR subject = $2) "
     "AND ($3::text[] IS NULL OR kind = ANY($3))"
 )
-_INSERT_INTRO = (
-    f"INSERT INTO intros ({_INTRO}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
-)
+_INSERT_INTRO = f"INSERT INTO intros ({_INTRO}) VALUES ({_INTRO_VALUES})"
 # An effect about this person: theirs, or one naming them (a kickoff with their mentee).
 _EFFECT_ABOUT = (
     "user_id = $1 OR EXISTS (SELECT 1 FROM jsonb_each_text(data) AS field WHERE value = $1)"
 )
 _DATABASE_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError)
 _NUDGE_TIMES = frozenset({"due_at", "created_at", "sent_at", "answered_at"})
-_INTRO_TIMES = frozenset({"requested_at", "expires_at", "answered_at"})
+_INTRO_TIMES = frozenset({"requested_at", "expires_at", "answered_at", "ended_at"})
+_INTRO_JSON = frozenset({"mentor_message", "question", "agreement", "closeouts", "at_risk"})
 
 
 class PostgresStore:
@@ -535,8 +558,15 @@ class PostgresStore:
     # Mentors: the pool, one row per mentor, keyed by Slack user ID.
 
     async def mentors(self) -> list[Mentor]:
-        rows = await self._pool.fetch(f"SELECT {_MENTOR} FROM mentors")
+        rows = await self._pool.fetch(f"SELECT {_MENTOR} FROM mentors WHERE status = 'pool'")
         return sorted((_mentor(r) for r in rows), key=lambda m: (m.name.casefold(), m.user_id))
+
+    async def nominations(self) -> list[Mentor]:
+        rows = await self._pool.fetch(
+            f"SELECT {_MENTOR} FROM mentors WHERE status = 'nominated' "
+            "ORDER BY nominated_at, user_id"
+        )
+        return [_mentor(r) for r in rows]
 
     async def get_mentor(self, user_id: str) -> Mentor | None:
         row = await self._pool.fetchrow(
@@ -549,23 +579,61 @@ class PostgresStore:
         async with self._pool.acquire() as conn, conn.transaction():
             if mentors:
                 await conn.executemany(
-                    f"INSERT INTO mentors ({_MENTOR}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+                    f"INSERT INTO mentors ({_MENTOR}) VALUES ({_MENTOR_VALUES}) "
                     "ON CONFLICT (user_id) DO UPDATE SET name = EXCLUDED.name, "
                     "timezone = EXCLUDED.timezone, fields = EXCLUDED.fields, "
                     "topics = EXCLUDED.topics, seniority = EXCLUDED.seniority, "
-                    "capacity = EXCLUDED.capacity, bio = EXCLUDED.bio, active = EXCLUDED.active",
+                    "capacity = EXCLUDED.capacity, bio = EXCLUDED.bio, active = EXCLUDED.active, "
+                    "status = EXCLUDED.status, away_until = EXCLUDED.away_until, "
+                    "nominated_at = EXCLUDED.nominated_at",
                     [_mentor_args(m) for m in mentors],
                 )
             await _audit(conn, by, what, now, audit_about("mentor", [m.user_id for m in mentors]))
 
-    async def remove_mentor(self, user_id: str, by: str, what: str, now: datetime) -> bool:
+    async def remove_mentor(
+        self,
+        user_id: str,
+        by: str,
+        what: str,
+        now: datetime,
+        expect: Mapping[str, Any] | None = None,
+        then: Followups = NOTHING,
+    ) -> bool:
         async with self._pool.acquire() as conn, conn.transaction():
-            gone = await conn.fetchval(
-                "DELETE FROM mentors WHERE user_id = $1 RETURNING user_id", user_id
+            row = await conn.fetchrow(
+                f"SELECT {_MENTOR} FROM mentors WHERE user_id = $1 FOR UPDATE", user_id
             )
-            if gone is not None:
-                await _audit(conn, by, what, now, audit_about("mentor", [user_id]))
-            return gone is not None
+            if row is None or not _holds(_mentor(row), expect):
+                return False
+            await conn.execute("DELETE FROM mentors WHERE user_id = $1", user_id)
+            await _audit(conn, by, what, now, audit_about("mentor", [user_id]))
+            await _follow(conn, then)
+            return True
+
+    async def update_mentor(
+        self,
+        user_id: str,
+        changes: Mapping[str, Any],
+        expect: Mapping[str, Any] | None = None,
+        audit: tuple[str, str, datetime] | None = None,
+        then: Followups = NOTHING,
+    ) -> Mentor | None:
+        async with self._pool.acquire() as conn, conn.transaction():
+            row = await conn.fetchrow(
+                f"SELECT {_MENTOR} FROM mentors WHERE user_id = $1 FOR UPDATE", user_id
+            )
+            if row is None or not _holds(_mentor(row), expect):
+                return None
+            changed = replace(_mentor(row), **changes)
+            await conn.execute(
+                f"UPDATE mentors SET ({_MENTOR}) = ({_MENTOR_VALUES}) WHERE user_id = $1",
+                *_mentor_args(changed),
+            )
+            if audit is not None:
+                by, what, at = audit
+                await _audit(conn, by, what, at, audit_about("mentor", [user_id]))
+            await _follow(conn, then)
+            return changed
 
     async def audit_log(self, limit: int = 10) -> list[dict[str, str]]:
         """The latest admin changes, newest first."""
@@ -622,7 +690,7 @@ class PostgresStore:
         async with self._pool.acquire() as conn, conn.transaction():
             added = await conn.fetchval(
                 f"INSERT INTO intros ({_INTRO}) "
-                "SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 WHERE NOT EXISTS ("
+                f"SELECT {_INTRO_VALUES} WHERE NOT EXISTS ("
                 "  SELECT 1 FROM intros WHERE mentee_id = $2 AND mentor_id = $3"
                 "  AND state IN ('pending', 'accepted')) "
                 "ON CONFLICT DO NOTHING RETURNING id",
@@ -709,6 +777,32 @@ class PostgresStore:
         except asyncpg.UniqueViolationError:
             # The pair already has another intro pending or accepted: it stays the only one.
             return None
+
+    async def update_intro(
+        self,
+        intro_id: str,
+        from_states: frozenset[str],
+        changes: Mapping[str, Any],
+        then: Followups = NOTHING,
+        expect: Mapping[str, Any] | None = None,
+    ) -> Intro | None:
+        async with self._pool.acquire() as conn, conn.transaction():
+            row = await conn.fetchrow(
+                f"SELECT {_INTRO} FROM intros WHERE id = $1 FOR UPDATE", intro_id
+            )
+            if row is None or row["state"] not in from_states or not _holds(_intro(row), expect):
+                return None
+            changed = replace(_intro(row), **changes)
+            try:
+                async with conn.transaction():
+                    await conn.execute(
+                        f"UPDATE intros SET ({_INTRO}) = ({_INTRO_VALUES}) WHERE id = $1",
+                        *_intro_args(changed),
+                    )
+            except asyncpg.UniqueViolationError:
+                return None  # the pair has another intro open: it stays the only one
+            await _follow(conn, then)
+            return changed
 
     async def mark_intro(self, intro_id: str, **changes: Any) -> None:
         """Record bookkeeping on an intro: where the mentor's message is."""
@@ -1808,11 +1902,16 @@ def _nudge_value(name: str, value: Any) -> Any:
     return value
 
 
+def _holds(record: Any, expect: Mapping[str, Any] | None) -> bool:
+    """Whether the record's fields hold these values (a compare-and-set's condition)."""
+    return all(getattr(record, key) == value for key, value in (expect or {}).items())
+
+
 def _intro_value(name: str, value: Any) -> Any:
     if name in _INTRO_TIMES and isinstance(value, datetime):
         return _utc(value)
-    if name == "mentor_message" and isinstance(value, Mapping):
-        return dict(value)
+    if name in _INTRO_JSON and isinstance(value, Mapping):
+        return _plain(value)
     if name == "shares":
         return list(value)
     return value
@@ -1859,12 +1958,28 @@ def _response_doc(row: asyncpg.Record) -> dict[str, Any]:
     return {**doc, "created_at": _iso(row["created_at"])}
 
 
-def _mentor(row: asyncpg.Record) -> Mentor:
-    return Mentor(**{**dict(row), "fields": tuple(row["fields"]), "topics": tuple(row["topics"])})
+_MENTOR_TIMES = ("away_until", "nominated_at")
+
+
+def _mentor(row: Mapping[str, Any]) -> Mentor:
+    times = {k: _utc(row[k]) if row[k] else None for k in _MENTOR_TIMES}
+    return Mentor(
+        **{**dict(row), **times, "fields": tuple(row["fields"]), "topics": tuple(row["topics"])}
+    )
 
 
 def _mentor_doc(row: asyncpg.Record) -> dict[str, Any]:
-    return {**dict(row), "fields": list(row["fields"]), "topics": list(row["topics"])}
+    times = {k: _iso(row[k]) for k in _MENTOR_TIMES}
+    return {**dict(row), **times, "fields": list(row["fields"]), "topics": list(row["topics"])}
+
+
+def _plain(value: Any) -> Any:
+    """A record's nested mapping as plain JSON-ready dicts and lists."""
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _audit_doc(row: asyncpg.Record) -> dict[str, str]:
@@ -1884,6 +1999,13 @@ def _intro_args(intro: Intro) -> tuple[Any, ...]:
         _utc(intro.answered_at) if intro.answered_at else None,
         intro.source,
         dict(intro.mentor_message),
+        _plain(intro.question),
+        _plain(intro.agreement),
+        _plain(intro.closeouts),
+        _plain(intro.at_risk),
+        _utc(intro.ended_at) if intro.ended_at else None,
+        intro.ended_by,
+        intro.end_reason,
     )
 
 
@@ -1955,9 +2077,8 @@ _RESTORE = {
     "drafts": f"INSERT INTO drafts ({_DRAFT}) VALUES ($1, $2, $3, $4, $5)",
     "responses": f"INSERT INTO responses ({_RESPONSE}) OVERRIDING SYSTEM VALUE "
     "VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    "mentors": f"INSERT INTO mentors ({_MENTOR}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    "intros": f"INSERT INTO intros ({_INTRO}) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    "mentors": f"INSERT INTO mentors ({_MENTOR}) VALUES ({_MENTOR_VALUES})",
+    "intros": _INSERT_INTRO,
     "audit": "INSERT INTO audit (by_user, what, at, about) VALUES ($1, $2, $3, $4)",
     "tombstones": "INSERT INTO tombstones (pair, declined, at) VALUES ($1, $2, $3)",
     "secrets": "INSERT INTO secrets (name, value) VALUES ($1, $2)",
@@ -2016,8 +2137,11 @@ def _restore_row(kind: str, doc: dict[str, Any], response_id: int) -> tuple[Any,
             doc.get("view_id"),
         )
     if kind == "mentors":
+        times = {key: _time(doc[key]) if doc.get(key) else None for key in _MENTOR_TIMES}
         return _mentor_args(
-            Mentor(**{**doc, "fields": tuple(doc["fields"]), "topics": tuple(doc["topics"])})
+            Mentor(
+                **{**doc, **times, "fields": tuple(doc["fields"]), "topics": tuple(doc["topics"])}
+            )
         )
     if kind == "intros":
         times = {key: _time(doc[key]) if doc.get(key) else None for key in _INTRO_TIMES}
@@ -2130,6 +2254,9 @@ def _mentor_args(m: Mentor) -> tuple[Any, ...]:
         m.capacity,
         m.bio,
         m.active,
+        m.status,
+        _utc(m.away_until) if m.away_until else None,
+        _utc(m.nominated_at) if m.nominated_at else None,
     )
 
 

@@ -80,7 +80,7 @@ class TinyDBStore:
         # Each lookup the bot makes has its index, so no read or write scans a table.
         self._drafts = table("drafts", "user_id")
         self._responses = table("responses", "user_id")
-        self._mentors = table("mentors", "user_id")
+        self._mentors = table("mentors", "user_id", "status")
         self._intros = table("intros", "id", "mentee_id", "mentor_id", "state")
         self._audit = table("audit")
         self._open_requests = table("open_requests", "id", "mentee_id")
@@ -249,7 +249,7 @@ class TinyDBStore:
         def work() -> list[Mentor]:
             version, cached = self._pool_cache
             if version != self._mentors.version or cached is None:
-                docs = self._mentors.all()
+                docs = [d for d in self._mentors.all() if d.get("status", "pool") == "pool"]
                 cached = sorted(
                     (_mentor(d) for d in docs), key=lambda m: (m.name.casefold(), m.user_id)
                 )
@@ -257,6 +257,10 @@ class TinyDBStore:
             return list(cached)
 
         return await self._run(work)
+
+    async def nominations(self) -> list[Mentor]:
+        docs = await self._run(lambda: self._mentors.find("status", "nominated"))
+        return sorted((_mentor(d) for d in docs), key=lambda m: (m.nominated_at, m.user_id))
 
     async def get_mentor(self, user_id: str) -> Mentor | None:
         doc = await self._run(lambda: self._mentors.first("user_id", user_id))
@@ -273,13 +277,47 @@ class TinyDBStore:
 
         await self._run(work)
 
-    async def remove_mentor(self, user_id: str, by: str, what: str, now: datetime) -> bool:
+    async def remove_mentor(
+        self,
+        user_id: str,
+        by: str,
+        what: str,
+        now: datetime,
+        expect: Mapping[str, Any] | None = None,
+        then: Followups = NOTHING,
+    ) -> bool:
         def work() -> bool:
             found = self._mentors.find("user_id", user_id)
-            _remove(self._mentors, found)
-            if found:
+            if not found or not _holds(_mentor(found[0]), expect):
+                return False
+            with self._db.storage.batch():
+                _remove(self._mentors, found)
                 self._audit.insert(_audit_doc(by, what, now, audit_about("mentor", [user_id])))
-            return bool(found)
+                self._follow(then)
+            return True
+
+        return await self._run(work)
+
+    async def update_mentor(
+        self,
+        user_id: str,
+        changes: Mapping[str, Any],
+        expect: Mapping[str, Any] | None = None,
+        audit: tuple[str, str, datetime] | None = None,
+        then: Followups = NOTHING,
+    ) -> Mentor | None:
+        def work() -> Mentor | None:
+            doc = self._mentors.first("user_id", user_id)
+            if doc is None or not _holds(_mentor(doc), expect):
+                return None
+            changed = replace(_mentor(doc), **changes)
+            with self._db.storage.batch():
+                self._mentors.update(_replaced_by(_mentor_doc(changed)), doc_ids=[doc.doc_id])
+                if audit is not None:
+                    by, what, at = audit
+                    self._audit.insert(_audit_doc(by, what, at, audit_about("mentor", [user_id])))
+                self._follow(then)
+            return changed
 
         return await self._run(work)
 
@@ -344,7 +382,7 @@ class TinyDBStore:
     def _open_pair(self, intro: Intro) -> bool:
         """Whether this intro's pair already has one pending or accepted."""
         return any(
-            doc["mentor_id"] == intro.mentor_id and doc["state"] in ("pending", "accepted")
+            doc["mentor_id"] == intro.mentor_id and doc["state"] in OPEN_INTRO
             for doc in self._intros.find("mentee_id", intro.mentee_id)
         )
 
@@ -408,6 +446,29 @@ class TinyDBStore:
                 self._intros.update(changes, doc_ids=[doc.doc_id])
                 self._follow(then)
             return _intro({**doc, **changes})
+
+        return await self._run(work)
+
+    async def update_intro(
+        self,
+        intro_id: str,
+        from_states: frozenset[str],
+        changes: Mapping[str, Any],
+        then: Followups = NOTHING,
+        expect: Mapping[str, Any] | None = None,
+    ) -> Intro | None:
+        def work() -> Intro | None:
+            doc = self._intros.first("id", intro_id)
+            if doc is None or doc["state"] not in from_states or not _holds(_intro(doc), expect):
+                return None
+            changed = replace(_intro(doc), **changes)
+            reopens = changed.state in OPEN_INTRO and doc["state"] not in OPEN_INTRO
+            if reopens and self._open_pair(changed):
+                return None  # the pair has another intro open: it stays the only one
+            with self._db.storage.batch():
+                self._intros.update(_replaced_by(_intro_doc(changed)), doc_ids=[doc.doc_id])
+                self._follow(then)
+            return changed
 
         return await self._run(work)
 
@@ -1386,6 +1447,14 @@ def _remove(table: JournaledTable, docs: list[Document]) -> None:
         table.remove(doc_ids=[d.doc_id for d in docs])
 
 
+OPEN_INTRO = ("pending", "accepted")
+
+
+def _holds(record: Any, expect: Mapping[str, Any] | None) -> bool:
+    """Whether the record's fields hold these values (a compare-and-set's condition)."""
+    return all(getattr(record, key) == value for key, value in (expect or {}).items())
+
+
 def _utc(moment: datetime) -> str:
     """Times are stored in UTC, so that comparing the text compares the moments."""
     return moment.astimezone(UTC).isoformat()
@@ -1422,14 +1491,22 @@ def _nudge(doc: dict[str, Any]) -> Nudge:
     return Nudge(**doc)
 
 
+_MENTOR_TIMES = ("away_until", "nominated_at")
+
+
 def _mentor_doc(mentor: Mentor) -> dict[str, Any]:
     doc = vars(mentor).copy()
     doc["fields"], doc["topics"] = list(mentor.fields), list(mentor.topics)
+    for key in _MENTOR_TIMES:
+        doc[key] = _utc(doc[key]) if doc[key] else None
     return doc
 
 
-def _mentor(doc: dict[str, Any]) -> Mentor:
-    return Mentor(**{**doc, "fields": tuple(doc["fields"]), "topics": tuple(doc["topics"])})
+def _mentor(doc: Mapping[str, Any]) -> Mentor:
+    times = {k: datetime.fromisoformat(doc[k]) for k in _MENTOR_TIMES if doc.get(k)}
+    return Mentor(
+        **{**doc, **times, "fields": tuple(doc["fields"]), "topics": tuple(doc["topics"])}
+    )
 
 
 def _coach_doc(coach: Coach) -> dict[str, Any]:
@@ -1446,18 +1523,23 @@ def _audit_doc(by: str, what: str, now: datetime, about: list[str]) -> dict[str,
     return {"by": by, "what": what, "at": _utc(now), "about": about}
 
 
+_INTRO_TIMES = ("requested_at", "expires_at", "answered_at", "ended_at")
+
+
 def _intro_doc(intro: Intro) -> dict[str, Any]:
     doc = vars(intro).copy()
-    for key in ("requested_at", "expires_at", "answered_at"):
+    for key in _INTRO_TIMES:
         doc[key] = _utc(doc[key]) if doc[key] else None
     doc["shares"] = list(intro.shares)
-    doc["mentor_message"] = dict(intro.mentor_message)
+    for key in ("mentor_message", "question", "agreement", "at_risk"):
+        doc[key] = dict(doc[key])
+    doc["closeouts"] = {who: dict(said) for who, said in intro.closeouts.items()}
     return doc
 
 
-def _intro(doc: dict[str, Any]) -> Intro:
+def _intro(doc: Mapping[str, Any]) -> Intro:
     doc = dict(doc)
-    for key in ("requested_at", "expires_at", "answered_at"):
+    for key in _INTRO_TIMES:
         doc[key] = datetime.fromisoformat(doc[key]) if doc.get(key) else None
     doc["shares"] = tuple(doc.get("shares", ()))
     return Intro(**doc)

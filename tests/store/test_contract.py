@@ -514,6 +514,9 @@ async def test_export_holds_everything_about_the_person(any_store: Store, conten
             "capacity": 2,
             "bio": "",
             "active": True,
+            "status": "pool",
+            "away_until": None,
+            "nominated_at": None,
         }
     ]
     assert [i["id"] for i in grace["intros"]] == ["I1", "I2"]
@@ -943,7 +946,7 @@ async def test_a_version_1_database_is_migrated(pg_url: str) -> None:
         await conn.close()
     store = await PostgresStore.connect(pg_url)
     try:
-        assert await schema_versions(pg_url) == [SCHEMA_VERSION] == [4]
+        assert await schema_versions(pg_url) == [SCHEMA_VERSION] == [5]
         assert await store.first_time("Ev1")
         assert not await store.first_time("Ev1")
         assert await store.person("U1") == {"user_id": "U1"}
@@ -965,7 +968,7 @@ async def test_a_version_3_database_gains_the_coach_roster(pg_url: str) -> None:
         await conn.close()
     store = await PostgresStore.connect(pg_url)
     try:
-        assert await schema_versions(pg_url) == [4]
+        assert await schema_versions(pg_url) == [5]
         assert [m.name for m in await store.mentors()] == ["Grace"]
         await store.save_coaches([coach("U5", "Carla")], "UADMIN", "added coach Carla", T0)
         assert await store.coaches() == [coach("U5", "Carla")]
