@@ -28,6 +28,7 @@ from bot.domain.coaching import (
 from bot.domain.durations import parse_duration
 from bot.domain.feedback import FEWEST_GIVERS, MOST_GIVERS, SCALE, Behaviour, FeedbackRules
 from bot.domain.matching import MatchingRules, Seniority, Weights
+from bot.domain.mentoring import MentoringRules
 from bot.domain.nudges import Cadence, WorkingHours
 from bot.domain.questionnaire import Option, Question, Questionnaire, Step
 from bot.domain.recommendation import Path as RecommendedPath
@@ -41,6 +42,7 @@ COACHES_FILE = "coaches.yml"
 FEEDBACK_FILE = "feedback.yml"
 FEEDBACK_TEXTS = ("ask", "reminder", "thanks")
 COACHING_FILE = "coaching.yml"
+MENTORING_FILE = "mentoring.yml"
 ACCESS_FILE = "access.yml"  # optional: without it, guests are refused in the words below
 ACCESS_TEXTS = {
     "guest": "devpath is for the members of this workspace, and guest accounts cannot use it "
@@ -147,6 +149,7 @@ class Content:
     feedback: FeedbackContent
     coaching: CoachingRules
     access: AccessRules = field(default_factory=AccessRules)
+    mentoring: MentoringRules = field(default_factory=MentoringRules)
 
     @property
     def version(self) -> str:
@@ -192,8 +195,21 @@ def load_content(directory: Path | None = None) -> Content:
     if (directory / ACCESS_FILE).exists():
         a_raw, _ = _read(directory, ACCESS_FILE)
         access = _Checker(_display(directory, ACCESS_FILE)).access(a_raw)
+    mentoring = MentoringRules()
+    if (directory / MENTORING_FILE).exists():
+        r_raw, _ = _read(directory, MENTORING_FILE)
+        mentoring = _Checker(_display(directory, MENTORING_FILE)).mentoring(r_raw)
     return Content(
-        questionnaire, thresholds, paths, matching, nudges, coaches, feedback, coaching, access
+        questionnaire,
+        thresholds,
+        paths,
+        matching,
+        nudges,
+        coaches,
+        feedback,
+        coaching,
+        access,
+        mentoring,
     )
 
 
@@ -624,6 +640,45 @@ class _Checker:
             per_minute=int(self.number(pacing["per_minute"], "pacing per_minute", 1, 600, True)),
             texts=texts,
             last_of_kind=self.text(top["last_of_kind"], "last_of_kind", 300),
+        )
+
+    def mentoring(self, raw: Any) -> MentoringRules:
+        keys = {"join_needs_approval", "agreement", "at_risk", "meeting"}
+        top = self.mapping(raw, "", keys, keys)
+        approval = top["join_needs_approval"]
+        if not isinstance(approval, bool):
+            raise self.fail("join_needs_approval", "should be true or false")
+        both = {"meet_every", "runs_for"}
+        agreement = self.mapping(top["agreement"], "agreement", both, both)
+        choices: dict[str, tuple[Choice, ...]] = {}
+        for name in ("meet_every", "runs_for"):
+            found = []
+            for index, item in enumerate(self.items(agreement[name], name, 1, 10), 1):
+                where = f"agreement {name} {index}"
+                item = self.mapping(item, where, {"value", "label"}, {"value", "label"})
+                self.duration(item["value"], f"{where} value")
+                found.append(Choice(str(item["value"]), self.text(item["label"], where, 75)))
+            choices[name] = tuple(found)
+        risk_keys = {"low_score", "low_in_a_row", "ignored_in_a_row"}
+        risk = self.mapping(top["at_risk"], "at_risk", risk_keys, risk_keys)
+        meeting = self.mapping(
+            top["meeting"], "meeting", {"length", "suggestions"}, {"length", "suggestions"}
+        )
+        return MentoringRules(
+            join_needs_approval=approval,
+            meet_every=choices["meet_every"],
+            runs_for=choices["runs_for"],
+            low_score=int(self.number(risk["low_score"], "at_risk low_score", 1, 4, True)),
+            low_in_a_row=int(
+                self.number(risk["low_in_a_row"], "at_risk low_in_a_row", 1, 10, True)
+            ),
+            ignored_in_a_row=int(
+                self.number(risk["ignored_in_a_row"], "at_risk ignored_in_a_row", 1, 10, True)
+            ),
+            meeting_length=self.duration(meeting["length"], "meeting length"),
+            meeting_suggestions=int(
+                self.number(meeting["suggestions"], "meeting suggestions", 1, 5, True)
+            ),
         )
 
     def access(self, raw: Any) -> AccessRules:

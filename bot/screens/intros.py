@@ -28,6 +28,9 @@ REQUEST_ACTION = "request_intro"
 REQUEST_CALLBACK = "intro_request"
 ACCEPT_ACTION = "intro_accept"
 DECLINE_ACTION = "intro_decline"
+ASK_ACTION = "intro_ask"  # the mentor asks the mentee a question before answering
+FULL_ACTION = "intro_full"  # the mentor has no room: capacity set to the mentees they have
+AWAY_ACTION = "intro_away"  # the mentor is away until a date
 OPEN_REQUEST_ACTION = "open_request_post"
 CLAIM_ACTION = "open_request_claim"
 SHARE_PATH = "path"
@@ -175,21 +178,35 @@ def mentor_request_message(
         lines.append(f"*devpath suggested:* {content.paths[rec.path].title}")
         lines.append(bullets([r.text for r in rec.reasons]))
     if intro.note:
-        quoted = "\n".join(f">{line}" for line in escape(intro.note).splitlines())
-        lines.append(f"*Their note:*\n{quoted}")
-    text = "\n".join(lines)
-    return {
-        "text": f"<@{intro.mentee_id}> would like you to be their mentor.",
-        "blocks": [
-            section(text, "request"),
-            actions(
-                "answer",
-                button("Accept", ACCEPT_ACTION, value=intro.id, style="primary"),
-                button("Decline", DECLINE_ACTION, value=intro.id),
-            ),
-            context(f"Please answer by {expires}. Accepting opens a group DM with the two of you."),
-        ],
-    }
+        lines.append(f"*Their note:*\n{quoted(intro.note)}")
+    blocks = [section("\n".join(lines), "request")]
+    if intro.question.get("text"):
+        asked = f"*You asked:*\n{quoted(intro.question['text'])}"
+        if intro.question.get("answer"):
+            asked += f"\n*Their answer:*\n{quoted(intro.question['answer'])}"
+        else:
+            asked += "\n_Waiting for their answer: the request will not lapse meanwhile._"
+        blocks.append(section(asked, "question"))
+    buttons = [
+        button("Accept", ACCEPT_ACTION, value=intro.id, style="primary"),
+        button("Decline", DECLINE_ACTION, value=intro.id),
+    ]
+    if not intro.question.get("text"):
+        buttons.append(button("Ask a question", ASK_ACTION, value=intro.id))
+    buttons += [
+        button("I'm full", FULL_ACTION, value=intro.id),
+        button("Away until…", AWAY_ACTION, value=intro.id),
+    ]
+    blocks += [
+        actions("answer", *buttons),
+        context(f"Please answer by {expires}. Accepting opens a group DM with the two of you."),
+    ]
+    return {"text": f"<@{intro.mentee_id}> would like you to be their mentor.", "blocks": blocks}
+
+
+def quoted(typed: str) -> str:
+    """What someone typed, escaped, as a mrkdwn quote."""
+    return "\n".join(f">{line}" for line in escape(typed).splitlines())
 
 
 def answered_message(intro: Intro, outcome: str) -> dict[str, Any]:

@@ -1,0 +1,119 @@
+"""A mentoring relationship from start to end: the agreement the pair confirms, the question a
+mentor may ask before accepting, and the content's rules for both.
+
+An accepted intro is the relationship (bot/domain/intros.py): these are the shapes its
+lifecycle fields hold, read from and written to the intro's plain documents, so both stores
+keep them alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.domain.coaching import Choice
+from bot.domain.durations import parse_duration
+from bot.domain.intros import Intro
+
+GOALS_FEWEST, GOALS_MOST = 2, 3
+GOAL_MOST = 200  # characters in one goal
+
+
+@dataclass(frozen=True)
+class MentoringRules:
+    """conversations/mentoring.yml, checked; the defaults are the shipped file's."""
+
+    # False: `/devpath mentor join` puts people in the pool at once, no admin asked.
+    join_needs_approval: bool = True
+    # The agreement's choices; the first of each is what the modal proposes.
+    meet_every: tuple[Choice, ...] = (
+        Choice("2w", "Every two weeks"),
+        Choice("1w", "Every week"),
+        Choice("4w", "Every four weeks"),
+    )
+    runs_for: tuple[Choice, ...] = (
+        Choice("12w", "Three months"),
+        Choice("26w", "Six months"),
+        Choice("52w", "A year"),
+    )
+    # A pair looks at risk after `low_in_a_row` check-in scores at or under `low_score`, or
+    # when both of them left their latest `ignored_in_a_row` check-ins unanswered.
+    low_score: int = 2
+    low_in_a_row: int = 2
+    ignored_in_a_row: int = 2
+    # The meeting helper in the kickoff: this many times of this length, inside both people's
+    # working hours (nudges.yml), starting a day after the kickoff.
+    meeting_length: timedelta = timedelta(minutes=30)
+    meeting_suggestions: int = 3
+
+    def label(self, value: str) -> str:
+        """The words for a meet_every or runs_for value (the value itself if unknown)."""
+        return next(
+            (c.label for c in (*self.meet_every, *self.runs_for) if c.value == value), value
+        )
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """What a mentee and mentor agree to: the mentee's goals, how often they meet, how long
+    the mentoring is meant to run. Proposed by the mentee, confirmed by both; changing it
+    asks both to confirm again."""
+
+    goals: tuple[str, ...]
+    meet_every: str  # a duration, as the content writes it: "2w"
+    runs_for: str  # a duration: "26w"
+    proposed_at: datetime
+    proposed_by: str
+    confirmed_by: tuple[str, ...] = ()
+    confirmed_at: datetime | None = None  # when the second of the two confirmed
+    ends_at: datetime | None = None  # the agreed end: confirmed_at + runs_for
+    message: Mapping[str, str] = field(default_factory=dict)  # where the pair's copy is
+
+    def confirmed(self, intro: Intro) -> bool:
+        return {intro.mentee_id, intro.mentor_id} <= set(self.confirmed_by)
+
+    def confirm(self, user_id: str, intro: Intro, now: datetime) -> Agreement:
+        """Confirmed by this person too; once both have, it starts to run from `now`."""
+        if user_id in self.confirmed_by:
+            return self
+        agreed = replace(self, confirmed_by=(*self.confirmed_by, user_id))
+        if agreed.confirmed(intro):
+            agreed = replace(agreed, confirmed_at=now, ends_at=now + parse_duration(self.runs_for))
+        return agreed
+
+    def doc(self) -> dict[str, Any]:
+        return {
+            "goals": list(self.goals),
+            "meet_every": self.meet_every,
+            "runs_for": self.runs_for,
+            "proposed_at": self.proposed_at.isoformat(),
+            "proposed_by": self.proposed_by,
+            "confirmed_by": list(self.confirmed_by),
+            "confirmed_at": self.confirmed_at.isoformat() if self.confirmed_at else None,
+            "ends_at": self.ends_at.isoformat() if self.ends_at else None,
+            "message": dict(self.message),
+        }
+
+
+def agreement_of(intro: Intro) -> Agreement | None:
+    """The intro's agreement, or None when none was proposed yet."""
+    doc = intro.agreement
+    if not doc or not doc.get("goals"):
+        return None
+    return Agreement(
+        goals=tuple(doc["goals"]),
+        meet_every=str(doc.get("meet_every", "")),
+        runs_for=str(doc.get("runs_for", "")),
+        proposed_at=datetime.fromisoformat(doc["proposed_at"]),
+        proposed_by=str(doc.get("proposed_by", "")),
+        confirmed_by=tuple(doc.get("confirmed_by", ())),
+        confirmed_at=_moment(doc.get("confirmed_at")),
+        ends_at=_moment(doc.get("ends_at")),
+        message=dict(doc.get("message") or {}),
+    )
+
+
+def _moment(text: Any) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
