@@ -31,6 +31,10 @@ DECLINE_ACTION = "intro_decline"
 ASK_ACTION = "intro_ask"  # the mentor asks the mentee a question before answering
 FULL_ACTION = "intro_full"  # the mentor has no room: capacity set to the mentees they have
 AWAY_ACTION = "intro_away"  # the mentor is away until a date
+# A relationship's own buttons, wherever they show (kickoff, check-ins, Home); value: intro id.
+AGREEMENT_ACTION = "mentoring_agreement"  # write (or reset) the agreement: opens its modal
+DONE_ACTION = "mentoring_done"  # "We're done": the pair closes, each gets a close-out
+END_EARLY_ACTION = "mentoring_end_early"  # end before the agreed end, with a reason
 OPEN_REQUEST_ACTION = "open_request_post"
 CLAIM_ACTION = "open_request_claim"
 SHARE_PATH = "path"
