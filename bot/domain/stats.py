@@ -1,5 +1,6 @@
-"""The program's figures for admins: who took the questionnaire, intros, places, nudges,
-and the coaching path's requests, engagements and 360 feedback."""
+"""The program's figures for admins: who took the questionnaire, intros, places, nudges, the
+mentoring relationships from nomination to close-out, and the coaching path's requests,
+engagements and 360 feedback."""
 
 from __future__ import annotations
 
@@ -12,9 +13,12 @@ from bot.domain.coaching import CoachingRequest, Engagement
 from bot.domain.feedback import FeedbackFigures
 from bot.domain.intros import Intro, mentees_now
 from bot.domain.matching import Mentor
+from bot.domain.mentoring import agreement_of
 from bot.domain.nudges import Nudge
 from bot.domain.recommendation import PATHS
 from bot.domain.records import Response
+
+EVER_ACCEPTED = ("accepted", "ended")  # an ended mentoring was accepted once
 
 
 @dataclass(frozen=True)
@@ -41,12 +45,12 @@ def program_stats(
 ) -> ProgramStats:
     latest, intros, nudges = list(latest), list(intros), list(nudges)
     paths = Counter(r.recommendation.path for r in latest)
-    states = Counter(i.state for i in intros)
+    states: Counter[str] = Counter(i.state for i in intros)
     requested = [i for i in intros if i.source == "match"]
     waits = [
         (i.answered_at - i.requested_at).total_seconds() / 3600
         for i in requested
-        if i.state == "accepted" and i.answered_at is not None
+        if i.state in EVER_ACCEPTED and i.answered_at is not None
     ]
     taken = mentees_now(intros)
     active = [m for m in mentors if m.active]
@@ -59,7 +63,7 @@ def program_stats(
         paths={p: paths.get(p, 0) for p in PATHS},
         intros={
             "requested": len(requested),
-            "accepted": states.get("accepted", 0),
+            "accepted": sum(states.get(s, 0) for s in EVER_ACCEPTED),
             "declined": states.get("declined", 0),
             "expired": states.get("expired", 0),
             "pending": states.get("pending", 0),
@@ -110,4 +114,62 @@ def coaching_stats(
         average_progress=round(statistics.fmean(progress), 1) if progress else None,
         average_outcome=round(statistics.fmean(outcome), 1) if outcome else None,
         would_recommend=(sum(answered), len(answered)),
+    )
+
+
+@dataclass(frozen=True)
+class MentoringStats:
+    nominations: tuple[int, int]  # waiting for an admin, approved into the pool
+    mentors_away: int
+    agreements_confirmed: int
+    relationships: dict[str, int]  # active, closed
+    median_days: float | None  # how long the closed ones ran, accepted to ended
+    average_goal_progress: float | None  # check-ins' ratings per agreed goal, 1 to 5
+    average_closeout: float | None  # close-outs' "goals reached", 1 to 5
+    would_recommend: tuple[int, int]  # of the close-outs that answered: yes, all
+    at_risk: int  # pairs flagged at risk (those still flagged, ended or not)
+
+
+def mentoring_stats(
+    intros: Iterable[Intro],
+    mentors: Iterable[Mentor],
+    nominations: Iterable[Mentor],
+    nudges: Iterable[Nudge],
+) -> MentoringStats:
+    """`mentors` is the pool, `nominations` those waiting for an admin; goal ratings are the
+    check-ins' answers "goal_0", "goal_1", ... (1 to 5)."""
+    intros, pool = list(intros), list(mentors)
+    ended = [i for i in intros if i.state == "ended"]
+    lengths = [
+        (i.ended_at - i.answered_at).total_seconds() / 86400
+        for i in ended
+        if i.ended_at is not None and i.answered_at is not None
+    ]
+    progress = [
+        int(value)
+        for n in nudges
+        if n.kind == "check_in"
+        for key, value in n.answer.items()
+        if key.startswith("goal_") and str(value).isdigit()
+    ]
+    closeouts = [said for i in intros for said in i.closeouts.values()]
+    reached = [int(c["goals"]) for c in closeouts if str(c.get("goals", "")).isdigit()]
+    recommend = [c["recommend"] == "yes" for c in closeouts if c.get("recommend")]
+    confirmed = 0
+    for intro in intros:
+        agreement = agreement_of(intro)
+        confirmed += agreement is not None and agreement.confirmed(intro)
+    return MentoringStats(
+        nominations=(len(list(nominations)), sum(1 for m in pool if m.nominated_at is not None)),
+        mentors_away=sum(1 for m in pool if m.away_until is not None),
+        agreements_confirmed=confirmed,
+        relationships={
+            "active": sum(1 for i in intros if i.state == "accepted"),
+            "closed": len(ended),
+        },
+        median_days=round(statistics.median(lengths), 1) if lengths else None,
+        average_goal_progress=round(statistics.fmean(progress), 1) if progress else None,
+        average_closeout=round(statistics.fmean(reached), 1) if reached else None,
+        would_recommend=(sum(recommend), len(recommend)),
+        at_risk=sum(1 for i in intros if i.at_risk),
     )

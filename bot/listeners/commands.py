@@ -12,7 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.domain.feedback import feedback_figures
 from bot.domain.recommendation import shows_mentors
-from bot.domain.stats import coaching_stats, program_stats
+from bot.domain.stats import coaching_stats, mentoring_stats, program_stats
 from bot.flows.coaching import budget_line, overview
 from bot.flows.matching import matches_for, my_intros
 from bot.flows.nudges import start_nudges, stop_nudges
@@ -124,17 +124,19 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 )
                 return
             store = deps.store
+            intros, pool, nudges = await store.intros(), await store.mentors(), await store.nudges()
             stats = program_stats(
                 await store.all_latest_responses(),
-                await store.intros(),
-                await store.mentors(),
-                await store.nudges(),
+                intros,
+                pool,
+                nudges,
                 feedback_figures(
                     await store.feedback_requests(), await store.feedback_answer_counts()
                 ),
             )
+            mentoring = mentoring_stats(intros, pool, await store.nominations(), nudges)
             coaching = coaching_stats(await store.coaching_requests(), await store.engagements())
-            await respond(**stats_message(stats, coaching, await budget_line(deps)))
+            await respond(**stats_message(stats, coaching, await budget_line(deps), mentoring))
         elif subcommand == "forget":
             await ack(**forget_question(user_id))
         elif subcommand == "export":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.stats import CoachingStats, ProgramStats
+from bot.domain.stats import CoachingStats, MentoringStats, ProgramStats
 from bot.screens.blocks import context, header, section
 
 WIDTH = 12
@@ -39,8 +39,34 @@ def coaching_section(coaching: CoachingStats, budget: str) -> dict[str, Any]:
     return section("\n".join(lines), "coaching")
 
 
+def mentoring_section(mentoring: MentoringStats) -> dict[str, Any]:
+    """The mentoring relationships from nomination to close-out."""
+    waiting, approved = mentoring.nominations
+    going = mentoring.relationships
+    lines = [
+        f"*Mentoring relationships*\nNominations: {waiting} waiting · {approved} approved"
+        f" · Mentors away: {mentoring.mentors_away}",
+        f"Relationships: {going['active']} active, {going['closed']} closed"
+        f" · Agreements confirmed: {mentoring.agreements_confirmed}",
+    ]
+    if mentoring.median_days is not None:
+        lines.append(f"Median length of closed ones: {mentoring.median_days:g} days")
+    if mentoring.average_goal_progress is not None:
+        lines.append(f"Goal progress in check-ins: {mentoring.average_goal_progress:g} / 5")
+    if mentoring.average_closeout is not None:
+        lines.append(f"Goals reached at close-out: {mentoring.average_closeout:g} / 5")
+    yes, answered = mentoring.would_recommend
+    if answered:
+        lines.append(f"Would recommend their mentoring: {yes} of {answered}")
+    lines.append(f"Pairs flagged at risk: {mentoring.at_risk}")
+    return section("\n".join(lines), "mentoring")
+
+
 def stats_message(
-    stats: ProgramStats, coaching: CoachingStats | None = None, budget: str = ""
+    stats: ProgramStats,
+    coaching: CoachingStats | None = None,
+    budget: str = "",
+    mentoring: MentoringStats | None = None,
 ) -> dict[str, Any]:
     people = stats.people
     paths = "\n".join(
@@ -88,6 +114,7 @@ def stats_message(
                 f"*How mentoring is going:* {score}",
                 "nudges",
             ),
+            *([mentoring_section(mentoring)] if mentoring is not None else []),
             *([coaching_section(coaching, budget)] if coaching is not None else []),
             section(
                 f"*360 requests answered*\n{fb.requests} requests · {fb.answers} answers · "

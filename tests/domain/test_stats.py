@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 from bot.domain.coaching import CoachingRequest, Engagement
 from bot.domain.intros import Intro
 from bot.domain.matching import Mentor
+from bot.domain.mentoring import Agreement
 from bot.domain.nudges import new_nudge
 from bot.domain.recommendation import recommend
 from bot.domain.records import Response
-from bot.domain.stats import coaching_stats, program_stats
+from bot.domain.stats import coaching_stats, mentoring_stats, program_stats
 from tests.domain.test_recommendation import NEW_DIRECTOR, NEW_HIRE_IN_TRANSITION, TANDEM
 
 T0 = datetime(2026, 11, 2, 9, tzinfo=UTC)
@@ -112,3 +113,70 @@ def test_coaching_stats_with_nothing_yet():
         None,
     )
     assert stats.would_recommend == (0, 0)
+
+
+def test_mentoring_stats():
+    agreed = Agreement(("Lead", "Speak up"), "2w", "12w", T0, "U1", ("U1", "M1"), T0, T0)
+    proposed = Agreement(("Lead", "Speak up"), "2w", "12w", T0, "U3", ("U3",))
+    intros = [
+        Intro("a", "U1", "M1", "accepted", T0, T0, answered_at=T0, agreement=agreed.doc()),
+        Intro("b", "U3", "M1", "accepted", T0, T0, answered_at=T0, agreement=proposed.doc()),
+        Intro(
+            "c",
+            "U4",
+            "M2",
+            "ended",
+            T0,
+            T0,
+            answered_at=T0,
+            ended_at=T0 + timedelta(days=30),
+            closeouts={"U4": {"goals": "4", "recommend": "yes"}, "M2": {"goals": "2"}},
+            at_risk={"signal": "two low check-in scores in a row"},
+        ),
+        Intro(
+            "d",
+            "U5",
+            "M2",
+            "ended",
+            T0,
+            T0,
+            answered_at=T0,
+            ended_at=T0 + timedelta(days=90),
+            closeouts={"U5": {"goals": "5", "recommend": "no", "note": "Thanks"}},
+        ),
+        Intro("e", "U6", "M2", "pending", T0, T0),
+    ]
+    pool = [
+        Mentor("M1", "Ann", None, ("engineering",), (), "senior", 3, nominated_at=T0),
+        Mentor("M2", "Bob", None, ("design",), (), "mid", 2, away_until=T0 + timedelta(days=9)),
+    ]
+    nominee = Mentor("M3", "Cy", None, ("data",), (), "mid", 1, status="nominated")
+    rated = new_nudge("U1", "check_in", T0, T0)
+    checks = [
+        replace(rated, answer={"score": "4", "goal_0": "3", "goal_1": "4"}),
+        replace(rated, answer={"score": "2", "goal_0": "2", "note": "slow"}),
+        replace(new_nudge("U1", "coaching_midpoint", T0, T0), answer={"goal_0": "5"}),
+    ]
+    stats = mentoring_stats(intros, pool, [nominee], checks)
+    assert stats.nominations == (1, 1)
+    assert stats.mentors_away == 1
+    assert stats.agreements_confirmed == 1  # the other is proposed, not confirmed by both
+    assert stats.relationships == {"active": 2, "closed": 2}
+    assert stats.median_days == 60.0
+    assert stats.average_goal_progress == 3.0  # 3, 4, 2: coaching ratings are not counted
+    assert stats.average_closeout == round((4 + 2 + 5) / 3, 1)
+    assert stats.would_recommend == (1, 2)
+    assert stats.at_risk == 1
+
+
+def test_mentoring_stats_with_nothing_yet():
+    stats = mentoring_stats([], [], [], [])
+    assert stats.nominations == (0, 0) and stats.relationships == {"active": 0, "closed": 0}
+    assert stats.median_days is None and stats.average_closeout is None
+    assert stats.would_recommend == (0, 0) and stats.at_risk == 0
+
+
+def test_an_ended_mentoring_still_counts_as_accepted(content):
+    ended = Intro("a", "U2", "M1", "ended", T0, T0, answered_at=T0 + timedelta(hours=4))
+    stats = program_stats([], [ended], [], [])
+    assert stats.intros["accepted"] == 1 and stats.median_hours_to_accept == 4.0

@@ -11,7 +11,7 @@ from bot.domain.intros import Intro
 from bot.domain.matching import Match, Mentor
 from bot.domain.recommendation import recommend
 from bot.domain.records import Draft, Response
-from bot.domain.stats import ProgramStats, program_stats
+from bot.domain.stats import MentoringStats, ProgramStats, mentoring_stats, program_stats
 from bot.screens.coaches import edit_view, read_edit, remove_view, roster_view, saved_view
 from bot.screens.help import help_message
 from bot.screens.home import AdminSide, MentorSide, home_view
@@ -194,3 +194,23 @@ def test_the_coach_screens_fit_full(content):
         typed = read_edit(edit_view(content, coaches[1]))  # nothing in state: all empty
         assert_valid_view(edit_view(content, kind=kind, typed=typed))
     assert_valid_view(roster_view(content, [], {}, 1, [], NOW))
+
+
+def test_the_stats_with_mentoring_relationships_fit():
+    empty = program_stats([], [], [], [])
+    full = MentoringStats(
+        nominations=(120, 3400),
+        mentors_away=55,
+        agreements_confirmed=2800,
+        relationships={"active": 2500, "closed": 9000},
+        median_days=181.5,
+        average_goal_progress=3.7,
+        average_closeout=4.1,
+        would_recommend=(7000, 8000),
+        at_risk=230,
+    )
+    message = stats_message(empty, mentoring=full)
+    assert_valid_message(message)
+    shown = str(message)
+    assert "120 waiting · 3400 approved" in shown and "Pairs flagged at risk: 230" in shown
+    assert_valid_message(stats_message(empty, mentoring=mentoring_stats([], [], [], [])))
