@@ -266,6 +266,19 @@ def scrubbed_audit(
     return what, rest
 
 
+def intro_export(doc: Mapping[str, Any], user_id: str) -> dict[str, Any]:
+    """An intro as this person's export shows it: the other person's close-out keeps only
+    the note they wrote to this person (their ratings are their own business)."""
+    shown = dict(doc)
+    closeouts = doc.get("closeouts") or {}
+    shown["closeouts"] = {
+        who: dict(said) if who == user_id else {"note": said["note"]}
+        for who, said in closeouts.items()
+        if who == user_id or said.get("note")
+    }
+    return shown
+
+
 def withdrawals(
     user_id: str,
     intros: Sequence[Mapping[str, Any]],
@@ -275,13 +288,16 @@ def withdrawals(
     coached: Sequence[Mapping[str, Any]] = (),
 ) -> list[Effect]:
     """The messages still quoting this person that the bot posted and knows where: a
-    mentor's copy of their intro request (their note, their field), their open request in
+    mentor's copy of their intro request (their note, their field), the pair's agreement in
+    their group DM (from either side of the intro), their open request in
     the match channel, the results they shared there (their settings' "shared"), the admins'
     copies of their coaching requests and a coach's offer with their goals (`coached`: the
     "admin_messages" and "coach_message" of their requests and engagements). An
     effect for each to rewrite it, carrying only where it is: no ID
     of theirs, so it outlives their erasure."""
     where = [i.get("mentor_message") or {} for i in intros if i["mentee_id"] == user_id]
+    # The pair's agreement in their group DM quotes the mentee's goals: it goes with either.
+    where += [(i.get("agreement") or {}).get("message") or {} for i in intros]
     where += [r for r in requests if r["mentee_id"] == user_id]
     where += [s for s in shared if isinstance(s, Mapping)]
     for record in coached:

@@ -53,6 +53,7 @@ from bot.store.shapes import (
     feedback_request_doc,
     feedback_request_from,
     given_doc,
+    intro_export,
     new_secret,
     not_empty,
     recommendation_doc,
@@ -728,6 +729,7 @@ class TinyDBStore:
                 "engagements": self._engagements_of(user_id),
             }
             found = {kind: [dict(d) for d in docs] for kind, docs in mine.items()}
+            found["intros"] = [intro_export(d, user_id) for d in found["intros"]]
             return {**found, **self._feedback_export(user_id)}
 
         return await self._run(work)

@@ -132,3 +132,31 @@ async def test_the_lifecycle_fields_survive_a_dump_and_a_restore(
     assert await other_store.nominations() == [nominee]
     assert await other_store.get_mentor("U2") == away
     assert await other_store.get_intro("I1") == await any_store.get_intro("I1")
+
+
+async def test_an_export_shows_the_others_close_out_note_only(any_store: Store) -> None:
+    closeouts = {
+        "U1": {"goals": "4", "recommend": "yes", "note": "Thank you!"},
+        "U2": {"goals": "2", "recommend": "no", "note": "Keep going"},
+    }
+    await any_store.add_intro(intro("I1", state="ended", closeouts=closeouts))
+    await any_store.add_intro(intro("I2", "U3", state="ended", closeouts={"U2": {"goals": "3"}}))
+    mine = (await any_store.export("U1"))["intros"]
+    assert [i["closeouts"] for i in mine] == [{"U1": closeouts["U1"], "U2": {"note": "Keep going"}}]
+    theirs = (await any_store.export("U2"))["intros"]
+    assert [i["closeouts"] for i in theirs] == [
+        {"U1": {"note": "Thank you!"}, "U2": closeouts["U2"]},
+        {"U2": {"goals": "3"}},
+    ]
+
+
+async def test_forgetting_either_withdraws_the_agreement_in_their_group_dm(
+    any_store: Store,
+) -> None:
+    where = {"channel": "DU1U2", "ts": "17.5"}
+    agreement = {"goals": ["Lead"], "proposed_at": T0.isoformat(), "message": where}
+    await any_store.add_intro(intro("I1", state="accepted", agreement=agreement))
+    await any_store.forget("U2", "Grace", T0)  # the mentor
+    withdrawn = [e for e in await any_store.unfinished_effects() if e.kind == "withdrawn"]
+    assert [dict(e.data) for e in withdrawn] == [where]
+    assert await any_store.get_intro("I1") is None
