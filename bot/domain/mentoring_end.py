@@ -76,9 +76,11 @@ def agreed_end_passed(intro: Intro, now: datetime) -> bool:
 
 
 def goals_of(intro: Intro | None) -> tuple[str, ...]:
-    """The agreement's goals (none before one is proposed)."""
-    agreement = agreement_of(intro) if intro is not None else None
-    return agreement.goals if agreement is not None else ()
+    """The agreement's goals, once both confirmed it (a proposal is not yet what they agreed)."""
+    if intro is None:
+        return ()
+    agreement = agreement_of(intro)
+    return agreement.goals if agreement is not None and agreement.confirmed(intro) else ()
 
 
 def goal_ratings(typed: Mapping[str, str], goals: int) -> dict[str, str] | None:

@@ -18,6 +18,7 @@ from bot.domain.mentoring_end import (
     at_risk_signal,
     closeout_problems,
     goal_ratings,
+    goals_of,
     how_ended,
     other_of,
     signal_words,
@@ -223,3 +224,11 @@ def test_closeout_problems(goals, recommend, note, wrong):
 
 def test_the_other_person():
     assert other_of(INTRO, "MENTEE") == "MENTOR" and other_of(INTRO, "MENTOR") == "MENTEE"
+
+
+def test_only_confirmed_goals_are_asked_about():
+    confirmed = replace(INTRO, agreement=agreement(NOW + WEEK))
+    assert goals_of(confirmed) == ("Lead a design review",)
+    proposed = dict(confirmed.agreement, confirmed_by=["MENTEE"])
+    assert goals_of(replace(INTRO, agreement=proposed)) == ()
+    assert goals_of(INTRO) == () and goals_of(None) == ()
