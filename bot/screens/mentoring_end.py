@@ -250,7 +250,8 @@ def ended_message(intro: Intro, user_id: str, ending: Ending) -> dict[str, Any]:
         )
     ask = (
         "Would you close it out? Three short questions: how far your goals got, whether you "
-        "would recommend it, and a note for the other person if you like."
+        "would recommend it, and a note for the other person if you like. Either way, you "
+        "are welcome to stay in touch."
     )
     return {
         "text": text,
