@@ -38,23 +38,30 @@ RATED = "Saved: your goal ratings are with this check-in. Thank you!"
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
-    def ask_to_end(early: bool) -> Any:
-        async def listener(
-            ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
-        ) -> None:
-            await ack()
-            user_id = body["user"]["id"]
-            intro, why = await flow.intro_for(deps, user_id, clicked(body))
-            if intro is None:
-                await Reply(body, respond, client)({"text": why or flow.TRY_AGAIN})
-                return
-            view = end_view(intro, user_id, early)
-            await client.views_open(trigger_id=trigger_of(body), view=view)
+    async def ask_to_end(
+        body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient, early: bool
+    ) -> None:
+        """The confirmation (We're done) or the reason (End early), for the pair only."""
+        user_id = body["user"]["id"]
+        intro, why = await flow.intro_for(deps, user_id, clicked(body))
+        if intro is None:
+            await Reply(body, respond, client)({"text": why or flow.TRY_AGAIN})
+            return
+        await client.views_open(trigger_id=trigger_of(body), view=end_view(intro, user_id, early))
 
-        return listener
+    @app.action(DONE_ACTION)
+    async def were_done(
+        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        await ack()
+        await ask_to_end(body, respond, client, early=False)
 
-    app.action(DONE_ACTION)(ask_to_end(early=False))
-    app.action(END_EARLY_ACTION)(ask_to_end(early=True))
+    @app.action(END_EARLY_ACTION)
+    async def end_early(
+        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        await ack()
+        await ask_to_end(body, respond, client, early=True)
 
     @app.view_submission(END_CALLBACK)
     async def end(
