@@ -18,6 +18,7 @@ from bot.flows import outbox
 from bot.flows.coaching import lapse_offers
 from bot.flows.feedback import run_due_feedback
 from bot.flows.intros import lapse_intros
+from bot.flows.mentoring_end import run_due_mentoring
 from bot.flows.outbox import deliver
 from bot.nudger import STUCK_AFTER, Nudger, Pacer, Round
 
@@ -36,6 +37,7 @@ class Background:
         await self.recover()
         await self.lapse_intros()
         await self.feedback_due()
+        await self.mentoring_due()
         return await self.nudger.run_due()
 
     async def lapse_intros(self) -> None:
@@ -46,6 +48,10 @@ class Background:
     async def feedback_due(self) -> None:
         """360 feedback's one reminder and its close, each once (compare-and-set)."""
         await deliver(self.deps, self.client, await run_due_feedback(self.deps, self.client))
+
+    async def mentoring_due(self) -> None:
+        """Mentoring past its agreed end closes; pairs that went quiet are flagged, once."""
+        await deliver(self.deps, self.client, await run_due_mentoring(self.deps))
 
     async def recover(self, at_start: bool = False) -> None:
         """Deliver what a crash or a fault left in the outbox, and settle nudges left mid-send.

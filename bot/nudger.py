@@ -24,6 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.domain.intros import Intro
+from bot.domain.mentoring_end import goals_of
 from bot.domain.nudges import Facts, Nudge, decide, ignored_in_a_row, next_delivery, plan_follow_up
 from bot.domain.records import Response
 from bot.flows.matching import matches_for
@@ -180,8 +181,9 @@ class Nudger:
         if offer is not None:
             other = f"<@{offer.user_id}>"
             lapses = when(offer.expires_at, now) if offer.expires_at else ""
+        goals = goals_of(intro) if nudge.kind == "check_in" else ()
         message = nudge_message(
-            self.deps.content, nudge, decision == "send_last", other, lapses, matches
+            self.deps.content, nudge, decision == "send_last", other, lapses, matches, goals
         )
         try:
             landed = await self._post(nudge.user_id, message)

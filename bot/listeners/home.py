@@ -15,6 +15,7 @@ from bot.flows.matching import matches_for, my_intros
 from bot.flows.slack import is_admin
 from bot.screens.coaching import admin_engagement_blocks, admin_pending_blocks, person_blocks
 from bot.screens.home import AdminSide, MentorSide, home_view
+from bot.screens.mentoring_end import relationship_blocks
 
 
 async def home_screen(client: AsyncWebClient, deps: Deps, user_id: str) -> dict[str, Any]:
@@ -73,6 +74,7 @@ async def home_screen(client: AsyncWebClient, deps: Deps, user_id: str) -> dict[
             coaching.can_request, coaching.requests, coaching.engagements, coaching.offers
         ),
         coaching_admin,
+        relationship_blocks(await store.intros_of(user_id), user_id),
     )
 
 

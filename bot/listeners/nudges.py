@@ -12,10 +12,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.domain.nudges import Nudge
+from bot.flows import mentoring_end
 from bot.flows import nudges as flow
+from bot.flows.outbox import deliver
 from bot.flows.slack import update_message
 from bot.listeners.common import Reply, clicked, trigger_of
 from bot.screens.blocks import element_state
+from bot.screens.mentoring_end import check_in_buttons
 from bot.screens.nudges import (
     GOALS_ACTION,
     GOALS_CALLBACK,
@@ -43,7 +46,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await reply({"text": flow.ALREADY_ANSWERED})
             return
         note = nudge.id if nudge.kind == "check_in" else None
-        await reply(answered_nudge(shown, note_for=note), replace=True)
+        more: tuple[dict[str, Any], ...] = ()
+        if note:
+            goals = await mentoring_end.goals_for_check_in(deps, nudge)
+            more = tuple(check_in_buttons(nudge.id, nudge.subject, bool(goals)))
+        await reply(answered_nudge(shown, note_for=note, more=more), replace=True)
 
     Handler = Callable[[Nudge, dict[str, Any], Reply, AsyncWebClient], Awaitable[None]]
 
@@ -93,11 +100,14 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await show(nudge, stored, "Not yet: fine. I will ask again in a week.", reply)
 
     @on_click(*(f"{SCORE_ACTION}_{n}" for n in range(1, 6)), answered_ok=True)
-    async def score(nudge: Nudge, body: dict[str, Any], reply: Reply, _: AsyncWebClient) -> None:
+    async def score(
+        nudge: Nudge, body: dict[str, Any], reply: Reply, client: AsyncWebClient
+    ) -> None:
         points = clicked(body).rpartition(":")[2]
         if points in {"1", "2", "3", "4", "5"}:
-            stored = await flow.record(deps, nudge, {"score": points}, adds_to_answer=True)
+            stored, effects = await mentoring_end.record_score(deps, nudge, points)
             await show(nudge, stored, f"Thanks: you said {points} out of 5.", reply)
+            await deliver(deps, client, effects)
 
     @on_click(NOTE_ACTION, answered_ok=True)
     async def open_note(

@@ -21,6 +21,7 @@ from bot.screens.blocks import (
 from bot.screens.coaching import ACCEPT_ACTION as COACH_ACCEPT_ACTION
 from bot.screens.coaching import COACH_DECLINE_ACTION, checkpoint_action
 from bot.screens.intros import ACCEPT_ACTION, DECLINE_ACTION, match_blocks
+from bot.screens.mentoring_end import check_in_buttons, check_in_goals
 from bot.screens.result import OPEN_QUESTIONNAIRE_ACTION
 
 SNOOZE_ACTION = "nudge_snooze"
@@ -59,11 +60,13 @@ def nudge_message(
     other: str = "",
     lapses: str = "",
     matches: list[Match] | None = None,
+    goals: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """`other` is the other person of an intro, shown as a mention; `lapses` when a request ends."""
+    """`other` is the other person of an intro, shown as a mention; `lapses` when a request
+    ends; `goals` the mentoring agreement's, which a check-in asks about."""
     text = content.nudges.texts[nudge.kind].format(other=other, mentee=other, lapses=lapses)
     blocks: list[Block] = [section(text, "nudge")]
-    blocks += _own_action(nudge, matches)
+    blocks += _own_action(nudge, matches, goals)
     if last:
         blocks.append(context(content.nudges.last_of_kind))
     blocks.append(
@@ -76,7 +79,7 @@ def nudge_message(
     return {"text": text, "blocks": blocks}
 
 
-def _own_action(nudge: Nudge, matches: list[Match] | None) -> list[Block]:
+def _own_action(nudge: Nudge, matches: list[Match] | None, goals: tuple[str, ...]) -> list[Block]:
     kind = nudge.kind
     if kind == "reach_out" or (kind == "gentle_reminder" and matches):
         return match_blocks(matches or [], False)
@@ -116,9 +119,14 @@ def _own_action(nudge: Nudge, matches: list[Match] | None) -> list[Block]:
             for n in range(1, 6)
         ]
         return [
+            *check_in_goals(goals),
             actions("nudge_scores", *scores),
             context("1 is not going well, 5 is going great."),
-            actions("nudge_action", button("Add a note", NOTE_ACTION, value=nudge.id)),
+            actions(
+                "nudge_action",
+                button("Add a note", NOTE_ACTION, value=nudge.id),
+                *check_in_buttons(nudge.id, nudge.subject, bool(goals)),
+            ),
         ]
     return [
         actions(
@@ -127,12 +135,15 @@ def _own_action(nudge: Nudge, matches: list[Match] | None) -> list[Block]:
     ]
 
 
-def answered_nudge(text: str, note_for: str | None = None) -> dict[str, Any]:
+def answered_nudge(
+    text: str, note_for: str | None = None, more: tuple[dict[str, Any], ...] = ()
+) -> dict[str, Any]:
     """What a nudge DM becomes once answered: the answer, no buttons left to click twice
-    (but a check-in keeps Add a note, for the nudge `note_for`)."""
+    (but a check-in keeps Add a note, for the nudge `note_for`, and its `more` buttons)."""
     blocks: list[Block] = [section(text, "nudge")]
     if note_for:
-        blocks.append(actions("nudge_action", button("Add a note", NOTE_ACTION, value=note_for)))
+        note = button("Add a note", NOTE_ACTION, value=note_for)
+        blocks.append(actions("nudge_action", note, *more))
     return {"text": text, "blocks": blocks}
 
 
