@@ -590,6 +590,21 @@ class PostgresStore:
                 )
             await _audit(conn, by, what, now, audit_about("mentor", [m.user_id for m in mentors]))
 
+    async def add_mentor(
+        self, mentor: Mentor, by: str, what: str, now: datetime, then: Followups = NOTHING
+    ) -> bool:
+        async with self._pool.acquire() as conn, conn.transaction():
+            added = await conn.fetchval(
+                f"INSERT INTO mentors ({_MENTOR}) VALUES ({_MENTOR_VALUES}) "
+                "ON CONFLICT (user_id) DO NOTHING RETURNING user_id",
+                *_mentor_args(mentor),
+            )
+            if added is None:
+                return False
+            await _audit(conn, by, what, now, audit_about("mentor", [mentor.user_id]))
+            await _follow(conn, then)
+            return True
+
     async def remove_mentor(
         self,
         user_id: str,

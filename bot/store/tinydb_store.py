@@ -277,6 +277,21 @@ class TinyDBStore:
 
         await self._run(work)
 
+    async def add_mentor(
+        self, mentor: Mentor, by: str, what: str, now: datetime, then: Followups = NOTHING
+    ) -> bool:
+        def work() -> bool:
+            if self._mentors.first("user_id", mentor.user_id) is not None:
+                return False
+            with self._db.storage.batch():
+                self._mentors.insert(_mentor_doc(mentor))
+                about = audit_about("mentor", [mentor.user_id])
+                self._audit.insert(_audit_doc(by, what, now, about))
+                self._follow(then)
+            return True
+
+        return await self._run(work)
+
     async def remove_mentor(
         self,
         user_id: str,
