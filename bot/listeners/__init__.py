@@ -12,6 +12,7 @@ from bot.listeners import (
     feedback,
     home,
     intros,
+    mentor_side,
     nudges,
     pool,
     privacy,
@@ -31,5 +32,6 @@ def register_listeners(app: AsyncApp, deps: Deps) -> None:
     home.register(app, deps)
     feedback.register(app, deps)
     coaching.register(app, deps)
+    mentor_side.register(app, deps)
     # Last, because its catch-all answers any button nobody else claimed.
     fallback.register(app, deps)

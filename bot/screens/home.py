@@ -58,9 +58,11 @@ def home_view(
     admin: AdminSide | None = None,
     coaching: list[Block] | None = None,
     coaching_admin: list[Block] | None = None,
+    nominations: list[Block] | None = None,
 ) -> dict[str, Any]:
     """`coaching` and `coaching_admin` are the coaching path's own blocks
-    (bot/screens/coaching.py): the person's side, and requests waiting for admins."""
+    (bot/screens/coaching.py): the person's side, and requests waiting for admins;
+    `nominations` the mentor nominations waiting for admins (bot/screens/mentor_side.py)."""
     blocks: list[Block] = [
         header("Coaching or mentoring?"),
         section(
@@ -99,6 +101,8 @@ def home_view(
         blocks += _mentor_blocks(mentor, now)
     if admin is not None:
         blocks += _admin_blocks(admin)
+    if nominations:
+        blocks += [divider(), header("Mentor nominations"), *nominations]
     if coaching_admin:
         blocks += [divider(), header("Coaching requests"), *coaching_admin]
     return {"type": "home", "blocks": blocks}
