@@ -15,7 +15,6 @@ from bot.flows.matching import matches_for, my_intros
 from bot.flows.slack import is_admin
 from bot.screens.coaching import admin_engagement_blocks, admin_pending_blocks, person_blocks
 from bot.screens.home import AdminSide, MentorSide, home_view
-from bot.screens.mentor_side import nomination_home_blocks
 
 
 async def home_screen(client: AsyncWebClient, deps: Deps, user_id: str) -> dict[str, Any]:
@@ -42,7 +41,7 @@ async def home_screen(client: AsyncWebClient, deps: Deps, user_id: str) -> dict[
     nominations = None
     coaching = await overview(deps, user_id)
     if await is_admin(client, deps, user_id):
-        nominations = nomination_home_blocks(deps.content, await store.nominations())
+        nominations = await store.nominations()
         coaching_admin = admin_pending_blocks(*await pending_for_admins(deps))
         coaching_admin += admin_engagement_blocks(len(await deps.store.engagements("active")))
         taken = await store.mentees_now()

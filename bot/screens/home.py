@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.content import Content
 from bot.domain.intros import Intro
-from bot.domain.matching import Match
+from bot.domain.matching import Match, Mentor
 from bot.domain.records import Draft, Response
 from bot.screens.blocks import (
     Block,
@@ -24,6 +24,7 @@ from bot.screens.blocks import (
     when,
 )
 from bot.screens.intros import ACCEPT_ACTION, DECLINE_ACTION, intro_line, match_blocks
+from bot.screens.mentor_side import HOME_MOST, nomination_home_blocks
 from bot.screens.mentors import ADD_ACTION
 from bot.screens.result import OPEN_QUESTIONNAIRE_ACTION
 
@@ -58,11 +59,11 @@ def home_view(
     admin: AdminSide | None = None,
     coaching: list[Block] | None = None,
     coaching_admin: list[Block] | None = None,
-    nominations: list[Block] | None = None,
+    nominations: list[Mentor] | None = None,
 ) -> dict[str, Any]:
     """`coaching` and `coaching_admin` are the coaching path's own blocks
     (bot/screens/coaching.py): the person's side, and requests waiting for admins;
-    `nominations` the mentor nominations waiting for admins (bot/screens/mentor_side.py)."""
+    `nominations` the mentor nominations waiting for admins, in the room the rest leaves."""
     blocks: list[Block] = [
         header("Coaching or mentoring?"),
         section(
@@ -101,10 +102,11 @@ def home_view(
         blocks += _mentor_blocks(mentor, now)
     if admin is not None:
         blocks += _admin_blocks(admin)
-    if nominations:
-        blocks += [divider(), header("Mentor nominations"), *nominations]
     if coaching_admin:
         blocks += [divider(), header("Coaching requests"), *coaching_admin]
+    waiting = nomination_home_blocks(content, nominations or [], HOME_MOST - len(blocks) - 2)
+    if waiting:
+        blocks += [divider(), header("Mentor nominations"), *waiting]
     return {"type": "home", "blocks": blocks}
 
 

@@ -33,6 +33,7 @@ DECLINE_NOMINATION_ACTION = "nomination_decline"
 AWAY_BLOCK, AWAY_INPUT = "away", "away_until"
 REASON_MOST = 500
 NOMINATIONS_SHOWN = 5  # two blocks each, of a Home tab's 100 shared with the rest
+HOME_MOST = 100  # blocks in a Home tab
 MY_PROFILE = "`/devpath mentor` shows your profile, capacity and time away."
 
 
@@ -329,12 +330,23 @@ def read_decline(view: dict[str, Any]) -> tuple[str, str]:
     return (key if isinstance(key, str) else ""), (typed.strip() if isinstance(typed, str) else "")
 
 
-def nomination_home_blocks(content: Content, nominees: list[Mentor]) -> list[Block]:
-    """Nominations waiting for an admin, on the admins' Home tab, each with its buttons."""
-    if not nominees:
+def nomination_home_blocks(
+    content: Content, nominees: list[Mentor], room: int = HOME_MOST
+) -> list[Block]:
+    """Nominations waiting for an admin, on the admins' Home tab, each with its buttons, in
+    at most `room` blocks (what the rest of the tab leaves): the oldest first, then how many
+    more, each of which is in the admins' DMs too."""
+    if not nominees or room < 2:
         return []
-    blocks: list[Block] = [section(f"*Nominations waiting:* {len(nominees)}", "nominations")]
-    for nominee in nominees[:NOMINATIONS_SHOWN]:
+    shown = nominees[: max(0, min(NOMINATIONS_SHOWN, (room - 2) // 2))]
+    blocks: list[Block] = [
+        section(
+            f"*Nominations waiting:* {len(nominees)}. Each is in your DMs too, with Approve "
+            "and Decline.",
+            "nominations",
+        )
+    ]
+    for nominee in shown:
         blocks.append(
             section(
                 f"<@{nominee.user_id}> nominated themselves.\n{mentor_line(content, nominee, 0)}",
@@ -342,6 +354,6 @@ def nomination_home_blocks(content: Content, nominees: list[Mentor]) -> list[Blo
             )
         )
         blocks.append(nomination_buttons(nominee))
-    if len(nominees) > NOMINATIONS_SHOWN:
-        blocks.append(context(f"And {len(nominees) - NOMINATIONS_SHOWN} more after these."))
+    if len(nominees) > len(shown):
+        blocks.append(context(f"And {len(nominees) - len(shown)} more after these."))
     return blocks
