@@ -1206,7 +1206,10 @@ class PostgresStore:
                     ],
                 )
             shared = await conn.fetchval(
-                "SELECT settings->'shared' FROM people WHERE user_id = $1", user_id
+                "SELECT COALESCE(settings->'shared', '[]'::jsonb) "
+                "|| COALESCE(settings->'nomination_messages', '[]'::jsonb) "
+                "FROM people WHERE user_id = $1",
+                user_id,
             )
             coached = await conn.fetch(
                 "SELECT admin_messages, '{}'::jsonb AS coach_message FROM coaching_requests "

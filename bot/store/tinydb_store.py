@@ -770,7 +770,11 @@ class TinyDBStore:
             # Read before they go: where the messages quoting them are.
             settings = self._people.first("user_id", user_id)
             quoted = self._coaching_requests.find("user_id", user_id) + engagements
-            shared = list(settings.get("shared", [])) if settings else []
+            shared = (
+                [*settings.get("shared", []), *settings.get("nomination_messages", [])]
+                if settings
+                else []
+            )
             if intros:
                 secret = self._secret(create=True)
                 assert secret is not None

@@ -351,3 +351,19 @@ async def test_a_nomination_key_from_elsewhere_decides_nothing(user, slack, bot,
     assert (await bot.store.get_mentor("U2")).status == "pool"
     await admin.click("nomination_approve", "decide", value=nomination_key(nominee), message=True)
     assert (await bot.store.get_mentor(LIN)).status == "pool"
+
+
+@pytest.mark.parametrize("backend", ["tinydb", "postgres"])
+async def test_a_nomination_quoting_someone_who_erased_their_data_is_withdrawn(
+    user, slack, bot, people, lin
+):
+    await nominate(lin, slack, bio="My private story")
+    dm = await admin_dm(slack)
+    (place,) = (await bot.store.person(LIN))["nomination_messages"]
+    _, question = await lin.command("forget")
+    erase = buttons(question)["forget_confirm"]
+    await lin.click("forget_confirm", "forget", value=erase["value"], message=True)
+    assert await bot.store.get_mentor(LIN) is None
+    withdrawn = [u for u in slack.called("chat.update") if "withdrawn" in u["text"]]
+    assert [(u["channel"], u["ts"]) for u in withdrawn] == [(place["channel"], place["ts"])]
+    assert "private story" in text_of(dm) and "private story" not in text_of(withdrawn)
