@@ -89,7 +89,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await ack(response_action="update", view=notice_view("Mentor pool", done.refused))
         else:
             waiting = done.mentor is not None and done.mentor.status == "nominated"
-            await ack(response_action="update", view=nominated_view(waiting))
+            changed = any(e.kind == "nomination_copies" for e in done.effects)
+            await ack(response_action="update", view=nominated_view(waiting, changed))
             await deliver(deps, client, done.effects)
 
     @app.action(APPROVE_NOMINATION_ACTION)

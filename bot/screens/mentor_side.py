@@ -172,7 +172,13 @@ def not_in_pool_message(nominated: bool) -> dict[str, Any]:
     return {"response_type": "ephemeral", "text": text}
 
 
-def nominated_view(needs_approval: bool) -> dict[str, Any]:
+def nominated_view(needs_approval: bool, changed: bool = False) -> dict[str, Any]:
+    if changed:
+        return notice_view(
+            "Nomination saved",
+            "Your nomination is changed: the program admins see it as it is now. "
+            "You hear from me by DM once one of them decides.",
+        )
     if needs_approval:
         return notice_view(
             "Nomination sent",

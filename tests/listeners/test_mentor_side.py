@@ -169,7 +169,7 @@ async def test_a_nominee_sees_and_changes_their_nomination(user, slack, bot, poo
     capacity = next(b for b in again["blocks"] if b["block_id"] == "capacity")
     assert capacity["element"]["initial_value"] == "2"
     _, body = await lin.submit(again, {**JOIN, "capacity": "3"})
-    assert body["response_action"] == "update"
+    assert "Your nomination is changed" in text_of(body["view"])
     changed = await bot.store.get_mentor(LIN)
     assert changed.status == "nominated" and changed.capacity == 3
     copy = (await slack.wait_for("chat.update", channel=f"D{ADMIN}"))[-1]

@@ -55,6 +55,7 @@ def test_the_join_and_profile_modals_fit(content):
         assert_valid_view(join_view(content, None, needs))
         assert_valid_view(join_view(content, mentor, needs))
         assert_valid_view(nominated_view(needs))
+        assert_valid_view(nominated_view(needs, changed=True))
     for day in (None, date(2027, 11, 24)):
         assert_valid_view(profile_view(content, mentor, 10, day, "f" * 16))
         assert_valid_view(saved_profile_view(day, True))
