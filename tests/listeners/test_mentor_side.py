@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.domain.mentor_side import nomination_key
+from bot.flows import mentors
 from tests.answers import MENTORING
 from tests.listeners.test_intros import ask, open_home, text_of
 from tests.listeners.test_pool import ADMIN
@@ -367,3 +368,17 @@ async def test_a_nomination_quoting_someone_who_erased_their_data_is_withdrawn(
     withdrawn = [u for u in slack.called("chat.update") if "withdrawn" in u["text"]]
     assert [(u["channel"], u["ts"]) for u in withdrawn] == [(place["channel"], place["ts"])]
     assert "private story" in text_of(dm) and "private story" not in text_of(withdrawn)
+
+
+async def test_a_release_left_by_a_crash_is_made_by_the_next_round(user, slack, bot, pool):
+    await mentor_request(user, slack)
+    # Away is stored with its release, and the bot dies before delivering it.
+    done = await mentors.set_away(bot.background.deps, "U2", "2026-12-01", "", {}, None)
+    assert [e.kind for e in done.effects] == ["mentor_released"]
+    assert (await bot.store.intros_of("U1"))[0].state == "pending"
+    await bot.background.run_due()
+    assert (await bot.store.intros_of("U1"))[0].state == "expired"
+    told = (await slack.wait_for("chat.postMessage", 2, channel="DU1"))[-1]
+    assert "is away for a while" in told["text"]
+    await bot.background.run_due()
+    assert len(slack.called("chat.postMessage", channel="DU1")) == 2
