@@ -1,5 +1,5 @@
-"""Work that falls due with time rather than with a click: intro and coach-offer lapses, 360
-feedback's reminder and close, and DM nudges.
+"""Work that falls due with time rather than with a click: intro and coach-offer lapses,
+mentors back from time away, 360 feedback's reminder and close, and DM nudges.
 
 One loop in the bot process calls `run_due()`; tests call it directly with their own clock.
 """
@@ -19,6 +19,7 @@ from bot.flows.coaching import lapse_offers
 from bot.flows.feedback import run_due_feedback
 from bot.flows.intros import lapse_intros
 from bot.flows.mentoring_end import run_due_mentoring
+from bot.flows.mentors import mentors_back
 from bot.flows.outbox import deliver
 from bot.nudger import STUCK_AFTER, Nudger, Pacer, Round
 
@@ -36,6 +37,7 @@ class Background:
     async def run_due(self) -> Round:
         await self.recover()
         await self.lapse_intros()
+        await deliver(self.deps, self.client, await mentors_back(self.deps))
         await self.feedback_due()
         await self.mentoring_due()
         return await self.nudger.run_due()

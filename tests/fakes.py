@@ -463,6 +463,8 @@ def with_state(view: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
             state["selected_users"] = list(chosen)
         elif element["type"] == "plain_text_input":
             state["value"] = chosen
+        elif element["type"] == "datepicker":
+            state["selected_date"] = chosen
         else:
             by_value = {o["value"]: o for o in element.get("options", [])}
             picked = [

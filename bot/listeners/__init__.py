@@ -12,6 +12,7 @@ from bot.listeners import (
     feedback,
     home,
     intros,
+    mentor_side,
     mentoring_end,
     nudges,
     pool,
@@ -33,5 +34,6 @@ def register_listeners(app: AsyncApp, deps: Deps) -> None:
     feedback.register(app, deps)
     coaching.register(app, deps)
     mentoring_end.register(app, deps)
+    mentor_side.register(app, deps)
     # Last, because its catch-all answers any button nobody else claimed.
     fallback.register(app, deps)

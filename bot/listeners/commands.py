@@ -22,6 +22,7 @@ from bot.flows.roster import CHANGE_ROSTER, roster_screen
 from bot.flows.slack import is_admin
 from bot.listeners.common import open_questionnaire
 from bot.listeners.feedback import feedback_command
+from bot.listeners.mentor_side import mentor_command
 from bot.screens.coaches import edit_view as coach_editor
 from bot.screens.coaching import status_lines
 from bot.screens.help import help_message
@@ -98,6 +99,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 else await pool_screen(deps)
             )
             await client.views_open(trigger_id=command["trigger_id"], view=view)
+        elif subcommand in ("mentor join", "mentor"):
+            await ack()
+            await mentor_command(client, deps, user_id, subcommand, command["trigger_id"], respond)
         elif subcommand in ("coach add", "coaches"):
             await ack()
             if not await is_admin(client, deps, user_id):

@@ -39,8 +39,10 @@ async def home_screen(client: AsyncWebClient, deps: Deps, user_id: str) -> dict[
         )
     admin_side = None
     coaching_admin = None
+    nominations = None
     coaching = await overview(deps, user_id)
     if await is_admin(client, deps, user_id):
+        nominations = await store.nominations()
         coaching_admin = admin_pending_blocks(*await pending_for_admins(deps))
         coaching_admin += admin_engagement_blocks(len(await deps.store.engagements("active")))
         taken = await store.mentees_now()
@@ -75,6 +77,7 @@ async def home_screen(client: AsyncWebClient, deps: Deps, user_id: str) -> dict[
         ),
         coaching_admin,
         relationship_blocks(await store.intros_of(user_id), user_id),
+        nominations,
     )
 
 

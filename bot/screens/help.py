@@ -16,6 +16,8 @@ COMMANDS = [
         "/devpath feedback",
         "ask 3 to 8 colleagues for anonymous 360 feedback, or see how your request is going",
     ),
+    ("/devpath mentor join", "offer to mentor: nominate yourself for the mentor pool"),
+    ("/devpath mentor", "mentors: your profile, capacity and time away (Away until)"),
     ("/devpath nudges off", "stop all reminders (`/devpath nudges on` starts them again)"),
     ("/devpath export", "everything devpath keeps about you, sent to you by DM"),
     ("/devpath forget", "erase everything devpath keeps about you (after a confirmation)"),

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.content import Content
 from bot.domain.intros import Intro
-from bot.domain.matching import Match
+from bot.domain.matching import Match, Mentor
 from bot.domain.records import Draft, Response
 from bot.screens.blocks import (
     Block,
@@ -24,6 +24,7 @@ from bot.screens.blocks import (
     when,
 )
 from bot.screens.intros import ACCEPT_ACTION, DECLINE_ACTION, intro_line, match_blocks
+from bot.screens.mentor_side import HOME_MOST, nomination_home_blocks
 from bot.screens.mentors import ADD_ACTION
 from bot.screens.result import OPEN_QUESTIONNAIRE_ACTION
 
@@ -59,10 +60,12 @@ def home_view(
     coaching: list[Block] | None = None,
     coaching_admin: list[Block] | None = None,
     relationships: list[Block] | None = None,
+    nominations: list[Mentor] | None = None,
 ) -> dict[str, Any]:
     """`coaching` and `coaching_admin` are the coaching path's own blocks
     (bot/screens/coaching.py): the person's side, and requests waiting for admins;
-    `relationships` the mentoring under way, either side (bot/screens/mentoring_end.py)."""
+    `relationships` the mentoring under way, either side (bot/screens/mentoring_end.py);
+    `nominations` the mentor nominations waiting for admins, in the room the rest leaves."""
     blocks: list[Block] = [
         header("Coaching or mentoring?"),
         section(
@@ -97,14 +100,21 @@ def home_view(
     if intros:
         lines = [intro_line(intro, name, now) for intro, name in intros[:10]]
         blocks += [divider(), section("*Your intros*\n" + bullets(lines), "intros")]
-    if relationships:
-        blocks += [divider(), *relationships]
+    tail: list[Block] = []
     if mentor is not None:
-        blocks += _mentor_blocks(mentor, now)
+        tail += _mentor_blocks(mentor, now)
     if admin is not None:
-        blocks += _admin_blocks(admin)
+        tail += _admin_blocks(admin)
     if coaching_admin:
-        blocks += [divider(), header("Coaching requests"), *coaching_admin]
+        tail += [divider(), header("Coaching requests"), *coaching_admin]
+    # Each relationship is a line and its buttons: as many whole ones as the Home has room for.
+    room = HOME_MOST - len(blocks) - len(tail) - 1
+    if relationships and room >= 2:
+        blocks += [divider(), *relationships[: room - room % 2]]
+    blocks += tail
+    waiting = nomination_home_blocks(content, nominations or [], HOME_MOST - len(blocks) - 2)
+    if waiting:
+        blocks += [divider(), header("Mentor nominations"), *waiting]
     return {"type": "home", "blocks": blocks}
 
 

@@ -222,6 +222,9 @@ def answered_message(intro: Intro, outcome: str) -> dict[str, Any]:
         "expired": f"{who} lapsed without an answer.",
         "full": "You have no free mentee place right now, so this request stays open. "
         "Ask an admin to raise your capacity, or decline it.",
+        "away": f"You are away, so {who} went back to them, with other mentors to choose from.",
+        "full_released": f"You are full, so {who} went back to them, with other mentors to "
+        "choose from. Thank you for saying so.",
     }
     return {"text": texts[outcome], "blocks": [section(texts[outcome], "request")]}
 
@@ -244,6 +247,16 @@ def declined_for_mentee(
 ) -> dict[str, Any]:
     if why == "expired":
         text = f"{escape(mentor_name)} has not answered your request in time, so it has lapsed."
+    elif why == "away":
+        text = (
+            f"{escape(mentor_name)} is away for a while, so they cannot take this on now. "
+            "It is about their time, not about you."
+        )
+    elif why == "full":
+        text = (
+            f"{escape(mentor_name)} has no room for a new mentee right now, so they cannot "
+            "take this on. It is about their time, not about you."
+        )
     else:
         text = (
             f"{escape(mentor_name)} cannot take on a mentee right now. "

@@ -50,6 +50,34 @@ def edit_view(
 ) -> dict[str, Any]:
     """Add a mentor, or edit one (`mentor` given). `root` is the pool view (at `page`) to
     refresh after saving."""
+    user: dict[str, Any] = {
+        "type": "users_select",
+        "action_id": "user",
+        "placeholder": plain("Choose a person"),
+    }
+    if mentor is not None:
+        user["initial_user"] = mentor.user_id
+    blocks = [
+        input_block("mentor", "Mentor", user, hint="Their name and timezone come from Slack."),
+        *profile_blocks(content, mentor),
+    ]
+    return {
+        "type": "modal",
+        "callback_id": EDIT_CALLBACK,
+        "title": plain("Edit mentor" if mentor else "Add a mentor"),
+        "submit": plain("Save"),
+        "close": plain("Cancel"),
+        "private_metadata": json.dumps({"root": root, "page": page}),
+        "blocks": blocks,
+    }
+
+
+def profile_blocks(
+    content: Content, mentor: Mentor | None, status: bool = True, whose: str = "they"
+) -> list[dict[str, Any]]:
+    """A mentor's profile as inputs (fields, topics, experience, capacity, bio, and with
+    `status` active or paused), filled in from `mentor`: the admin's editor and the mentor's
+    own modals share them, and `read_edit` reads them back. `whose` is "they" or "you"."""
     fields = [option(o.label, o.value) for o in content.options_of("field")]
     topics = [option(o.label, o.value) for o in content.options_of("topics")]
     levels = [option(s.label, s.value) for s in content.matching.seniority]
@@ -61,11 +89,6 @@ def edit_view(
     def picked(options: list[dict], values: tuple[str, ...]) -> list[dict]:
         return [o for o in options if o["value"] in values]
 
-    user: dict[str, Any] = {
-        "type": "users_select",
-        "action_id": "user",
-        "placeholder": plain("Choose a person"),
-    }
     field_select: dict[str, Any] = {
         "type": "multi_static_select",
         "action_id": "fields",
@@ -88,11 +111,10 @@ def edit_view(
         "multiline": True,
         "max_length": BIO_MOST,
     }
-    status: dict[str, Any] = {"type": "radio_buttons", "action_id": "status", "options": statuses}
-    status["initial_option"] = statuses[0 if mentor is None or mentor.active else 1]
+    state: dict[str, Any] = {"type": "radio_buttons", "action_id": "status", "options": statuses}
+    state["initial_option"] = statuses[0 if mentor is None or mentor.active else 1]
     capacity["initial_value"] = str(mentor.capacity if mentor else 2)
     if mentor is not None:
-        user["initial_user"] = mentor.user_id
         if picked(fields, mentor.fields):
             field_select["initial_options"] = picked(fields, mentor.fields)
         if picked(topics, mentor.topics):
@@ -102,25 +124,17 @@ def edit_view(
         if mentor.bio:
             bio["initial_value"] = mentor.bio
     blocks = [
-        input_block("mentor", "Mentor", user, hint="Their name and timezone come from Slack."),
-        input_block("fields", "Fields or functions they know", field_select),
-        input_block("topics", "Topics they can help with", topic_select),
+        input_block("fields", f"Fields or functions {whose} know", field_select),
+        input_block("topics", f"Topics {whose} can help with", topic_select),
         input_block("seniority", "Experience", level),
         input_block("capacity", "Mentees at once", capacity, hint="A whole number from 1 to 10."),
         input_block(
             "bio", "Short bio", bio, optional=True, hint="Shown to mentees. At most 500 characters."
         ),
-        input_block("status", "Status", status),
     ]
-    return {
-        "type": "modal",
-        "callback_id": EDIT_CALLBACK,
-        "title": plain("Edit mentor" if mentor else "Add a mentor"),
-        "submit": plain("Save"),
-        "close": plain("Cancel"),
-        "private_metadata": json.dumps({"root": root, "page": page}),
-        "blocks": blocks,
-    }
+    if status:
+        blocks.append(input_block("status", "Status", state))
+    return blocks
 
 
 def read_edit(view: dict[str, Any]) -> dict[str, Any]:

@@ -138,6 +138,14 @@ class Store(Protocol):
         """Add or replace these mentors and record who did it (one audit entry), together."""
         ...
 
+    async def add_mentor(
+        self, mentor: Mentor, by: str, what: str, now: datetime, then: Followups = NOTHING
+    ) -> bool:
+        """Add this person (to the pool, or nominated) and record who did it, with `then`,
+        only if they have no entry yet; False and nothing written when they have one: a
+        nomination sent twice is one nomination, and its admins are told once."""
+        ...
+
     async def remove_mentor(
         self,
         user_id: str,

@@ -591,6 +591,21 @@ class PostgresStore:
                 )
             await _audit(conn, by, what, now, audit_about("mentor", [m.user_id for m in mentors]))
 
+    async def add_mentor(
+        self, mentor: Mentor, by: str, what: str, now: datetime, then: Followups = NOTHING
+    ) -> bool:
+        async with self._pool.acquire() as conn, conn.transaction():
+            added = await conn.fetchval(
+                f"INSERT INTO mentors ({_MENTOR}) VALUES ({_MENTOR_VALUES}) "
+                "ON CONFLICT (user_id) DO NOTHING RETURNING user_id",
+                *_mentor_args(mentor),
+            )
+            if added is None:
+                return False
+            await _audit(conn, by, what, now, audit_about("mentor", [mentor.user_id]))
+            await _follow(conn, then)
+            return True
+
     async def remove_mentor(
         self,
         user_id: str,
@@ -1192,7 +1207,10 @@ class PostgresStore:
                     ],
                 )
             shared = await conn.fetchval(
-                "SELECT settings->'shared' FROM people WHERE user_id = $1", user_id
+                "SELECT COALESCE(settings->'shared', '[]'::jsonb) "
+                "|| COALESCE(settings->'nomination_messages', '[]'::jsonb) "
+                "FROM people WHERE user_id = $1",
+                user_id,
             )
             coached = await conn.fetch(
                 "SELECT admin_messages, '{}'::jsonb AS coach_message FROM coaching_requests "

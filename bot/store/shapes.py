@@ -291,10 +291,11 @@ def withdrawals(
     mentor's copy of their intro request (their note, their field), the pair's agreement in
     their group DM (from either side of the intro), their open request in
     the match channel, the results they shared there (their settings' "shared"), the admins'
-    copies of their coaching requests and a coach's offer with their goals (`coached`: the
-    "admin_messages" and "coach_message" of their requests and engagements). An
-    effect for each to rewrite it, carrying only where it is: no ID
-    of theirs, so it outlives their erasure."""
+    copies of their mentor nomination (passed in `shared` too: their settings'
+    "nomination_messages"), the admins' copies of their coaching requests and a coach's
+    offer with their goals (`coached`: the "admin_messages" and "coach_message" of their
+    requests and engagements). An effect for each to rewrite it, carrying only where it
+    is: no ID of theirs, so it outlives their erasure."""
     where = [i.get("mentor_message") or {} for i in intros if i["mentee_id"] == user_id]
     # The pair's agreement in their group DM quotes the mentee's goals: it goes with either.
     where += [(i.get("agreement") or {}).get("message") or {} for i in intros]

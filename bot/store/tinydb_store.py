@@ -278,6 +278,21 @@ class TinyDBStore:
 
         await self._run(work)
 
+    async def add_mentor(
+        self, mentor: Mentor, by: str, what: str, now: datetime, then: Followups = NOTHING
+    ) -> bool:
+        def work() -> bool:
+            if self._mentors.first("user_id", mentor.user_id) is not None:
+                return False
+            with self._db.storage.batch():
+                self._mentors.insert(_mentor_doc(mentor))
+                about = audit_about("mentor", [mentor.user_id])
+                self._audit.insert(_audit_doc(by, what, now, about))
+                self._follow(then)
+            return True
+
+        return await self._run(work)
+
     async def remove_mentor(
         self,
         user_id: str,
@@ -757,7 +772,11 @@ class TinyDBStore:
             # Read before they go: where the messages quoting them are.
             settings = self._people.first("user_id", user_id)
             quoted = self._coaching_requests.find("user_id", user_id) + engagements
-            shared = list(settings.get("shared", [])) if settings else []
+            shared = (
+                [*settings.get("shared", []), *settings.get("nomination_messages", [])]
+                if settings
+                else []
+            )
             if intros:
                 secret = self._secret(create=True)
                 assert secret is not None
