@@ -12,6 +12,7 @@ from bot.listeners import (
     feedback,
     home,
     intros,
+    mentoring_start,
     nudges,
     pool,
     privacy,
@@ -26,6 +27,7 @@ def register_listeners(app: AsyncApp, deps: Deps) -> None:
     pool.register(app, deps)
     roster.register(app, deps)
     intros.register(app, deps)
+    mentoring_start.register(app, deps)
     nudges.register(app, deps)
     privacy.register(app, deps)
     home.register(app, deps)

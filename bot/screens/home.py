@@ -58,9 +58,11 @@ def home_view(
     admin: AdminSide | None = None,
     coaching: list[Block] | None = None,
     coaching_admin: list[Block] | None = None,
+    mentoring: list[Block] | None = None,
 ) -> dict[str, Any]:
     """`coaching` and `coaching_admin` are the coaching path's own blocks
-    (bot/screens/coaching.py): the person's side, and requests waiting for admins."""
+    (bot/screens/coaching.py): the person's side, and requests waiting for admins;
+    `mentoring` the relationships under way (bot/screens/mentoring.py)."""
     blocks: list[Block] = [
         header("Coaching or mentoring?"),
         section(
@@ -95,6 +97,8 @@ def home_view(
     if intros:
         lines = [intro_line(intro, name, now) for intro, name in intros[:10]]
         blocks += [divider(), section("*Your intros*\n" + bullets(lines), "intros")]
+    if mentoring:
+        blocks += [divider(), *mentoring]
     if mentor is not None:
         blocks += _mentor_blocks(mentor, now)
     if admin is not None:

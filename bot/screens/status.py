@@ -24,7 +24,9 @@ def status_message(
     nudges: str | None = None,
     coaching: list[str] | None = None,
     can_request_coaching: bool = False,
+    mentoring: list[str] | None = None,
 ) -> dict[str, Any]:
+    """`mentoring`: the relationships under way (bot/screens/mentoring.py)."""
     lines = []
     if latest is None:
         lines.append(
@@ -47,6 +49,7 @@ def status_message(
         lines.append("*Mentors who fit:* nobody in the pool yet; the program admins know.")
     if intros:
         lines.append("*Your intros:*\n" + bullets([intro_line(i, name, now) for i, name in intros]))
+    lines += mentoring or []
     lines += coaching or []
     if nudges:
         lines.append(nudges)
