@@ -37,6 +37,7 @@ CONFIRM_BLOCK = "agreement@"  # + the proposal's time: a click on a replaced one
 GOAL_FIELDS = ("goal_1", "goal_2", "goal_3")
 MEET_EVERY, RUNS_FOR = "meet_every", "runs_for"
 RELATIONSHIPS_SHOWN = 10  # two blocks each, in a Home tab of 100
+GOAL_SHOWN = 800  # escaped characters of one goal: three and the terms fit in one section
 
 
 def slack_date(moment: datetime, pattern: str = "{date_short_pretty} at {time}") -> str:
@@ -285,10 +286,20 @@ def goal_errors(problems: dict[int, str]) -> dict[str, str]:
     return {GOAL_FIELDS[n]: why for n, why in problems.items() if n < len(GOAL_FIELDS)}
 
 
+def shown_goal(goal: str) -> str:
+    """A goal, escaped; one written in characters that grow when escaped (`&` fivefold) is
+    cut short with an ellipsis so its section stays within Slack's limit."""
+    shown, cut = escape(goal), goal
+    while len(shown) > GOAL_SHOWN:
+        cut = cut[: len(cut) * 3 // 4]
+        shown = escape(cut) + "…"
+    return shown
+
+
 def agreement_lines(agreement: Agreement, intro: Intro, rules: MentoringRules) -> str:
     """The agreement in a few lines: the goals, the cadence, the planned end, who confirmed."""
     lines = [
-        "*Goals:*\n" + bullets([escape(g) for g in agreement.goals], numbered=True),
+        "*Goals:*\n" + bullets([shown_goal(g) for g in agreement.goals], numbered=True),
         f"*Meet:* {rules.label(agreement.meet_every).lower()} · "
         f"*runs for:* {rules.label(agreement.runs_for).lower()}",
     ]
@@ -334,10 +345,11 @@ def replaced_message() -> dict[str, Any]:
 
 def mentoring_status(
     relationships: Sequence[tuple[Intro, Agreement | None]], user_id: str, rules: MentoringRules
-) -> list[str]:
-    """`/devpath status`: each relationship under way, from this person's side."""
-    lines = []
-    for intro, agreement in relationships:
+) -> list[Block]:
+    """`/devpath status`: each relationship under way, from this person's side, one section
+    each (an agreement's goals can fill one)."""
+    blocks = []
+    for intro, agreement in relationships[:RELATIONSHIPS_SHOWN]:
         other = intro.mentor_id if intro.mentee_id == user_id else intro.mentee_id
         role = "your mentor" if intro.mentee_id == user_id else "your mentee"
         if agreement is None:
@@ -346,8 +358,8 @@ def mentoring_status(
             )
         else:
             terms = agreement_lines(agreement, intro, rules)
-        lines.append(f"*Mentoring with <@{other}>* ({role}): {terms}")
-    return lines
+        blocks.append(section(f"*Mentoring with <@{other}>* ({role})\n{terms}", f"rel_{intro.id}"))
+    return blocks
 
 
 def mentoring_blocks(

@@ -9,7 +9,7 @@ from bot.content import Content
 from bot.domain.intros import Intro
 from bot.domain.matching import Match
 from bot.domain.records import Draft, Response
-from bot.screens.blocks import ago, bullets, context, escape, section
+from bot.screens.blocks import Block, ago, bullets, context, escape, section
 from bot.screens.coaching import request_blocks
 from bot.screens.intros import intro_line
 
@@ -24,9 +24,10 @@ def status_message(
     nudges: str | None = None,
     coaching: list[str] | None = None,
     can_request_coaching: bool = False,
-    mentoring: list[str] | None = None,
+    mentoring: list[Block] | None = None,
 ) -> dict[str, Any]:
-    """`mentoring`: the relationships under way (bot/screens/mentoring.py)."""
+    """`mentoring`: the relationships under way (bot/screens/mentoring.py), in blocks of
+    their own below the rest."""
     lines = []
     if latest is None:
         lines.append(
@@ -49,7 +50,6 @@ def status_message(
         lines.append("*Mentors who fit:* nobody in the pool yet; the program admins know.")
     if intros:
         lines.append("*Your intros:*\n" + bullets([intro_line(i, name, now) for i, name in intros]))
-    lines += mentoring or []
     lines += coaching or []
     if nudges:
         lines.append(nudges)
@@ -65,6 +65,7 @@ def status_message(
         "text": text,
         "blocks": [
             section(text),
+            *(mentoring or []),
             *(request_blocks() if can_request_coaching else []),
             context("Only you can see this."),
         ],

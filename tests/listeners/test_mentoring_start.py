@@ -161,7 +161,7 @@ def bot_place(intro) -> dict:
 
 
 async def test_a_question_waiting_for_an_answer_does_not_stop_accepting(user, slack, bot, pool):
-    request, intro = await requested(user, slack, bot)
+    request, _ = await requested(user, slack, bot)
     grace = user.as_user("U2")
     await grace.submit(await open_from(grace, slack, request, "intro_ask"), {"question": "Hi?"})
     (dm,) = await slack.wait_for("chat.postMessage", channel="DU1", text=dm_text("U2"))
@@ -262,7 +262,7 @@ async def test_the_kickoff_suggests_times_and_the_pair_agrees(user, slack, bot, 
     for person in (mia, grace):
         before = len(slack.called("response_url"))
         await person.command("status")
-        status_text = (await slack.wait_for("response_url", before + 1))[-1]["text"]
+        status_text = text_of((await slack.wait_for("response_url", before + 1))[-1])
         assert "Lead a design review" in status_text and "&lt;!here&gt;" in status_text
         assert "*Agreed* by both" in status_text and "every week" in status_text
     mia_home = await open_home(mia, slack, "EvM")
