@@ -10,6 +10,7 @@ from typing import Any
 from bot.content import Content
 from bot.domain.intros import Intro
 from bot.domain.matching import Match
+from bot.domain.mentoring import waiting_on_mentee
 from bot.domain.records import Draft, Response
 from bot.screens.blocks import (
     Block,
@@ -117,11 +118,14 @@ def _mentor_blocks(mentor: MentorSide, now: datetime) -> list[Block]:
         section(f"*Your mentees:* {mentees}\n{load}", "mentees"),
     ]
     for intro in mentor.pending[:PENDING_SHOWN]:
+        lapses = (
+            "you are waiting for their answer to your question"
+            if waiting_on_mentee(intro)
+            else f"the request lapses {when(intro.expires_at, now)}"
+        )
         blocks.append(
             section(
-                f"<@{intro.mentee_id}> asked you to be their mentor; "
-                f"the request lapses {when(intro.expires_at, now)}.",
-                f"req_{intro.id}",
+                f"<@{intro.mentee_id}> asked you to be their mentor; {lapses}.", f"req_{intro.id}"
             )
         )
         blocks.append(

@@ -10,6 +10,7 @@ from typing import Any
 from bot.content import Content
 from bot.domain.intros import Intro
 from bot.domain.matching import Match, Mentor
+from bot.domain.mentoring import waiting_on_mentee
 from bot.domain.recommendation import Recommendation
 from bot.screens.blocks import (
     Block,
@@ -296,7 +297,9 @@ def claimed_post(mentee_id: str, mentor_id: str) -> dict[str, Any]:
 
 def intro_line(intro: Intro, other: str, now: datetime, as_mentee: bool = True) -> str:
     """One intro in a list, from this person's side; `other` is the other person, shown."""
-    if intro.state == "pending":
+    if waiting_on_mentee(intro):
+        state = "asked you a question before answering: see your DMs"
+    elif intro.state == "pending":
         state = f"waiting for an answer, lapses {when(intro.expires_at, now)}"
     else:
         state = {

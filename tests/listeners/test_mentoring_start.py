@@ -95,6 +95,12 @@ async def test_the_mentor_asks_the_mentee_answers_and_the_lapse_clock_waits(user
     reminders = [n for n in await bot.store.nudges_of("U2") if n.kind == "answer_request"]
     assert [n.state for n in reminders] == ["cancelled"]  # no reminder while waiting
 
+    # Both sides see that the request waits on Mia.
+    await mia.command("status")
+    assert "asked you a question before answering" in text_of(slack.called("response_url")[-1])
+    grace_home = await open_home(grace, slack, "EvQ")
+    assert "waiting for their answer to your question" in text_of(grace_home)
+
     # A second question is refused kindly and changes nothing.
     await click_in(grace, request, "intro_ask")
     assert "already asked" in replies(slack)[-1]
