@@ -192,8 +192,8 @@ def start_blocks(
     minutes = int(rules.meeting_length.total_seconds() // 60)
     if times:
         meet = (
-            f"*A first meeting?* Times inside both your working hours ({minutes} minutes), "
-            "shown in your own time:\n" + bullets([slack_date(t) for t in times])
+            f"*A first meeting?* These {minutes}-minute slots fall inside both your working "
+            "hours (each shown in your own time):\n" + bullets([slack_date(t) for t in times])
         )
     else:
         meet = (
@@ -209,8 +209,7 @@ def start_blocks(
     blocks += [
         section(
             f"*Your mentoring agreement.* <@{mentee_id}>, write down 2 or 3 goals, how often "
-            "you will meet and for how long; you both confirm it, and it is what your "
-            "check-ins come back to.",
+            "you will meet and for how long it runs; then you both confirm it.",
             "agreement",
         ),
         actions(
@@ -316,7 +315,7 @@ def agreement_lines(agreement: Agreement, intro: Intro, rules: MentoringRules) -
 def agreement_message(agreement: Agreement, intro: Intro, rules: MentoringRules) -> dict[str, Any]:
     """The agreement in the pair's group DM: Confirm for each until both have; then Agreed."""
     if agreement.confirmed(intro):
-        text = f"Agreed: <@{intro.mentee_id}> and <@{intro.mentor_id}>'s mentoring agreement."
+        text = f"Agreed: the mentoring agreement of <@{intro.mentee_id}> and <@{intro.mentor_id}>."
     else:
         text = f"<@{intro.mentee_id}> proposed your mentoring agreement: please both confirm it."
     blocks: list[Block] = [section(f"{text}\n{agreement_lines(agreement, intro, rules)}", "terms")]

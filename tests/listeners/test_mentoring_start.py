@@ -231,7 +231,7 @@ async def test_the_kickoff_suggests_times_and_the_pair_agrees(user, slack, bot, 
 
     # One goal is not enough: an inline error on the second field, and nothing stored.
     status, body = await write(mia, slack, kickoff, {**AGREEMENT, "goal_2": ""})
-    assert body == {"response_action": "errors", "errors": {"goal_2": mock_goals()}}
+    assert body == {"response_action": "errors", "errors": {"goal_2": goals_needed()}}
     assert (await bot.store.get_intro(intro.id)).agreement == {}
 
     status, body = await write(mia, slack, kickoff, AGREEMENT)
@@ -254,8 +254,14 @@ async def test_the_kickoff_suggests_times_and_the_pair_agrees(user, slack, bot, 
     waiting = (await slack.wait_for("chat.update", channel="DU1U2"))[-1]
     assert "waiting for <@U2>" in text_of(waiting)
 
+    # Grace confirms from her Home tab, where the agreement waits for her.
     bot.clock.advance(hours=2)
-    await click_in(grace, proposal, "mentoring_agreement_confirm", ts=stored.message["ts"])
+    home = await open_home(grace, slack, "EvC")
+    assert "Lead a design review" in text_of(home) and "waiting for <@U2>" in text_of(home)
+    row = next(b for b in home["blocks"] if "mentoring_agreement_confirm" in text_of(b))
+    assert "Write our agreement" not in text_of(row)  # the goals are Mia's to write
+    confirm = button({"blocks": [row]}, "mentoring_agreement_confirm")
+    await grace.click(confirm["action_id"], row["block_id"], value=confirm["value"], view=home)
     agreed = agreement_of(await bot.store.get_intro(intro.id))
     assert agreed.confirmed_by == ("U1", "U2")
     assert agreed.confirmed_at == bot.clock()
@@ -279,7 +285,7 @@ async def test_the_kickoff_suggests_times_and_the_pair_agrees(user, slack, bot, 
     assert "mentoring_agreement_confirm" not in text_of(grace_home)
 
 
-def mock_goals() -> str:
+def goals_needed() -> str:
     return "Please give at least 2 goals."
 
 
