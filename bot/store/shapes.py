@@ -275,13 +275,18 @@ def withdrawals(
     coached: Sequence[Mapping[str, Any]] = (),
 ) -> list[Effect]:
     """The messages still quoting this person that the bot posted and knows where: a
-    mentor's copy of their intro request (their note, their field), their open request in
-    the match channel, the results they shared there (their settings' "shared"), the admins'
-    copies of their coaching requests and a coach's offer with their goals (`coached`: the
-    "admin_messages" and "coach_message" of their requests and engagements). An
-    effect for each to rewrite it, carrying only where it is: no ID
-    of theirs, so it outlives their erasure."""
+    mentor's copy of their intro request (their note, their field, their answer to the
+    mentor's question), their mentoring agreement's goals in the pair's group DM, their
+    open request in the match channel, the results they shared there (their settings'
+    "shared"), the admins' copies of their coaching requests and a coach's offer with their
+    goals (`coached`: the "admin_messages" and "coach_message" of their requests and
+    engagements). An effect for each to rewrite it, carrying only where it is: no ID of
+    theirs, so it outlives their erasure."""
     where = [i.get("mentor_message") or {} for i in intros if i["mentee_id"] == user_id]
+    # The mentoring agreement in the pair's group DM: the mentee's goals.
+    where += [
+        (i.get("agreement") or {}).get("message") or {} for i in intros if i["mentee_id"] == user_id
+    ]
     where += [r for r in requests if r["mentee_id"] == user_id]
     where += [s for s in shared if isinstance(s, Mapping)]
     for record in coached:

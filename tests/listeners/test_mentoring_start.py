@@ -372,3 +372,22 @@ async def test_an_answer_sent_twice_at_once_is_one_answer(user, slack, bot, pool
         if n.kind == "answer_request" and n.state == "scheduled"
     ]
     assert len(planned) == 1
+
+
+@pytest.mark.parametrize("backend", ["tinydb", "postgres"])
+async def test_the_mentees_goals_are_withdrawn_when_they_erase_their_data(
+    user, slack, bot, pool, backend
+):
+    from tests.listeners.test_privacy import erase
+
+    kickoff, intro = await accepted(user, slack, bot)
+    await write(user, slack, kickoff, AGREEMENT)
+    await slack.wait_for("chat.postMessage", channel="DU1U2", text=proposed())
+    place = agreement_of(await bot.store.get_intro(intro.id)).message
+    await erase(user, slack)
+    await slack.wait_until(
+        lambda: any(
+            u["ts"] == place["ts"] and "Lead a design review" not in text_of(u)
+            for u in slack.called("chat.update", channel="DU1U2")
+        )
+    )
