@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.domain.intros import Intro
@@ -42,7 +42,7 @@ GOAL_SHOWN = 800  # escaped characters of one goal: three and the terms fit in o
 
 def slack_date(moment: datetime, pattern: str = "{date_short_pretty} at {time}") -> str:
     """A time each reader sees in their own timezone; the fallback says it in UTC."""
-    fallback = f"{moment:%a %d %b %Y %H:%M} UTC"
+    fallback = f"{moment.astimezone(UTC):%a %d %b %Y %H:%M} UTC"
     return f"<!date^{int(moment.timestamp())}^{pattern}|{fallback}>"
 
 

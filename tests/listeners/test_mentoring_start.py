@@ -14,6 +14,7 @@ import pytest
 from bot.domain.mentoring import agreement_of
 from tests.answers import MENTORING
 from tests.listeners.test_intros import ask, open_home, text_of
+from tests.listeners.test_privacy import erase
 from tests.listeners.test_questionnaire import walk
 from tests.listeners.test_races import button
 
@@ -378,8 +379,6 @@ async def test_an_answer_sent_twice_at_once_is_one_answer(user, slack, bot, pool
 async def test_the_mentees_goals_are_withdrawn_when_they_erase_their_data(
     user, slack, bot, pool, backend
 ):
-    from tests.listeners.test_privacy import erase
-
     kickoff, intro = await accepted(user, slack, bot)
     await write(user, slack, kickoff, AGREEMENT)
     await slack.wait_for("chat.postMessage", channel="DU1U2", text=proposed())

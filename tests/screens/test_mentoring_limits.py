@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.domain.intros import Intro
 from bot.domain.mentoring import GOAL_MOST, QUESTION_MOST, Agreement
@@ -23,6 +24,7 @@ from bot.screens.mentoring import (
     question_message,
     question_view,
     replaced_message,
+    slack_date,
     start_blocks,
 )
 from bot.screens.status import status_message
@@ -91,3 +93,10 @@ def test_status_and_home_fit_with_many_relationships(content):
     blocks = mentoring_status(many, "U1", rules)
     assert len(blocks) == RELATIONSHIPS_SHOWN
     assert_valid_message(status_message(content, response, None, NOW, mentoring=blocks))
+
+
+def test_a_meeting_time_reads_in_each_readers_own_time():
+    moment = datetime(2026, 11, 25, 9, tzinfo=ZoneInfo("America/New_York"))
+    assert slack_date(moment) == (
+        "<!date^1795615200^{date_short_pretty} at {time}|Wed 25 Nov 2026 14:00 UTC>"
+    )
