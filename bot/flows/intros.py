@@ -152,7 +152,15 @@ async def lapse_intros(deps: Deps) -> list[Effect]:
                 ),
             ),
         )
-        if await store.move_intro(intro.id, "pending", "expired", now, then=then):
+        # Only as read: a question asked (or answered) meanwhile stops (or moves) the clock.
+        lapsed = await store.update_intro(
+            intro.id,
+            frozenset({"pending"}),
+            {"state": "expired", "answered_at": now},
+            then=then,
+            expect={"question": intro.question, "expires_at": intro.expires_at},
+        )
+        if lapsed is not None:
             effects += then.effects
     return effects
 

@@ -390,3 +390,30 @@ async def test_the_mentees_goals_are_withdrawn_when_they_erase_their_data(
             for u in slack.called("chat.update", channel="DU1U2")
         )
     )
+
+
+@pytest.mark.parametrize("backend", ["tinydb", "postgres"])
+async def test_a_question_asked_while_the_request_lapses_keeps_it(
+    user, slack, bot, pool, backend, monkeypatch
+):
+    """The race made certain: the lapse round reads the request, the mentor's question lands,
+    then the round tries to lapse it, and must not."""
+    request, intro = await requested(user, slack, bot)
+    grace = user.as_user("U2")
+    question = await open_from(grace, slack, request, "intro_ask")
+    bot.clock.advance(days=7)
+    pending_intros = bot.store.pending_intros
+
+    async def read_then_asked():
+        found = await pending_intros()
+        # Asked just in time (the clock says so, one second before the lapse).
+        bot.clock.advance(seconds=-1)
+        await grace.submit(question, {"question": "Still keen?"})
+        bot.clock.advance(seconds=1)
+        return found
+
+    monkeypatch.setattr(bot.store, "pending_intros", read_then_asked)
+    await bot.background.run_due()
+    kept = await bot.store.get_intro(intro.id)
+    assert kept.state == "pending" and kept.question["text"] == "Still keen?"
+    assert not posted(slack, "DU1", "lapsed")
