@@ -14,7 +14,10 @@ from datetime import UTC, datetime
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.flows import outbox
+from bot.flows import (
+    mentoring_start,  # noqa: F401  (registers the makers of its effects)
+    outbox,
+)
 from bot.flows.coaching import lapse_offers
 from bot.flows.feedback import run_due_feedback
 from bot.flows.intros import lapse_intros

@@ -33,7 +33,7 @@ class Intro:
     source: Literal["match", "open_request"] = "match"
     # Where the mentor's copy of the request is, so it can be updated once answered.
     mentor_message: dict[str, str] = field(default_factory=dict)
-    # The mentor's question before answering (bot/domain/mentoring.py `Question`): "text",
+    # The mentor's question before answering (bot/domain/mentoring.py `lapses`): "text",
     # "asked_at", then "answer", "answered_at"; the lapse clock stops while it waits.
     question: Mapping[str, str] = field(default_factory=dict)
     # The mentoring agreement (bot/domain/mentoring.py `Agreement`), once proposed.

@@ -117,3 +117,68 @@ def agreement_of(intro: Intro) -> Agreement | None:
 
 def _moment(text: Any) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
+
+
+# Asking before accepting: the mentor's one question, and the lapse clock it stops.
+
+QUESTION_MOST = 500  # characters in the mentor's question, and in the mentee's answer
+
+
+def waiting_on_mentee(intro: Intro) -> bool:
+    """A pending request whose mentor asked a question the mentee has not answered yet: its
+    lapse clock stands still, and the mentor is not reminded meanwhile."""
+    question = intro.question
+    return intro.state == "pending" and bool(question.get("text")) and not question.get("answer")
+
+
+def lapses(intro: Intro, now: datetime) -> bool:
+    """Whether a request's time has run out: pending, past its expiry, and not waiting on the
+    mentee's answer to the mentor's question."""
+    return intro.state == "pending" and now >= intro.expires_at and not waiting_on_mentee(intro)
+
+
+def expiry_once_answered(intro: Intro, answered_at: datetime) -> datetime:
+    """The request's new expiry once the mentee answers: moved on by how long the question
+    waited, so the mentor keeps the time they had left when they asked."""
+    asked_at = _moment(intro.question.get("asked_at"))
+    if asked_at is None or answered_at <= asked_at:
+        return intro.expires_at
+    return intro.expires_at + (answered_at - asked_at)
+
+
+# The agreement the mentee writes.
+
+
+def goal_problems(goals: list[str]) -> dict[int, str]:
+    """What is wrong with the goals typed (one per field, "" for an empty one), by the index
+    of the field to show it on; {} when they will do."""
+    problems = {
+        n: f"Please keep each goal to {GOAL_MOST} characters."
+        for n, goal in enumerate(goals)
+        if len(goal) > GOAL_MOST
+    }
+    given = [n for n, goal in enumerate(goals) if goal]
+    if len(given) < GOALS_FEWEST:
+        missing = next(n for n in range(len(goals)) if not goals[n])
+        problems.setdefault(missing, f"Please give at least {GOALS_FEWEST} goals.")
+    return problems
+
+
+def flagged_at_risk(intro: Intro) -> bool:
+    """Whether the pair is flagged at risk now: flagged, and not reset since by a new
+    agreement both confirmed (the flag stays on record, so the figures count it)."""
+    return bool(intro.at_risk) and not intro.at_risk.get("reset_at")
+
+
+def at_risk_since(intro: Intro) -> datetime | None:
+    """Since when signals count: the latest reset of a flag, or always (None)."""
+    return _moment(intro.at_risk.get("reset_at"))
+
+
+def reset_if_flagged(intro: Intro, agreement: Agreement, now: datetime) -> dict[str, Any]:
+    """The intro's changes when this agreement is stored: a flagged pair who both confirm a
+    new agreement have reset, so a new episode may be flagged (from now on)."""
+    changes: dict[str, Any] = {"agreement": agreement.doc()}
+    if agreement.confirmed(intro) and flagged_at_risk(intro):
+        changes["at_risk"] = {**intro.at_risk, "reset_at": now.isoformat()}
+    return changes

@@ -11,6 +11,7 @@ from typing import Any
 from bot.deps import Deps
 from bot.domain.intros import ALREADY_ASKED, Intro, why_mentor_cannot_take, why_not_request
 from bot.domain.matching import Mentor
+from bot.domain.mentoring import lapses
 from bot.domain.nudges import plan_after_intro_accepted, plan_after_intro_requested
 from bot.domain.outbox import Cancel, Effect, Followups, new_effect
 from bot.screens.intros import answered_message
@@ -102,7 +103,7 @@ async def answer_intro(
     ]
     if accept:
         effects += [
-            new_effect("kickoff", intro.mentee_id, now, mentor_id=mentor_id),
+            new_effect("kickoff", intro.mentee_id, now, mentor_id=mentor_id, intro_id=intro_id),
             new_effect("mentee_accepted", intro.mentee_id, now, mentor_id=mentor_id),
         ]
         accepted = replace(intro, state="accepted", answered_at=now)
@@ -133,7 +134,7 @@ async def lapse_intros(deps: Deps) -> list[Effect]:
     now, store = deps.clock(), deps.store
     effects: list[Effect] = []
     for intro in await store.pending_intros():
-        if now < intro.expires_at:
+        if not lapses(intro, now):  # not yet, or the mentor waits for the mentee's answer
             continue
         mentor = await store.get_mentor(intro.mentor_id)
         then = Followups(
@@ -151,7 +152,15 @@ async def lapse_intros(deps: Deps) -> list[Effect]:
                 ),
             ),
         )
-        if await store.move_intro(intro.id, "pending", "expired", now, then=then):
+        # Only as read: a question asked (or answered) meanwhile stops (or moves) the clock.
+        lapsed = await store.update_intro(
+            intro.id,
+            frozenset({"pending"}),
+            {"state": "expired", "answered_at": now},
+            then=then,
+            expect={"question": intro.question, "expires_at": intro.expires_at},
+        )
+        if lapsed is not None:
             effects += then.effects
     return effects
 
@@ -189,7 +198,7 @@ async def claim_open_request(
         intros=(intro,),
         nudges=tuple(plan_after_intro_accepted(intro, now, deps.content.nudges.cadence)),
         effects=(
-            new_effect("kickoff", mentee_id, now, mentor_id=mentor_id),
+            new_effect("kickoff", mentee_id, now, mentor_id=mentor_id, intro_id=intro.id),
             new_effect(
                 "request_taken",
                 mentee_id,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from bot.deps import Deps
 from bot.domain.intros import Intro
+from bot.domain.mentoring import at_risk_since, flagged_at_risk
 from bot.domain.mentoring_end import (
     AGREED_END,
     DONE,
@@ -181,7 +182,7 @@ async def record_score(deps: Deps, nudge: Nudge, points: str) -> tuple[bool, lis
 async def flag_if_at_risk(deps: Deps, intro: Intro) -> list[Effect]:
     """Flag the pair once per episode (only while `at_risk` is empty): the admins hear who
     and why, each of the two is offered a reset or an end."""
-    if intro.state != "accepted" or intro.at_risk:
+    if intro.state != "accepted" or flagged_at_risk(intro):
         return []
     store, now = deps.store, deps.clock()
     pair = (intro.mentee_id, intro.mentor_id)
@@ -191,6 +192,9 @@ async def flag_if_at_risk(deps: Deps, intro: Intro) -> list[Effect]:
         for n in await store.nudges_of(person)
         if n.kind == "check_in" and n.subject == intro.id
     ]
+    since = at_risk_since(intro)
+    if since is not None:  # a reset: what came before it is behind them
+        check_ins = [n for n in check_ins if n.created_at >= since]
     every = deps.content.nudges.cadence.check_in_every
     signal = at_risk_signal(check_ins, pair, deps.content.mentoring, now, every)
     if signal is None:
@@ -200,7 +204,7 @@ async def flag_if_at_risk(deps: Deps, intro: Intro) -> list[Effect]:
     then = Followups(effects=tuple(effects))
     flagged = {"signal": signal, "at": now.isoformat()}
     moved = await store.update_intro(
-        intro.id, ACCEPTED, {"at_risk": flagged}, then, expect={"at_risk": {}}
+        intro.id, ACCEPTED, {"at_risk": flagged}, then, expect={"at_risk": intro.at_risk}
     )
     return list(then.effects) if moved is not None else []
 
@@ -209,7 +213,7 @@ async def run_due_mentoring(deps: Deps) -> list[Effect]:
     """The background round's part: agreed ends, then pairs gone quiet. What to deliver."""
     effects = await end_at_agreed_ends(deps)
     for intro in await deps.store.intros():
-        if intro.state == "accepted" and not intro.at_risk:
+        if intro.state == "accepted" and not flagged_at_risk(intro):
             effects += await flag_if_at_risk(deps, intro)
     return effects
 

@@ -42,7 +42,6 @@ from bot.flows.slack import (
     GONE,
     is_transient,
     post_or_refusal,
-    post_to_group,
     send_dm,
     slack_error,
     update_message,
@@ -54,7 +53,6 @@ from bot.screens.intros import (
     claimed_post,
     declined_for_mentee,
     gap_message,
-    kickoff_message,
     mentor_request_message,
     open_request_post,
 )
@@ -324,13 +322,6 @@ async def _mentor_copies(d: Delivery, effect: Effect) -> None:
         places.append(pressed)
     for place in places:
         await update_message(d.client, place, answered_message(intro, effect.data["outcome"]))
-
-
-@makes("kickoff")
-async def _kickoff(d: Delivery, effect: Effect) -> None:
-    mentee_id, mentor_id = effect.user_id, effect.data["mentor_id"]
-    message = kickoff_message(d.deps.content, mentee_id, mentor_id)
-    await post_to_group(d.client, [mentee_id, mentor_id], message)
 
 
 @makes("mentee_accepted")

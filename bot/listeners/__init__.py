@@ -14,6 +14,7 @@ from bot.listeners import (
     intros,
     mentor_side,
     mentoring_end,
+    mentoring_start,
     nudges,
     pool,
     privacy,
@@ -28,6 +29,7 @@ def register_listeners(app: AsyncApp, deps: Deps) -> None:
     pool.register(app, deps)
     roster.register(app, deps)
     intros.register(app, deps)
+    mentoring_start.register(app, deps)
     nudges.register(app, deps)
     privacy.register(app, deps)
     home.register(app, deps)

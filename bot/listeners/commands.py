@@ -15,6 +15,7 @@ from bot.domain.recommendation import shows_mentors
 from bot.domain.stats import coaching_stats, mentoring_stats, program_stats
 from bot.flows.coaching import budget_line, overview
 from bot.flows.matching import matches_for, my_intros
+from bot.flows.mentoring_start import relationships
 from bot.flows.nudges import start_nudges, stop_nudges
 from bot.flows.pool import CHANGE_POOL, pool_screen
 from bot.flows.privacy import send_export
@@ -26,6 +27,7 @@ from bot.listeners.mentor_side import mentor_command
 from bot.screens.coaches import edit_view as coach_editor
 from bot.screens.coaching import status_lines
 from bot.screens.help import help_message
+from bot.screens.mentoring import mentoring_status
 from bot.screens.mentors import edit_view, refusal_text
 from bot.screens.nudges import STARTED, STOPPED, nudges_summary
 from bot.screens.privacy import forget_question
@@ -57,6 +59,7 @@ async def status_screen(client: AsyncWebClient, deps: Deps, user_id: str) -> dic
         nudges,
         status_lines(coaching.requests, coaching.engagements),
         coaching.can_request,
+        mentoring_status(await relationships(deps, user_id), user_id, deps.content.mentoring),
     )
 
 

@@ -12,10 +12,11 @@ from bot.domain.intros import free_in_field
 from bot.domain.recommendation import shows_mentors
 from bot.flows.coaching import overview, pending_for_admins
 from bot.flows.matching import matches_for, my_intros
+from bot.flows.mentoring_start import relationships
 from bot.flows.slack import is_admin
 from bot.screens.coaching import admin_engagement_blocks, admin_pending_blocks, person_blocks
 from bot.screens.home import AdminSide, MentorSide, home_view
-from bot.screens.mentoring_end import relationship_blocks
+from bot.screens.mentoring import mentoring_blocks
 
 
 async def home_screen(client: AsyncWebClient, deps: Deps, user_id: str) -> dict[str, Any]:
@@ -76,7 +77,7 @@ async def home_screen(client: AsyncWebClient, deps: Deps, user_id: str) -> dict[
             coaching.can_request, coaching.requests, coaching.engagements, coaching.offers
         ),
         coaching_admin,
-        relationship_blocks(await store.intros_of(user_id), user_id),
+        mentoring_blocks(await relationships(deps, user_id), user_id, deps.content.mentoring),
         nominations,
     )
 

@@ -10,6 +10,7 @@ from typing import Any
 from bot.content import Content
 from bot.domain.intros import Intro
 from bot.domain.matching import Match, Mentor
+from bot.domain.mentoring import waiting_on_mentee
 from bot.domain.records import Draft, Response
 from bot.screens.blocks import (
     Block,
@@ -64,7 +65,7 @@ def home_view(
 ) -> dict[str, Any]:
     """`coaching` and `coaching_admin` are the coaching path's own blocks
     (bot/screens/coaching.py): the person's side, and requests waiting for admins;
-    `relationships` the mentoring under way, either side (bot/screens/mentoring_end.py);
+    `relationships` the mentoring under way, either side (bot/screens/mentoring.py);
     `nominations` the mentor nominations waiting for admins, in the room the rest leaves."""
     blocks: list[Block] = [
         header("Coaching or mentoring?"),
@@ -107,10 +108,11 @@ def home_view(
         tail += _admin_blocks(admin)
     if coaching_admin:
         tail += [divider(), header("Coaching requests"), *coaching_admin]
-    # Each relationship is a line and its buttons: as many whole ones as the Home has room for.
+    # A heading, then each relationship's line and buttons: as many whole ones as there is
+    # room for.
     room = HOME_MOST - len(blocks) - len(tail) - 1
-    if relationships and room >= 2:
-        blocks += [divider(), *relationships[: room - room % 2]]
+    if relationships and room >= 3:
+        blocks += [divider(), *relationships[: 1 + 2 * ((room - 1) // 2)]]
     blocks += tail
     waiting = nomination_home_blocks(content, nominations or [], HOME_MOST - len(blocks) - 2)
     if waiting:
@@ -127,11 +129,14 @@ def _mentor_blocks(mentor: MentorSide, now: datetime) -> list[Block]:
         section(f"*Your mentees:* {mentees}\n{load}", "mentees"),
     ]
     for intro in mentor.pending[:PENDING_SHOWN]:
+        lapses = (
+            "you are waiting for their answer to your question"
+            if waiting_on_mentee(intro)
+            else f"the request lapses {when(intro.expires_at, now)}"
+        )
         blocks.append(
             section(
-                f"<@{intro.mentee_id}> asked you to be their mentor; "
-                f"the request lapses {when(intro.expires_at, now)}.",
-                f"req_{intro.id}",
+                f"<@{intro.mentee_id}> asked you to be their mentor; {lapses}.", f"req_{intro.id}"
             )
         )
         blocks.append(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from bot.content import Content
 from bot.domain.intros import Intro
 from bot.domain.matching import Match, Mentor
+from bot.domain.mentoring import waiting_on_mentee
 from bot.domain.recommendation import Recommendation
 from bot.screens.blocks import (
     Block,
@@ -186,11 +188,13 @@ def mentor_request_message(
     blocks = [section("\n".join(lines), "request")]
     if intro.question.get("text"):
         asked = f"*You asked:*\n{quoted(intro.question['text'])}"
-        if intro.question.get("answer"):
-            asked += f"\n*Their answer:*\n{quoted(intro.question['answer'])}"
-        else:
+        if not intro.question.get("answer"):
             asked += "\n_Waiting for their answer: the request will not lapse meanwhile._"
         blocks.append(section(asked, "question"))
+        if intro.question.get("answer"):
+            # Its own section: a question and an answer, escaped, can outgrow one.
+            answer = f"*Their answer:*\n{quoted(intro.question['answer'])}"
+            blocks.append(section(answer, "question_answer"))
     buttons = [
         button("Accept", ACCEPT_ACTION, value=intro.id, style="primary"),
         button("Decline", DECLINE_ACTION, value=intro.id),
@@ -229,11 +233,14 @@ def answered_message(intro: Intro, outcome: str) -> dict[str, Any]:
     return {"text": texts[outcome], "blocks": [section(texts[outcome], "request")]}
 
 
-def kickoff_message(content: Content, mentee_id: str, mentor_id: str) -> dict[str, Any]:
+def kickoff_message(
+    content: Content, mentee_id: str, mentor_id: str, start: Sequence[Block] = ()
+) -> dict[str, Any]:
+    """`start`: the relationship's first steps (bot/screens/mentoring.py `start_blocks`)."""
     text = f"<@{mentor_id}>, meet <@{mentee_id}>: you are now mentor and mentee. :tada:"
     return {
         "text": text,
-        "blocks": [section(text, "hello"), section(content.matching.kickoff, "agenda")],
+        "blocks": [section(text, "hello"), section(content.matching.kickoff, "agenda"), *start],
     }
 
 
@@ -303,7 +310,9 @@ def claimed_post(mentee_id: str, mentor_id: str) -> dict[str, Any]:
 
 def intro_line(intro: Intro, other: str, now: datetime, as_mentee: bool = True) -> str:
     """One intro in a list, from this person's side; `other` is the other person, shown."""
-    if intro.state == "pending":
+    if waiting_on_mentee(intro):
+        state = "asked you a question before answering: see your DMs"
+    elif intro.state == "pending":
         state = f"waiting for an answer, lapses {when(intro.expires_at, now)}"
     else:
         state = {

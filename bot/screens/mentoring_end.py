@@ -348,23 +348,3 @@ def note_message(from_id: str, note: str) -> dict[str, Any]:
 
 def closed_out_view() -> dict[str, Any]:
     return notice_view("Thank you", "Saved. Thank you: this helps the next people who are matched.")
-
-
-# The App Home: each relationship under way, with its own buttons.
-
-
-def relationship_blocks(intros: list[Intro], user_id: str, shown: int = 10) -> list[Block]:
-    """Both people's entry for each accepted intro: We're done and End early."""
-    blocks: list[Block] = []
-    for intro in [i for i in intros if i.state == "accepted"][:shown]:
-        role = "your mentor" if user_id == intro.mentee_id else "your mentee"
-        line = section(f"Mentoring with <@{other_of(intro, user_id)}> ({role})", f"rel_{intro.id}")
-        blocks.append(line)
-        blocks.append(
-            actions(
-                f"rel_actions_{intro.id}",
-                button("We're done", DONE_ACTION, value=intro.id),
-                button("End early", END_EARLY_ACTION, value=intro.id),
-            )
-        )
-    return blocks

@@ -9,7 +9,7 @@ from bot.content import Content
 from bot.domain.intros import Intro
 from bot.domain.matching import Match
 from bot.domain.records import Draft, Response
-from bot.screens.blocks import ago, bullets, context, escape, section
+from bot.screens.blocks import Block, ago, bullets, context, escape, section
 from bot.screens.coaching import request_blocks
 from bot.screens.intros import intro_line
 
@@ -24,7 +24,10 @@ def status_message(
     nudges: str | None = None,
     coaching: list[str] | None = None,
     can_request_coaching: bool = False,
+    mentoring: list[Block] | None = None,
 ) -> dict[str, Any]:
+    """`mentoring`: the relationships under way (bot/screens/mentoring.py), in blocks of
+    their own below the rest."""
     lines = []
     if latest is None:
         lines.append(
@@ -62,6 +65,7 @@ def status_message(
         "text": text,
         "blocks": [
             section(text),
+            *(mentoring or []),
             *(request_blocks() if can_request_coaching else []),
             context("Only you can see this."),
         ],

@@ -288,8 +288,9 @@ def withdrawals(
     coached: Sequence[Mapping[str, Any]] = (),
 ) -> list[Effect]:
     """The messages still quoting this person that the bot posted and knows where: a
-    mentor's copy of their intro request (their note, their field), the pair's agreement in
-    their group DM (from either side of the intro), their open request in
+    mentor's copy of their intro request (their note, their field, their answer to the
+    mentor's question), the pair's agreement in their group DM (the mentee's goals; it goes
+    with either of the two), their open request in
     the match channel, the results they shared there (their settings' "shared"), the admins'
     copies of their mentor nomination (passed in `shared` too: their settings'
     "nomination_messages"), the admins' copies of their coaching requests and a coach's

@@ -2,8 +2,9 @@
 never closes the code fence it is shown in. One hostile string goes through the fields of
 the mentoring and coaching paths a person or Slack fills in (mentor name and bio, intro note;
 coach name, organisation, credentials and bio, goals, note, decline reason; a 360 request's
-note, the strength and the change), and nothing the
-fake Web API received, and no view the bot answered with, carries it unescaped."""
+note, the strength and the change; a mentor's question, its answer, an agreement's goals),
+and nothing the fake Web API received, and no view the bot answered with, carries it
+unescaped."""
 
 from __future__ import annotations
 
@@ -14,7 +15,14 @@ from typing import Any
 from tests.answers import MENTORING
 from tests.listeners.test_coaching import GOALS, choose, click, coach, dms, request_coaching
 from tests.listeners.test_feedback import COLLEAGUES, answer, ask
-from tests.listeners.test_intros import request_button
+from tests.listeners.test_intros import open_home, request_button
+from tests.listeners.test_mentoring_start import (
+    AGREEMENT,
+    click_in,
+    open_from,
+    proposed,
+    requested,
+)
 from tests.listeners.test_nudges import button
 from tests.listeners.test_pool import ADMIN, GOOD, open_editor
 from tests.listeners.test_privacy import erase
@@ -152,3 +160,32 @@ async def test_hostile_text_in_360_feedback_is_shown_as_text(user, slack, bot, p
     assert "&lt;@U123&gt;" in json.dumps(
         [c.body for c in slack.calls if c.method != "response_url"]
     )
+
+
+async def test_hostile_text_in_a_relationships_start_is_shown_as_text(user, slack, bot, pool):
+    answered: list[Any] = []
+    # Grace asks Mia a hostile question before accepting; Mia answers in kind.
+    request, _ = await requested(user, slack, bot)
+    grace = user.as_user("U2")
+    question = await open_from(grace, slack, request, "intro_ask")
+    answered.append((await grace.submit(question, {"question": HOSTILE}))[1])
+    dm = (await slack.wait_for("chat.postMessage", channel="DU1"))[-1]
+    answer = await open_from(user, slack, dm, "intro_answer_question")
+    answered += [answer, (await user.submit(answer, {"answer": HOSTILE}))[1]]
+    await slack.wait_for("chat.update", 2, channel="DU2")
+
+    # Grace accepts; Mia's agreement has hostile goals; her status and Home show them.
+    await click_in(grace, request, "intro_accept")
+    (kickoff,) = await slack.wait_for("chat.postMessage", channel="DU1U2")
+    agreement = await open_from(user, slack, kickoff, "mentoring_agreement")
+    goals = {**AGREEMENT, "goal_1": HOSTILE, "goal_2": HOSTILE, "goal_3": HOSTILE}
+    answered.append((await user.submit(agreement, goals))[1])
+    await slack.wait_for("chat.postMessage", channel="DU1U2", text=proposed())
+    await user.command("status")
+    await slack.wait_for("response_url")
+    answered.append(await open_home(user, slack, "EvHostile"))
+
+    sent = [call.body for call in slack.calls]
+    assert leaks(sent + answered) == []
+    shown = json.dumps(sent + answered, ensure_ascii=False)
+    assert shown.count("&lt;!channel&gt;") >= 6  # the question, the answer and the goals

@@ -22,6 +22,9 @@ CALLBACKS = [
     "result",
     "mentor_pool",
     "someone_elses_modal",
+    "intro_question",
+    "intro_question_answer",
+    "mentoring_agreement",
 ]
 BLOCKS = [
     "q_career_stage",
@@ -38,6 +41,11 @@ BLOCKS = [
     "shares",
     "note",
     "goals",
+    "question",
+    "answer",
+    "goal_1",
+    "goal_2",
+    "meet_every",
 ]
 ACTIONS = [
     "answer",
@@ -52,6 +60,11 @@ ACTIONS = [
     "shares",
     "note",
     "goals",
+    "question",
+    "answer",
+    "goal_1",
+    "goal_2",
+    "meet_every",
 ]
 BUTTONS = [
     "questionnaire_back",
@@ -76,6 +89,10 @@ BUTTONS = [
     "nudge_goals",
     "forget_confirm",
     "forget_cancel",
+    "intro_ask",
+    "intro_answer_question",
+    "mentoring_agreement",
+    "mentoring_agreement_confirm",
     "unknown_button",
 ]
 HOSTILE_TEXT = st.one_of(
@@ -184,7 +201,10 @@ def ok(status: int, body) -> None:
     meta=st.one_of(
         HOSTILE_TEXT,
         st.dictionaries(
-            st.sampled_from(["step", "channel", "root", "page", "user", "mentor", "nudge"]), JUNK
+            st.sampled_from(
+                ["step", "channel", "root", "page", "user", "mentor", "nudge", "intro", "ts"]
+            ),
+            JUNK,
         ).map(json.dumps),
     ),
     closed=st.booleans(),

@@ -14,7 +14,7 @@ from bot.domain.records import Draft, Response
 from bot.domain.stats import CoachingStats, coaching_stats, program_stats
 from bot.screens import coaching as screens
 from bot.screens.home import AdminSide, MentorSide, home_view
-from bot.screens.mentoring_end import relationship_blocks
+from bot.screens.mentoring import mentoring_blocks
 from bot.screens.stats import stats_message
 from bot.screens.status import status_message
 from tests.answers import COACHING
@@ -164,17 +164,18 @@ def test_the_fullest_home_and_status_fit(content):
         AdminSide(10, 9, 30, 12, [("Field", 3, 1)] * 5),
         person,
         admin,
-        relationship_blocks(
+        mentoring_blocks(
             [
-                replace(intro, mentor_id=f"U8{n}", state="accepted")
-                for n, intro in enumerate(intros)
+                (replace(i, mentor_id=f"U8{n}", state="accepted"), None)
+                for n, i in enumerate(intros)
             ],
             "U1",
+            content.mentoring,
         ),
         [replace(mentors[0], status="nominated", nominated_at=NOW)] * 20,
     )
     assert_valid_view(view)
-    assert "Mentoring with <@U80>" in str(view)  # some room is left for the pair's buttons
+    assert "With <@U80>" in str(view)  # some room is left for the pair's buttons
     lines = screens.status_lines([pending[0]] * 5, mine)
     assert_valid_message(
         status_message(content, latest, draft, NOW, matches, None, None, lines, True)

@@ -14,6 +14,7 @@ from bot.domain.mentoring import GOAL_MOST, GOALS_MOST
 from bot.domain.mentoring_end import CLOSEOUT_NOTE_MOST
 from bot.domain.nudges import Nudge
 from bot.screens.home import home_view
+from bot.screens.mentoring import mentoring_blocks
 from bot.screens.mentoring_end import (
     at_risk_admin_message,
     closeout_view,
@@ -22,7 +23,6 @@ from bot.screens.mentoring_end import (
     goal_ratings_view,
     next_match_message,
     note_message,
-    relationship_blocks,
     reset_offer_message,
     thanks_message,
 )
@@ -71,5 +71,7 @@ def test_alerts_and_offers_fit():
 
 def test_a_home_with_many_relationships_fits(content):
     intros = [replace(INTRO, id=f"{n:032d}", mentee_id=f"U{n}") for n in range(40)]
-    view = home_view(content, NOW, None, None, relationships=relationship_blocks(intros, "U2"))
+    pairs = [(intro, None) for intro in intros]
+    shown = mentoring_blocks(pairs, "U2", content.mentoring)
+    view = home_view(content, NOW, None, None, relationships=shown)
     assert_valid_view(view)
