@@ -132,9 +132,20 @@ def waiting_on_mentee(intro: Intro) -> bool:
 
 
 def lapses(intro: Intro, now: datetime) -> bool:
-    """Whether a request's time has run out: pending, past its expiry, and not waiting on the
-    mentee's answer to the mentor's question."""
-    return intro.state == "pending" and now >= intro.expires_at and not waiting_on_mentee(intro)
+    """Whether a request's time has run out: pending and past its expiry while not waiting on
+    the mentee's answer to the mentor's question, or (`unanswered`) waiting on it too long."""
+    if intro.state != "pending":
+        return False
+    return unanswered(intro, now) or (now >= intro.expires_at and not waiting_on_mentee(intro))
+
+
+def unanswered(intro: Intro, now: datetime) -> bool:
+    """Whether the mentor's question, still waiting for the mentee, has stopped the clock
+    past a whole request's time more: then the request lapses after all, so it holds nobody
+    for good."""
+    if not waiting_on_mentee(intro):
+        return False
+    return now >= intro.expires_at + (intro.expires_at - intro.requested_at)
 
 
 def expiry_once_answered(intro: Intro, answered_at: datetime) -> datetime:

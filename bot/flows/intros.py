@@ -11,7 +11,7 @@ from typing import Any
 from bot.deps import Deps
 from bot.domain.intros import ALREADY_ASKED, Intro, why_mentor_cannot_take, why_not_request
 from bot.domain.matching import Mentor
-from bot.domain.mentoring import lapses
+from bot.domain.mentoring import lapses, unanswered
 from bot.domain.nudges import plan_after_intro_accepted, plan_after_intro_requested
 from bot.domain.outbox import Cancel, Effect, Followups, new_effect
 from bot.screens.intros import answered_message
@@ -148,7 +148,7 @@ async def lapse_intros(deps: Deps) -> list[Effect]:
                     intro.mentee_id,
                     now,
                     mentor_name=mentor.name if mentor else "Your mentor",
-                    why="expired",
+                    why="unanswered" if unanswered(intro, now) else "expired",
                 ),
             ),
         )

@@ -254,6 +254,11 @@ def declined_for_mentee(
 ) -> dict[str, Any]:
     if why == "expired":
         text = f"{escape(mentor_name)} has not answered your request in time, so it has lapsed."
+    elif why == "unanswered":
+        text = (
+            f"Your request to {escape(mentor_name)} has lapsed: they asked you a question, and "
+            "it waited a long time for your answer. You are welcome to ask them again."
+        )
     elif why == "away":
         text = (
             f"{escape(mentor_name)} is away for a while, so they cannot take this on now. "

@@ -35,7 +35,10 @@ ANSWERED = {
     [
         ("pending", {}, EXPIRES - timedelta(seconds=1), False, False),
         ("pending", {}, EXPIRES, False, True),
-        ("pending", QUESTION, EXPIRES + timedelta(days=30), True, False),  # the clock stands
+        ("pending", QUESTION, EXPIRES + timedelta(days=5), True, False),  # the clock stands
+        # ... but not for good: a whole request's time (7 days) past its expiry, it lapses.
+        ("pending", QUESTION, EXPIRES + timedelta(days=7, seconds=-1), True, False),
+        ("pending", QUESTION, EXPIRES + timedelta(days=7), True, True),
         ("pending", ANSWERED, EXPIRES, False, True),
         ("accepted", QUESTION, EXPIRES + timedelta(days=1), False, False),
         ("declined", {}, EXPIRES + timedelta(days=1), False, False),

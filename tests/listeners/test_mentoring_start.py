@@ -417,3 +417,20 @@ async def test_a_question_asked_while_the_request_lapses_keeps_it(
     kept = await bot.store.get_intro(intro.id)
     assert kept.state == "pending" and kept.question["text"] == "Still keen?"
     assert not posted(slack, "DU1", "lapsed")
+
+
+async def test_a_question_never_answered_lets_the_request_lapse_in_the_end(user, slack, bot, pool):
+    request, intro = await requested(user, slack, bot)
+    question = await open_from(user.as_user("U2"), slack, request, "intro_ask")
+    await user.as_user("U2").submit(question, {"question": "When are you free?"})
+    await slack.wait_for("chat.postMessage", channel="DU1", text=dm_text("U2"))
+    bot.clock.advance(days=13)  # the clock stood still a week past the expiry: still waits
+    await bot.background.run_due()
+    assert (await bot.store.get_intro(intro.id)).state == "pending"
+    bot.clock.advance(days=1)
+    await bot.background.run_due()
+    assert (await bot.store.get_intro(intro.id)).state == "expired"
+    (told,) = posted(slack, "DU1", "has lapsed")
+    assert "they asked you a question" in told["text"] and "ask them again" in told["text"]
+    copy = (await slack.wait_for("chat.update", 2, channel="DU2"))[-1]
+    assert "lapsed" in copy["text"]
