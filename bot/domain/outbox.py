@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from bot.domain.intros import Intro
 from bot.domain.nudges import Nudge
@@ -83,13 +83,15 @@ class Cancel:
 @dataclass(frozen=True)
 class Followups:
     """What a stored action brings with it, in the same write: nudges cancelled (first) and
-    planned, drafts it completes, records it creates, and the effects to deliver after the
-    ack."""
+    planned, drafts it completes, records it creates, settings it changes, and the effects to
+    deliver after the ack."""
 
     cancel: tuple[Cancel, ...] = ()
     drafts_ended: tuple[str, ...] = ()  # whose questionnaire drafts the action completes
     nudges: tuple[Nudge, ...] = ()
     intros: tuple[Intro, ...] = ()
+    # People's settings to change with the action (user ID, changes), merged like set_person.
+    settings: tuple[tuple[str, Mapping[str, Any]], ...] = ()
     effects: tuple[Effect, ...] = field(default_factory=tuple)
 
     def about_response(self, response_id: str) -> Followups:

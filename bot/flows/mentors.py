@@ -200,21 +200,28 @@ async def decide_nomination(
         reason=reason,
     )
     what = f"{outcome} {nominee.name}'s nomination"
+    # Who decided, for a late click's answer: stored with the decision itself.
+    decided = (
+        (
+            user_id,
+            {"nomination_decided": {"outcome": outcome, "by": admin_id, "at": now.isoformat()}},
+        ),
+    )
     if approve:
-        then = Followups(effects=(copies, new_effect("nomination_welcome", user_id, now)))
+        then = Followups(
+            settings=decided,
+            effects=(copies, new_effect("nomination_welcome", user_id, now)),
+        )
         approved = await store.update_mentor(
             user_id, {"status": "pool"}, expect, audit=(admin_id, what, now), then=then
         )
         done = approved is not None
     else:
         told = new_effect("nomination_declined", user_id, now, reason=reason)
-        then = Followups(effects=(copies, told))
+        then = Followups(settings=decided, effects=(copies, told))
         done = await store.remove_mentor(user_id, admin_id, what, now, expect, then)
     if not done:
         return Outcome(refused=await decided_already(deps, user_id))
-    # Who decided, for a late click's answer (the decision itself is already stored).
-    decided = {"outcome": outcome, "by": admin_id, "at": now.isoformat()}
-    await store.set_person(user_id, nomination_decided=decided)
     return Outcome(nominee, effects=then.effects)
 
 

@@ -15,7 +15,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.domain.matching import Mentor
-from bot.domain.pool import clean_text, mentor_problems
+from bot.domain.pool import clean_text
+from bot.flows.mentors import entry_problems
 from bot.flows.pool import CHANGE_POOL, pool_screen, save_pool
 from bot.flows.slack import display_name, is_admin, person_problem
 from bot.listeners.admin_lists import AdminList, register_list
@@ -91,19 +92,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             errors["mentor"] = "Choose the person who will mentor."
         elif problem := person_problem(person, "mentors"):
             errors["mentor"] = problem
-        problems = mentor_problems(
-            fields=entry["fields"],
-            topics=entry["topics"],
-            seniority=entry["seniority"],
-            capacity=entry["capacity"],
-            bio=entry["bio"],
-            known_fields={o.value for o in content.options_of("field")},
-            known_topics={o.value for o in content.options_of("topics")},
-            known_seniority={s.value for s in content.matching.seniority},
-        )
-        errors.update(
-            {block: problem[0].upper() + problem[1:] + "." for block, problem in problems.items()}
-        )
+        errors.update(entry_problems(deps, entry))
         if errors or person is None:
             await ack(response_action="errors", errors=errors)
             return

@@ -407,6 +407,10 @@ _INSERT_INTRO = f"INSERT INTO intros ({_INTRO}) VALUES ({_INTRO_VALUES})"
 _EFFECT_ABOUT = (
     "user_id = $1 OR EXISTS (SELECT 1 FROM jsonb_each_text(data) AS field WHERE value = $1)"
 )
+_SET_PERSON = (
+    "INSERT INTO people (user_id, settings) VALUES ($1, $2) "
+    "ON CONFLICT (user_id) DO UPDATE SET settings = people.settings || EXCLUDED.settings"
+)
 _DATABASE_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError)
 _NUDGE_TIMES = frozenset({"due_at", "created_at", "sent_at", "answered_at"})
 _INTRO_TIMES = frozenset({"requested_at", "expires_at", "answered_at", "ended_at"})
@@ -1055,12 +1059,7 @@ class PostgresStore:
 
     async def set_person(self, user_id: str, **changes: Any) -> None:
         # One statement: two instances changing different settings at once both keep theirs.
-        await self._pool.execute(
-            "INSERT INTO people (user_id, settings) VALUES ($1, $2) "
-            "ON CONFLICT (user_id) DO UPDATE SET settings = people.settings || EXCLUDED.settings",
-            user_id,
-            changes,
-        )
+        await self._pool.execute(_SET_PERSON, user_id, changes)
 
     # A person's own data: all of it, to take away or to erase.
 
@@ -2220,6 +2219,8 @@ async def _follow(conn: Any, then: Followups) -> None:
         )
     if then.intros:
         await conn.executemany(_INSERT_INTRO, [_intro_args(i) for i in then.intros])
+    for user_id, changes in then.settings:
+        await conn.execute(_SET_PERSON, user_id, dict(changes))
     if then.nudges:
         await conn.executemany(_RESTORE["nudges"], [_nudge_args(n) for n in then.nudges])
     if then.effects:

@@ -182,6 +182,8 @@ class TinyDBStore:
             self._intros.insert_multiple([_intro_doc(i) for i in then.intros])
         if then.nudges:
             self._nudges.insert_multiple([_nudge_doc(n) for n in then.nudges])
+        for user_id, changes in then.settings:
+            self._set_person(user_id, changes)
         if then.effects:
             self._effects.insert_multiple([_effect_doc(e) for e in then.effects])
 
@@ -711,11 +713,11 @@ class TinyDBStore:
         return dict(doc) if doc else {"user_id": user_id}
 
     async def set_person(self, user_id: str, **changes: Any) -> None:
-        def work() -> None:
-            doc = self._people.first("user_id", user_id)
-            _upsert(self._people, "user_id", {**(doc or {}), "user_id": user_id, **changes})
+        await self._run(lambda: self._set_person(user_id, changes))
 
-        await self._run(work)
+    def _set_person(self, user_id: str, changes: Mapping[str, Any]) -> None:
+        doc = self._people.first("user_id", user_id)
+        _upsert(self._people, "user_id", {**(doc or {}), "user_id": user_id, **changes})
 
     # A person's own data: all of it, to take away or to erase.
 

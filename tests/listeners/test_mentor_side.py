@@ -325,8 +325,9 @@ async def test_double_clicks_act_once(user, slack, bot, pool, lin):
             for a in admins
         )
     )
+    late = (await slack.wait_for("response_url"))[-1]
+    assert "already approved by <@" in late["text"]  # who decided, stored with the decision
     assert len(slack.called("chat.postMessage", channel="DU4")) == 1
-    assert any("already approved" in r["text"] for r in slack.called("response_url"))
 
     request = await mentor_request(user, slack)
     full = buttons(request)["intro_full"]

@@ -160,3 +160,25 @@ async def test_forgetting_either_withdraws_the_agreement_in_their_group_dm(
     withdrawn = [e for e in await any_store.unfinished_effects() if e.kind == "withdrawn"]
     assert [dict(e.data) for e in withdrawn] == [where]
     assert await any_store.get_intro("I1") is None
+
+
+async def test_settings_follow_an_action_in_its_write(any_store: Store) -> None:
+    await any_store.set_person("U3", stopped=True)
+    nominee = mentor("U3", "Ada", status="nominated", nominated_at=T0)
+    await any_store.save_mentors([nominee], "U3", "nominated", T0)
+    decided = {"outcome": "approved", "by": "UA"}
+    then = Followups(settings=(("U3", {"nomination_decided": decided}),))
+    assert await any_store.update_mentor(
+        "U3", {"status": "pool"}, {"status": "nominated"}, then=then
+    )
+    assert await any_store.person("U3") == {
+        "user_id": "U3",
+        "stopped": True,
+        "nomination_decided": decided,
+    }
+    # Refused as a whole: the settings are not written either.
+    late = Followups(settings=(("U3", {"nomination_decided": {"by": "UB"}}),))
+    assert not await any_store.update_mentor(
+        "U3", {"status": "pool"}, {"status": "nominated"}, then=late
+    )
+    assert (await any_store.person("U3"))["nomination_decided"] == decided
