@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -29,6 +29,7 @@ from bot.nudger import STUCK_AFTER, Nudger, Pacer, Round
 log = logging.getLogger(__name__)
 EVERY_SECONDS = 30
 ANY_CLAIM = datetime.max.replace(tzinfo=UTC)
+QUIET_SCAN_EVERY = timedelta(hours=1)
 
 
 class Background:
@@ -36,6 +37,7 @@ class Background:
         self.deps = deps
         self.client = client
         self.nudger = Nudger(deps, client, pacer)
+        self._next_quiet_scan = datetime.min.replace(tzinfo=UTC)
 
     async def run_due(self) -> Round:
         await self.recover()
@@ -55,8 +57,14 @@ class Background:
         await deliver(self.deps, self.client, await run_due_feedback(self.deps, self.client))
 
     async def mentoring_due(self) -> None:
-        """Mentoring past its agreed end closes; pairs that went quiet are flagged, once."""
-        await deliver(self.deps, self.client, await run_due_mentoring(self.deps))
+        """Mentoring past its agreed end closes; pairs that went quiet are flagged, once.
+        Silence is measured in weeks of check-ins, so it is looked for once an hour, not in
+        every round: it reads every pair's check-ins."""
+        now = self.deps.clock()
+        quiet = now >= self._next_quiet_scan
+        if quiet:
+            self._next_quiet_scan = now + QUIET_SCAN_EVERY
+        await deliver(self.deps, self.client, await run_due_mentoring(self.deps, quiet))
 
     async def recover(self, at_start: bool = False) -> None:
         """Deliver what a crash or a fault left in the outbox, and settle nudges left mid-send.

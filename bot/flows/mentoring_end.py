@@ -113,7 +113,7 @@ async def end_at_agreed_ends(deps: Deps) -> list[Effect]:
     """Relationships whose agreed end has passed close by themselves, each once."""
     now = deps.clock()
     effects: list[Effect] = []
-    for intro in await deps.store.intros():
+    for intro in await deps.store.intros_in("accepted"):
         if not agreed_end_passed(intro, now):
             continue
         changes = {"state": "ended", "ended_at": now, "ended_by": "", "end_reason": AGREED_END}
@@ -209,12 +209,14 @@ async def flag_if_at_risk(deps: Deps, intro: Intro) -> list[Effect]:
     return list(then.effects) if moved is not None else []
 
 
-async def run_due_mentoring(deps: Deps) -> list[Effect]:
-    """The background round's part: agreed ends, then pairs gone quiet. What to deliver."""
+async def run_due_mentoring(deps: Deps, quiet_pairs: bool = True) -> list[Effect]:
+    """The background round's part: agreed ends, then (with `quiet_pairs`) pairs gone quiet.
+    What to deliver."""
     effects = await end_at_agreed_ends(deps)
-    for intro in await deps.store.intros():
-        if intro.state == "accepted" and not flagged_at_risk(intro):
-            effects += await flag_if_at_risk(deps, intro)
+    if quiet_pairs:
+        for intro in await deps.store.intros_in("accepted"):
+            if not flagged_at_risk(intro):
+                effects += await flag_if_at_risk(deps, intro)
     return effects
 
 

@@ -214,6 +214,11 @@ class Store(Protocol):
         """Requests still waiting for the mentor's answer, in the order they were made."""
         ...
 
+    async def intros_in(self, state: str) -> list[Intro]:
+        """The intros in this state (read by index, never the whole table), in the order
+        they were made: "accepted" is every mentoring under way."""
+        ...
+
     async def mentees_now(self) -> dict[str, int]:
         """How many mentees each mentor has now (accepted intros); mentors with none absent."""
         ...

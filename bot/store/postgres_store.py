@@ -730,8 +730,11 @@ class PostgresStore:
 
     async def pending_intros(self) -> list[Intro]:
         """Requests still waiting for the mentor's answer."""
+        return await self.intros_in("pending")
+
+    async def intros_in(self, state: str) -> list[Intro]:
         rows = await self._pool.fetch(
-            f"SELECT {_INTRO} FROM intros WHERE state = 'pending' ORDER BY seq"
+            f"SELECT {_INTRO} FROM intros WHERE state = $1 ORDER BY seq", state
         )
         return [_intro(row) for row in rows]
 

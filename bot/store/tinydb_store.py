@@ -413,7 +413,10 @@ class TinyDBStore:
 
     async def pending_intros(self) -> list[Intro]:
         """Requests still waiting for the mentor's answer, read by index."""
-        return [_intro(d) for d in await self._run(lambda: self._intros.find("state", "pending"))]
+        return await self.intros_in("pending")
+
+    async def intros_in(self, state: str) -> list[Intro]:
+        return [_intro(d) for d in await self._run(lambda: self._intros.find("state", state))]
 
     async def mentees_now(self) -> dict[str, int]:
         """How many mentees each mentor has now (accepted intros), read by index."""

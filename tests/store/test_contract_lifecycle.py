@@ -182,3 +182,13 @@ async def test_settings_follow_an_action_in_its_write(any_store: Store) -> None:
         "U3", {"status": "pool"}, {"status": "nominated"}, then=late
     )
     assert (await any_store.person("U3"))["nomination_decided"] == decided
+
+
+async def test_intros_are_read_by_state(any_store: Store) -> None:
+    await any_store.add_intro(intro("I1", state="accepted"))
+    await any_store.add_intro(intro("I2", "U3"))
+    await any_store.add_intro(intro("I3", "U4", state="accepted"))
+    await any_store.add_intro(intro("I4", "U5", state="ended"))
+    assert [i.id for i in await any_store.intros_in("accepted")] == ["I1", "I3"]
+    assert [i.id for i in await any_store.intros_in("ended")] == ["I4"]
+    assert [i.id for i in await any_store.pending_intros()] == ["I2"]
