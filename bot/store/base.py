@@ -25,6 +25,7 @@ from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
 from bot.domain.outbox import NOTHING, Effect, Followups
 from bot.domain.records import Draft, Response
+from bot.domain.rounds import Round
 
 # The kinds of record a database holds, in the order a dump lists them.
 AnswerKept = Literal["kept", "shown"]  # kept, and whether it made the shown summary grow
@@ -44,6 +45,7 @@ KINDS = (
     "feedback_answers",
     "coaching_requests",
     "engagements",
+    "rounds",
     "tombstones",
     "secrets",
 )
@@ -630,3 +632,47 @@ class Store(Protocol):
         """How many engagements hold a place of each coach now (HOLDS_A_PLACE); coaches with
         none absent."""
         ...
+
+    # Matching rounds: a cohort's mentees assigned at once (bot/domain/rounds.py).
+
+    async def add_round(self, new: Round, then: Followups = NOTHING) -> bool:
+        """Record a new round with `then`, unless a round of the same name (case-insensitive,
+        surrounding spaces ignored) exists already: then nothing is written and the answer is
+        False (a double submission, two admins, two instances)."""
+        ...
+
+    async def get_round(self, round_id: str) -> Round | None: ...
+
+    async def round_named(self, name: str) -> Round | None:
+        """The round of this name (case-insensitive, surrounding spaces ignored), if any."""
+        ...
+
+    async def rounds(self, state: str | None = None) -> list[Round]:
+        """Every round (in `state`, if given), in the order they were made."""
+        ...
+
+    async def join_round(self, round_id: str, user_id: str) -> Round | None:
+        """Add this mentee to the round's `joined`, at the end, only if the round is open and
+        they are not in it yet; the round as changed, or None and nothing written. Of any
+        number of joins at once, each person is added once and nobody's join is lost."""
+        ...
+
+    async def set_round_places(self, round_id: str, mentor_id: str, places: int) -> Round | None:
+        """This mentor gives the round `places` places (0: none), only while it is open; the
+        round as changed, or None. Confirmations at once by several mentors all count."""
+        ...
+
+    async def update_round(
+        self,
+        round_id: str,
+        from_states: frozenset[str],
+        changes: Mapping[str, Any],
+        then: Followups = NOTHING,
+        expect: Mapping[str, Any] | None = None,
+    ) -> Round | None:
+        """Compare-and-set: set `changes` (Round's field names, the state among them) only if
+        the round is in one of `from_states` and (with `expect`) its fields hold these values;
+        the round as changed, or None and nothing written. `then` goes with it: publishing
+        writes the round's intros (`then.intros`) and their DMs in the same write."""
+        ...
+
