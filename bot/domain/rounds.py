@@ -1,7 +1,8 @@
 """Matching rounds for cohort programs: everyone waiting is assigned at once.
 
-An admin opens a round with a name and a closing date. People join it (or, for an `invited`
-round, everyone whose latest result is mentoring or both is asked to), mentors confirm how
+An admin opens a round with a name and a closing date. Everyone waiting for a mentor (their
+latest result is mentoring or both, and they have no mentor and no request out) is in it
+(`everyone`), or is asked to join and only those who do are (`opt_in`); mentors confirm how
 many places they give it, and at closing (or on Match now) devpath proposes the assignment
 that scores highest in total while no mentor gets more than the places they confirmed
 (bot/domain/assignment.py). The admin previews it, swaps or removes pairs (the rest is
@@ -18,9 +19,9 @@ from typing import Any, Literal
 # open: people join, mentors confirm places; matched: a proposal waits for the admin;
 # published: the intros went out; cancelled: closed without publishing.
 RoundState = Literal["open", "matched", "published", "cancelled"]
-# invited: everyone whose latest result is mentoring or both gets a DM with Join the round;
-# opt_in: the round is announced in the match channel, and whoever joins is in it.
-Audience = Literal["invited", "opt_in"]
+# everyone: all who wait for a mentor are in the round from its start (and told so by DM);
+# opt_in: they get a DM with Join the round, and only those who join are in it.
+Audience = Literal["everyone", "opt_in"]
 NAME_MOST = 60
 
 
@@ -55,7 +56,7 @@ class Round:
     created_by: str
     created_at: datetime
     closes_at: datetime
-    audience: Audience = "invited"
+    audience: Audience = "opt_in"
     replaces_first_come: bool = False  # while open, joiners are not offered Request intro
     state: RoundState = "open"
     joined: tuple[str, ...] = ()  # mentees, in the order they joined
@@ -67,8 +68,8 @@ class Round:
     removed: tuple[tuple[str, str], ...] = ()  # pairs the admin removed: never proposed again
     matched_at: datetime | None = None
     published_at: datetime | None = None
-    # Where the bot's messages about the round are, to update them: "announcement" (the
-    # channel post of an opt_in round) and the admin's preview, as {"channel", "ts"}.
+    # Where the bot's messages about the round are, to update them: the admin's preview,
+    # as {"channel", "ts"}.
     messages: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     @property
@@ -109,7 +110,7 @@ class Round:
             created_by=str(doc["created_by"]),
             created_at=datetime.fromisoformat(doc["created_at"]),
             closes_at=datetime.fromisoformat(doc["closes_at"]),
-            audience=doc.get("audience", "invited"),
+            audience=doc.get("audience", "opt_in"),
             replaces_first_come=bool(doc.get("replaces_first_come", False)),
             state=doc.get("state", "open"),
             joined=tuple(doc.get("joined", ())),

@@ -675,4 +675,3 @@ class Store(Protocol):
         the round as changed, or None and nothing written. `then` goes with it: publishing
         writes the round's intros (`then.intros`) and their DMs in the same write."""
         ...
-
