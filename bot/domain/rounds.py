@@ -11,10 +11,12 @@ assigned again), and publishes: only then does anyone hear, as intro requests.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
+
+from bot.domain.intros import Intro
 
 # open: people join, mentors confirm places; matched: a proposal waits for the admin;
 # published: the intros went out; cancelled: closed without publishing.
@@ -68,6 +70,7 @@ class Round:
     removed: tuple[tuple[str, str], ...] = ()  # pairs the admin removed: never proposed again
     matched_at: datetime | None = None
     published_at: datetime | None = None
+    intro_ids: tuple[str, ...] = ()  # the intro requests publishing sent
     # Where the bot's messages about the round are, to update them: the admin's preview,
     # as {"channel", "ts"}.
     messages: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
@@ -99,6 +102,7 @@ class Round:
             "removed": [list(r) for r in self.removed],
             "matched_at": self.matched_at.isoformat() if self.matched_at else None,
             "published_at": self.published_at.isoformat() if self.published_at else None,
+            "intro_ids": list(self.intro_ids),
             "messages": {k: dict(v) for k, v in self.messages.items()},
         }
 
@@ -122,6 +126,7 @@ class Round:
             removed=tuple((str(a), str(b)) for a, b in doc.get("removed", ())),
             matched_at=_moment(doc.get("matched_at")),
             published_at=_moment(doc.get("published_at")),
+            intro_ids=tuple(doc.get("intro_ids", ())),
             messages={k: dict(v) for k, v in (doc.get("messages") or {}).items()},
         )
 
@@ -144,6 +149,24 @@ class Round:
             or user_id in self.places
             or any(user_id in (p.mentee_id, p.mentor_id) for p in self.proposal)
         )
+
+
+def waiting_for_a_mentor(path: str | None, mentee_id: str, intros: Iterable[Intro]) -> bool:
+    """Whether a person waits for a mentor: their latest result is mentoring or both, and
+    they have no mentor now and no request out."""
+    if path not in ("mentoring", "both"):
+        return False
+    return not any(i.mentee_id == mentee_id and i.state in ("pending", "accepted") for i in intros)
+
+
+def excluded_in_rounds(mentee_id: str, intros: Iterable[Intro]) -> set[str]:
+    """Mentors a round never assigns to this mentee: any past pair (asked, matched, declined
+    or ended; a request that lapsed unanswered may be tried again)."""
+    return {
+        i.mentor_id
+        for i in intros
+        if i.mentee_id == mentee_id and i.state in ("pending", "accepted", "declined", "ended")
+    }
 
 
 def _moment(text: Any) -> datetime | None:

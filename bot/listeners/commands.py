@@ -24,6 +24,7 @@ from bot.flows.slack import is_admin
 from bot.listeners.common import open_questionnaire
 from bot.listeners.feedback import feedback_command
 from bot.listeners.mentor_side import mentor_command
+from bot.listeners.rounds import round_command
 from bot.screens.coaches import edit_view as coach_editor
 from bot.screens.coaching import status_lines
 from bot.screens.help import help_message
@@ -102,6 +103,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 else await pool_screen(deps)
             )
             await client.views_open(trigger_id=command["trigger_id"], view=view)
+        elif subcommand == "round":
+            await ack()
+            await round_command(client, deps, user_id, command["trigger_id"], respond)
         elif subcommand in ("mentor join", "mentor"):
             await ack()
             await mentor_command(client, deps, user_id, subcommand, command["trigger_id"], respond)
