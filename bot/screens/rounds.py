@@ -38,6 +38,7 @@ PREVIEW_CALLBACK = "round_preview"
 SWAP_CALLBACK = "round_swap"
 PAGE_SIZE = 20  # pairs a page: with the summary, the unmatched and the buttons, under 100
 UNMATCHED_SHOWN = 15
+REASON_SHOWN = 150  # characters of one unmatched reason: fifteen and the rest fit a section
 EVERYONE, OPT_IN = "everyone", "opt_in"
 REPLACES = "replaces"
 
@@ -131,7 +132,7 @@ def invite_message(found: Round, user_id: str, now: datetime) -> dict[str, Any]:
         f"mentors' places allow. It closes {day(found.closes_at)}. Join, and you will hear then."
     )
     return {
-        "text": f"Join the {found.name} mentoring round?",
+        "text": f"Join the {escape(found.name)} mentoring round?",
         "blocks": [
             section(text, "round"),
             actions(
@@ -167,7 +168,7 @@ def places_message(found: Round, mentor: Mentor, free: int, now: datetime) -> di
         for n in range(0, min(most, 10) + 1)
     ]
     return {
-        "text": f"How many mentees can you take in the {found.name} round?",
+        "text": f"How many mentees can you take in the {escape(found.name)} round?",
         "blocks": [
             section(text, "round"),
             actions("round_places", *buttons),
@@ -223,7 +224,8 @@ def admin_round_message(found: Round, now: datetime) -> dict[str, Any]:
 
 
 def pair_line(pair: Pair) -> str:
-    return f"<@{pair.mentee_id}> → <@{pair.mentor_id}> · *{pair.score:g}*\n{pair.reason}"
+    reason = escape(pair.reason[:1000])
+    return f"<@{pair.mentee_id}> → <@{pair.mentor_id}> · *{pair.score:g}*\n{reason}"
 
 
 def preview_view(found: Round, page: int = 1) -> dict[str, Any]:
@@ -249,7 +251,7 @@ def preview_view(found: Round, page: int = 1) -> dict[str, Any]:
     blocks += pager(page, pages, PAGE_ACTION)
     if found.unmatched:
         lines = [
-            f"<@{mentee}>: {escape(why)}"
+            f"<@{mentee}>: {escape(why[:REASON_SHOWN])}"
             for mentee, why in list(found.unmatched.items())[:UNMATCHED_SHOWN]
         ]
         more = len(found.unmatched) - UNMATCHED_SHOWN
@@ -286,7 +288,7 @@ def swap_view(
         option(f"{names.get(p.mentor_id, p.mentor_id)[:60]} · {p.score:g}", p.mentor_id)
         for p in options[:100]
     ]
-    lines = [f"<@{p.mentor_id}> · {p.score:g} · {p.reason}" for p in options[:10]]
+    lines = [f"<@{p.mentor_id}> · {p.score:g} · {escape(p.reason[:200])}" for p in options[:10]]
     return {
         "type": "modal",
         "callback_id": SWAP_CALLBACK,
