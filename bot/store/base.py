@@ -409,7 +409,11 @@ class Store(Protocol):
         shapes: what `/devpath export` sends them. Their 360 requests come with how many
         answered, never the answers (each answer is its giver's, and answers alone, with
         their times, could tell who said what); the answers they gave come without the
-        request or whom it was about (that person's own business)."""
+        request or whom it was about (that person's own business). Each matching round
+        they are in (`Round.involves`), in the order made, comes as a summary in their own
+        terms (`round_export`): {"name", "state", "joined", "places" (theirs, or None),
+        "pair" (theirs, as mentee or else as mentor, as Pair.doc(), or None)}, with no one
+        else's ID but the other person of their own pair."""
         ...
 
     async def forget(
@@ -429,7 +433,10 @@ class Store(Protocol):
         made with the database's own secret, created here the first time), so a decline
         still holds and erased asks still count. With `now`, the same write stores the
         effects (`withdrawals`) that rewrite the messages still quoting them where the bot
-        knows they are, carrying only channel and ts. How many records went, by kind. Nothing of
+        knows they are, carrying only channel and ts. Every matching round they are in is
+        rewritten without them (`Round.without`: not among those who joined, their places
+        and pairs gone), and one they made as admin names "a former admin" instead; those
+        rounds count as "rounds". How many records went, by kind. Nothing of
         them is left where the backend keeps old versions (the TinyDB journal is
         rewritten)."""
         ...
