@@ -45,17 +45,62 @@ def candidates(
     labels: Mapping[str, str],
     now: datetime,
 ) -> list[Pair]:
-    """Every fitting pair with its score and reason, as the interactive matching ranks them
+    """Every fitting pair with its score, as the interactive matching ranks them
     (`rank_mentors`: mentors taking mentees, sharing a field or a topic, not `excluded` for
-    that mentee, never oneself), each mentor counted with the places they give the round."""
+    that mentee, never oneself), each mentor counted with the places they give the round.
+    Without their reasons, which `explained` adds to the few pairs that are shown."""
     pool = [replace(m, capacity=places[m.user_id]) for m in mentors if places.get(m.user_id, 0)]
+    offsets: dict[str | None, float | None] = {}
     found = []
     for mentee in mentees:
         ranked = rank_mentors(
-            mentee, pool, {}, excluded.get(mentee.user_id, set()), rules, labels, now, len(pool)
+            mentee,
+            pool,
+            {},
+            excluded.get(mentee.user_id, set()),
+            rules,
+            labels,
+            now,
+            len(pool),
+            offsets=offsets,
+            reasons=False,
         )
-        found += [Pair(mentee.user_id, m.mentor.user_id, m.score, m.reason) for m in ranked]
+        found += [Pair(mentee.user_id, m.mentor.user_id, m.score, "") for m in ranked]
     return found
+
+
+def explained(
+    pairs: Iterable[Pair],
+    mentees: Mapping[str, Mentee],
+    mentors: Mapping[str, Mentor],
+    places: Mapping[str, int],
+    rules: MatchingRules,
+    labels: Mapping[str, str],
+    now: datetime,
+) -> list[Pair]:
+    """These pairs with the one-line reason the interactive matching gives ("Both in
+    Engineering · shares networking · 1 h apart · 2 of 2 places free")."""
+    offsets: dict[str | None, float | None] = {}
+    shown = []
+    for pair in pairs:
+        mentee, mentor = mentees.get(pair.mentee_id), mentors.get(pair.mentor_id)
+        ranked = (
+            rank_mentors(
+                mentee,
+                [replace(mentor, capacity=max(1, places.get(mentor.user_id, 1)))],
+                {},
+                set(),
+                rules,
+                labels,
+                now,
+                1,
+                offsets=offsets,
+            )
+            if mentee is not None and mentor is not None
+            else []
+        )
+        shown.append(replace(pair, reason=ranked[0].reason if ranked else pair.reason))
+    return shown
 
 
 def lacking(mentee: Mentee, fitted: bool, labels: Mapping[str, str]) -> str:

@@ -9,13 +9,22 @@ once. The makers of the round's DMs are at the foot of this module.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from bot.deps import Deps
-from bot.domain.assignment import candidates, first_come, lacking, optimal
+from bot.domain.assignment import (
+    Assignment,
+    candidates,
+    explained,
+    first_come,
+    lacking,
+    optimal,
+)
 from bot.domain.intros import Intro, why_not_request
 from bot.domain.matching import Mentee, Mentor
 from bot.domain.nudges import plan_after_intro_requested
@@ -167,6 +176,7 @@ class Proposal:
     unmatched: dict[str, str]
     first_come_total: float
     options: dict[str, list[Pair]]  # each mentee's fitting mentors, best first: the swaps
+    explain: Callable[[Iterable[Pair]], list[Pair]]  # the pairs with their reasons
 
 
 async def propose(deps: Deps, found: Round) -> Proposal:
@@ -189,23 +199,32 @@ async def propose(deps: Deps, found: Round) -> Proposal:
     for mentee, mentor in found.removed:
         excluded.setdefault(mentee, set()).add(mentor)
     mentors: list[Mentor] = await store.mentors()
-    fitting = candidates(
-        mentees, mentors, places, excluded, content.matching, content.labels, deps.clock()
-    )
-    ids = [m.user_id for m in mentees]
-    best = optimal(ids, places, fitting, found.kept)
+    labels, now = content.labels, deps.clock()
+
+    def solve() -> tuple[list[Pair], Assignment, float]:
+        fitting = candidates(mentees, mentors, places, excluded, content.matching, labels, now)
+        ids = [m.user_id for m in mentees]
+        best = optimal(ids, places, fitting, found.kept)
+        return fitting, best, first_come(ids, places, fitting).total
+
+    # A cohort of a thousand is a second of arithmetic: off the event loop, so requests
+    # arriving meanwhile are answered.
+    fitting, best, baseline = await asyncio.to_thread(solve)
     options: dict[str, list[Pair]] = {}
     for pair in fitting:
         options.setdefault(pair.mentee_id, []).append(pair)
-    fitted = set(options)
-    labels = content.labels
     unmatched = {
-        m.user_id: lacking(m, m.user_id in fitted, labels)
+        m.user_id: lacking(m, m.user_id in options, labels)
         for m in mentees
         if m.user_id in best.unmatched
     }
-    baseline = first_come(ids, places, fitting).total
-    return Proposal(best.pairs, unmatched, baseline, options)
+    by_id = {m.user_id: m for m in mentees}
+    pool = {m.user_id: m for m in mentors}
+
+    def explain(pairs: Iterable[Pair]) -> list[Pair]:
+        return explained(pairs, by_id, pool, places, content.matching, labels, now)
+
+    return Proposal(tuple(explain(best.pairs)), unmatched, baseline, options, explain)
 
 
 async def match_round(deps: Deps, round_id: str, by: str) -> Done:

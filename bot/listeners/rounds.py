@@ -181,9 +181,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         page = int(meta.get("page", 1) or 1)
         if verb == "swap":
-            options = (await flow.propose(deps, found)).options.get(mentee_id, [])
+            proposal = await flow.propose(deps, found)
             names = {m.user_id: m.name for m in await deps.store.mentors()}
-            others = [p for p in options if p.mentor_id != current.mentor_id]
+            options = proposal.options.get(mentee_id, [])
+            others = proposal.explain([p for p in options if p.mentor_id != current.mentor_id])
             if not others:
                 await Reply(body, respond, client)(
                     {"text": "Nobody else who fits them has a place in this round."}
