@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -175,19 +175,17 @@ class Proposal:
     pairs: tuple[Pair, ...]
     unmatched: dict[str, str]
     first_come_total: float
-    options: dict[str, list[Pair]]  # each mentee's fitting mentors, best first: the swaps
-    explain: Callable[[Iterable[Pair]], list[Pair]]  # the pairs with their reasons
 
 
-async def propose(deps: Deps, found: Round) -> Proposal:
-    """The optimal assignment of this round as things are now: who joined and still waits,
-    the mentors taking mentees with the places they gave (or have free), the same scores and
-    exclusions as the interactive matching, the admin's kept and removed pairs."""
+async def _mentees(
+    deps: Deps, found: Round, people: Iterable[str], places: Mapping[str, int]
+) -> tuple[list[Mentee], dict[str, set[str]]]:
+    """These people of the round who still wait for a mentor, as matching sees them, and
+    the mentors each must not get (past pairs, declines, the admin's removed pairs)."""
     store, content = deps.store, deps.content
-    places = {**(await free_places(deps)), **found.places}
     mentees: list[Mentee] = []
     excluded: dict[str, set[str]] = {}
-    for user_id in found.joined:
+    for user_id in people:
         latest = await store.latest_response(user_id)
         intros = await store.intros_of(user_id)
         if latest is None or not waiting_for_a_mentor(latest.recommendation.path, user_id, intros):
@@ -198,6 +196,30 @@ async def propose(deps: Deps, found: Round) -> Proposal:
         excluded[user_id] = excluded_in_rounds(user_id, intros) | declined
     for mentee, mentor in found.removed:
         excluded.setdefault(mentee, set()).add(mentor)
+    return mentees, excluded
+
+
+async def swap_options(deps: Deps, found: Round, mentee_id: str) -> list[Pair]:
+    """The mentors who fit this mentee in the round, best first, with their reasons: what a
+    swap may choose from (worked out for one person: it must open within Slack's 3 s)."""
+    places = {**(await free_places(deps)), **found.places}
+    mentees, excluded = await _mentees(deps, found, [mentee_id], places)
+    content, now = deps.content, deps.clock()
+    mentors = await deps.store.mentors()
+    fitting = candidates(mentees, mentors, places, excluded, content.matching, content.labels, now)
+    fitting.sort(key=lambda p: (-p.score, p.mentor_id))
+    by_id = {m.user_id: m for m in mentees}
+    pool = {m.user_id: m for m in mentors}
+    return explained(fitting, by_id, pool, places, content.matching, content.labels, now)
+
+
+async def propose(deps: Deps, found: Round) -> Proposal:
+    """The optimal assignment of this round as things are now: who joined and still waits,
+    the mentors taking mentees with the places they gave (or have free), the same scores and
+    exclusions as the interactive matching, the admin's kept and removed pairs."""
+    store, content = deps.store, deps.content
+    places = {**(await free_places(deps)), **found.places}
+    mentees, excluded = await _mentees(deps, found, found.joined, places)
     mentors: list[Mentor] = await store.mentors()
     labels, now = content.labels, deps.clock()
 
@@ -210,21 +232,16 @@ async def propose(deps: Deps, found: Round) -> Proposal:
     # A cohort of a thousand is a second of arithmetic: off the event loop, so requests
     # arriving meanwhile are answered.
     fitting, best, baseline = await asyncio.to_thread(solve)
-    options: dict[str, list[Pair]] = {}
-    for pair in fitting:
-        options.setdefault(pair.mentee_id, []).append(pair)
+    fitted = {pair.mentee_id for pair in fitting}
     unmatched = {
-        m.user_id: lacking(m, m.user_id in options, labels)
+        m.user_id: lacking(m, m.user_id in fitted, labels)
         for m in mentees
         if m.user_id in best.unmatched
     }
     by_id = {m.user_id: m for m in mentees}
     pool = {m.user_id: m for m in mentors}
-
-    def explain(pairs: Iterable[Pair]) -> list[Pair]:
-        return explained(pairs, by_id, pool, places, content.matching, labels, now)
-
-    return Proposal(tuple(explain(best.pairs)), unmatched, baseline, options, explain)
+    shown = explained(best.pairs, by_id, pool, places, content.matching, labels, now)
+    return Proposal(tuple(shown), unmatched, baseline)
 
 
 async def match_round(deps: Deps, round_id: str, by: str) -> Done:

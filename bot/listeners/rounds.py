@@ -181,10 +181,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         page = int(meta.get("page", 1) or 1)
         if verb == "swap":
-            proposal = await flow.propose(deps, found)
             names = {m.user_id: m.name for m in await deps.store.mentors()}
-            options = proposal.options.get(mentee_id, [])
-            others = proposal.explain([p for p in options if p.mentor_id != current.mentor_id])
+            options = await flow.swap_options(deps, found, mentee_id)
+            others = [p for p in options if p.mentor_id != current.mentor_id]
             if not others:
                 await Reply(body, respond, client)(
                     {"text": "Nobody else who fits them has a place in this round."}
@@ -209,7 +208,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         round_id, mentee_id, mentor_id, page, root = read_swap(view)
         found = await deps.store.get_round(round_id)
-        options = (await flow.propose(deps, found)).options.get(mentee_id, []) if found else []
+        options = await flow.swap_options(deps, found, mentee_id) if found else []
         if mentor_id not in {p.mentor_id for p in options}:
             await ack(response_action="errors", errors={"mentor": "Pick one of those who fit."})
             return

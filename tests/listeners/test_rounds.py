@@ -46,6 +46,7 @@ async def cohort(user, slack, bot, pool):
     return [user.as_user(p) for p in COHORT]
 
 
+@pytest.mark.parametrize("backend", ["tinydb", "postgres"])
 async def test_a_round_from_start_to_published_intros(user, slack, bot, cohort):
     admin, grace, alan = user.as_user(ADMIN), user.as_user("U2"), user.as_user("U3")
     body = await start(admin, slack, bot)
