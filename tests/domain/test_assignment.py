@@ -131,3 +131,31 @@ def test_the_solver_equals_an_exhaustive_search_on_small_cases(case):
     used = Counter(p.mentor_id for p in found.pairs)
     assert all(used[m] <= places.get(m, 0) for m in used)
     assert all((p.mentee_id, p.mentor_id) in table for p in found.pairs)
+
+
+def test_candidates_keep_the_interactive_matchings_exclusions(content):
+    from datetime import UTC, datetime
+
+    from bot.domain.assignment import candidates
+    from bot.domain.matching import Mentee, Mentor
+
+    now = datetime(2026, 11, 24, 12, tzinfo=UTC)
+    mentors = [
+        Mentor("M1", "Ann", None, ("engineering",), ("networking",), "senior", 3),
+        Mentor("M2", "Bob", None, ("engineering",), (), "senior", 3),
+        Mentor("M3", "Cy", None, ("design",), ("confidence",), "senior", 3),  # fits nobody
+        Mentor("M4", "Di", None, ("engineering",), (), "senior", 3, active=False),  # paused
+        Mentor("E1", "Eve", None, ("engineering",), (), "senior", 3),  # a mentee herself
+    ]
+    mentees = [
+        Mentee("E1", "engineering", ("networking",), 1, None),
+        Mentee("E2", "engineering", (), 1, None),
+    ]
+    places = {"M1": 1, "M2": 1, "M3": 1, "M4": 1, "E1": 1}
+    found = candidates(
+        mentees, mentors, places, {"E2": {"M1"}}, content.matching, content.labels, now
+    )
+    pairs = {(p.mentee_id, p.mentor_id) for p in found}
+    # Never oneself, never an excluded (declined, past) pair, a paused mentor, or a misfit.
+    assert pairs == {("E1", "M1"), ("E1", "M2"), ("E2", "M2"), ("E2", "E1")}
+    assert optimal(["E1", "E2"], places, found).total > 0
