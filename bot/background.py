@@ -24,6 +24,7 @@ from bot.flows.intros import lapse_intros
 from bot.flows.mentoring_end import run_due_mentoring
 from bot.flows.mentors import mentors_back
 from bot.flows.outbox import deliver
+from bot.flows.rounds import match_due
 from bot.nudger import STUCK_AFTER, Nudger, Pacer, Round
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class Background:
         await deliver(self.deps, self.client, await mentors_back(self.deps))
         await self.feedback_due()
         await self.mentoring_due()
+        await deliver(self.deps, self.client, await match_due(self.deps))
         return await self.nudger.run_due()
 
     async def lapse_intros(self) -> None:

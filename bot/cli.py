@@ -9,8 +9,8 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Generic, TextIO, TypeVar
@@ -22,10 +22,18 @@ from bot.domain.matching import CoachingSeeker, CoachMatch, Match, Mentor, rank_
 from bot.domain.questionnaire import Answers, Question, check_step, in_current_terms
 from bot.domain.recommendation import Recommendation, recommend, shows_mentors
 from bot.domain.records import Response
+from bot.domain.rounds import Round
 from bot.flows.matching import matches_for
 from bot.flows.pool import save_pool
 from bot.logs import configure_logging
-from bot.pool_csv import HEADER_PROBLEM, bad_row_count, iana_timezone, read_pool, write_pool
+from bot.pool_csv import (
+    HEADER_PROBLEM,
+    bad_row_count,
+    iana_timezone,
+    read_pool,
+    write_pool,
+    write_rows,
+)
 from bot.roster_csv import HEADER_PROBLEM as ROSTER_HEADER_PROBLEM
 from bot.roster_csv import read_roster, write_roster
 from bot.screens.result import PULLS, advice
@@ -94,6 +102,18 @@ def _parser() -> argparse.ArgumentParser:
         "itself every 30 seconds)",
     )
     due.set_defaults(run=_run_due_nudges)
+    rounds = commands.add_parser("round", help="matching rounds: preview one's assignment")
+    rounding = rounds.add_subparsers(dest="round_command", required=True, metavar="COMMAND")
+    preview = rounding.add_parser(
+        "preview",
+        help="the round's assignment: its pairs with scores and reasons, the total against "
+        "first-come matching on the same people, and who is unmatched (an open round: what "
+        "matching now would give, nothing stored)",
+    )
+    preview.add_argument("name", metavar="NAME", help="the round's name (any case)")
+    preview.add_argument("--csv", action="store_true", help="write it as CSV instead")
+    preview.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
+    preview.set_defaults(run=_preview_round)
     db = commands.add_parser("db", help="the database as a whole: copy it to another")
     database = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
     copying = database.add_parser(
@@ -197,6 +217,77 @@ def _list_nudges(args: argparse.Namespace) -> int:
         )
     print(f"{_count(len(shown), 'nudge')}" + ("" if args.all else " coming up"))
     return 0
+
+
+ROUND_HEADER = ("mentee_id", "mentor_id", "mentor_name", "score", "reason")
+
+
+def _preview_round(args: argparse.Namespace) -> int:
+    from bot.flows.rounds import propose
+
+    settings = load_settings(slack=False)
+    content = load_content(settings.content_dir)
+
+    async def work(store: Store) -> tuple[Round, dict[str, str]] | None:
+        found = await store.round_named(args.name)
+        if found is None:
+            return None
+        if found.state == "open":
+            proposal = await propose(Deps(settings, content, store), found)
+            found = replace(
+                found,
+                proposal=proposal.pairs,
+                unmatched=proposal.unmatched,
+                first_come_total=proposal.first_come_total,
+            )
+        return found, {m.user_id: m.name for m in await store.mentors()}
+
+    got = _with_existing_store(settings, work)
+    if got is None:
+        raise UsageError(f"no round called {args.name!r}: `/devpath round` starts one")
+    found, names = got
+    if args.csv:
+        rows = [
+            (p.mentee_id, p.mentor_id, names.get(p.mentor_id, ""), f"{p.score:g}", p.reason)
+            for p in found.proposal
+        ]
+        rows += [(mentee, "", "", "", why) for mentee, why in found.unmatched.items()]
+        text = write_rows(ROUND_HEADER, rows)
+    else:
+        text = _round_text(found, names)
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        args.output.write_text(text, encoding="utf-8", newline="")
+    except OSError as error:
+        raise UsageError(f"{args.output}: cannot write it ({error.strerror})") from None
+    print(f"wrote the {found.name} round ({_count(len(found.proposal), 'pair')}) to {args.output}")
+    return 0
+
+
+def _round_text(found: Round, names: Mapping[str, str]) -> str:
+    state = (
+        "not matched yet: this is what matching now would give"
+        if found.state == "open"
+        else found.state
+    )
+    base = found.first_come_total
+    gain = f" ({100 * (found.total - base) / base:+.1f}%)" if base > 0 else ""
+    lines = [
+        f"{found.name}: {state}",
+        f"{_count(len(found.proposal), 'pair')}, total score {found.total:g}; "
+        f"first come on the same people: {base:g}{gain}",
+        "",
+    ]
+    for pair in found.proposal:
+        mentor = names.get(pair.mentor_id, pair.mentor_id)
+        lines.append(f"  {pair.mentee_id:<12} -> {mentor} ({pair.mentor_id})  {pair.score:g}")
+        lines.append(f"  {'':<12}    {pair.reason}")
+    if found.unmatched:
+        lines += ["", f"unmatched ({len(found.unmatched)}):"]
+        lines += [f"  {mentee:<12} {why}" for mentee, why in found.unmatched.items()]
+    return "\n".join(lines) + "\n"
 
 
 def _run_due_nudges(_: argparse.Namespace) -> int:

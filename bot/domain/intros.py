@@ -30,7 +30,7 @@ class Intro:
     note: str = ""
     shares: tuple[str, ...] = ()
     answered_at: datetime | None = None
-    source: Literal["match", "open_request"] = "match"
+    source: Literal["match", "open_request", "round"] = "match"
     # Where the mentor's copy of the request is, so it can be updated once answered.
     mentor_message: dict[str, str] = field(default_factory=dict)
     # The mentor's question before answering (bot/domain/mentoring.py `lapses`): "text",

@@ -104,18 +104,24 @@ def rank_mentors(
     labels: Mapping[str, str],
     now: datetime,
     count: int | None = None,
+    *,
+    offsets: dict[str | None, float | None] | None = None,
+    reasons: bool = True,
 ) -> list[Match]:
     """The best active mentors with a free place who share the mentee's field or at least one
     topic, best first; ties go by name, then user ID.
 
     `excluded` holds mentors the mentee must not be offered again (declined either way, or
     already asked); `labels` turns field and topic values into the words people read.
+    `offsets` keeps each timezone's offset at `now` across rankings (a round ranks the pool
+    for every mentee); without `reasons` the matches carry none (a round explains only the
+    pairs it proposes).
     """
     weights = rules.weights
     wanted = set(mentee.topics)
     levels = {s.value: s.level for s in rules.seniority}
     mentee_offset = _offset_hours(mentee.timezone, now)
-    offsets: dict[str | None, float | None] = {}
+    offsets = {} if offsets is None else offsets
     scored: list[Scored[Mentor]] = []
     for mentor in mentors:
         if not mentor.taking or mentor.user_id == mentee.user_id or mentor.user_id in excluded:
@@ -140,7 +146,9 @@ def rank_mentors(
         scored.append((-score, mentor.name.casefold(), mentor.user_id, mentor, free, apart))
     limit = rules.matches_shown if count is None else count
     return [
-        Match(mentor, -negative, free, _reason(mentee, mentor, free, apart, labels))
+        Match(
+            mentor, -negative, free, _reason(mentee, mentor, free, apart, labels) if reasons else ""
+        )
         for negative, _, _, mentor, free, apart in _best(scored, limit)
     ]
 

@@ -17,6 +17,7 @@ from bot.domain.mentoring import agreement_of
 from bot.domain.nudges import Nudge
 from bot.domain.recommendation import PATHS
 from bot.domain.records import Response
+from bot.domain.rounds import Round
 
 EVER_ACCEPTED = ("accepted", "ended")  # an ended mentoring was accepted once
 
@@ -173,3 +174,35 @@ def mentoring_stats(
         would_recommend=(sum(recommend), len(recommend)),
         at_risk=sum(1 for i in intros if i.at_risk),
     )
+
+
+@dataclass(frozen=True)
+class RoundFigures:
+    name: str
+    state: str
+    joined: int
+    matched: int  # pairs proposed (published: the intro requests sent)
+    unmatched: int
+    accepted: int  # of the round's intro requests, accepted by their mentor
+    average_score: float | None
+
+
+def round_stats(rounds: Iterable[Round], intros: Iterable[Intro]) -> list[RoundFigures]:
+    """Each round, newest first: who joined, how many were matched, and how they went."""
+    states = {i.id: i.state for i in intros}
+    figures = []
+    for found in sorted(rounds, key=lambda r: r.created_at, reverse=True):
+        matched = len(found.intro_ids) if found.state == "published" else len(found.proposal)
+        scores = [p.score for p in found.proposal]
+        figures.append(
+            RoundFigures(
+                name=found.name,
+                state=found.state,
+                joined=len(found.joined),
+                matched=matched,
+                unmatched=len(found.unmatched),
+                accepted=sum(1 for i in found.intro_ids if states.get(i) in EVER_ACCEPTED),
+                average_score=round(statistics.fmean(scores), 1) if scores else None,
+            )
+        )
+    return figures

@@ -14,6 +14,7 @@ from bot.domain.matching import Mentor
 from bot.domain.mentoring import lapses, unanswered
 from bot.domain.nudges import plan_after_intro_accepted, plan_after_intro_requested
 from bot.domain.outbox import Cancel, Effect, Followups, new_effect
+from bot.flows.rounds import in_a_replacing_round
 from bot.screens.intros import answered_message
 
 
@@ -57,6 +58,13 @@ async def request_intro(
     mentor, why = await may_ask(deps, mentee_id, mentor_id)
     if why is not None or mentor is None:
         return Asked(mentor=mentor, refused=why or "")
+    waiting = await in_a_replacing_round(deps, mentee_id)
+    if waiting is not None:
+        return Asked(
+            mentor=mentor,
+            refused=f"You are in the {waiting.name} round: devpath matches everyone in it at "
+            f"once when it closes, {waiting.closes_at:%A %-d %B}, and tells you then.",
+        )
     now = deps.clock()
     intro = Intro(
         id=uuid.uuid4().hex,

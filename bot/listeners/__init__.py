@@ -20,6 +20,7 @@ from bot.listeners import (
     privacy,
     questionnaire,
     roster,
+    rounds,
 )
 
 
@@ -30,6 +31,7 @@ def register_listeners(app: AsyncApp, deps: Deps) -> None:
     roster.register(app, deps)
     intros.register(app, deps)
     mentoring_start.register(app, deps)
+    rounds.register(app, deps)
     nudges.register(app, deps)
     privacy.register(app, deps)
     home.register(app, deps)

@@ -12,7 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.domain.feedback import feedback_figures
 from bot.domain.recommendation import shows_mentors
-from bot.domain.stats import coaching_stats, mentoring_stats, program_stats
+from bot.domain.stats import coaching_stats, mentoring_stats, program_stats, round_stats
 from bot.flows.coaching import budget_line, overview
 from bot.flows.matching import matches_for, my_intros
 from bot.flows.mentoring_start import relationships
@@ -24,6 +24,7 @@ from bot.flows.slack import is_admin
 from bot.listeners.common import open_questionnaire
 from bot.listeners.feedback import feedback_command
 from bot.listeners.mentor_side import mentor_command
+from bot.listeners.rounds import round_command
 from bot.screens.coaches import edit_view as coach_editor
 from bot.screens.coaching import status_lines
 from bot.screens.help import help_message
@@ -102,6 +103,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 else await pool_screen(deps)
             )
             await client.views_open(trigger_id=command["trigger_id"], view=view)
+        elif subcommand == "round":
+            await ack()
+            await round_command(client, deps, user_id, command["trigger_id"], respond)
         elif subcommand in ("mentor join", "mentor"):
             await ack()
             await mentor_command(client, deps, user_id, subcommand, command["trigger_id"], respond)
@@ -143,7 +147,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
             )
             mentoring = mentoring_stats(intros, pool, await store.nominations(), nudges)
             coaching = coaching_stats(await store.coaching_requests(), await store.engagements())
-            await respond(**stats_message(stats, coaching, await budget_line(deps), mentoring))
+            rounds = round_stats(await store.rounds(), intros)
+            budget = await budget_line(deps)
+            await respond(**stats_message(stats, coaching, budget, mentoring, rounds))
         elif subcommand == "forget":
             await ack(**forget_question(user_id))
         elif subcommand == "export":

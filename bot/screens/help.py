@@ -28,6 +28,7 @@ ADMIN_COMMANDS = [
     ("/devpath mentors", "the mentor pool: edit, pause, resume, remove"),
     ("/devpath coach add", "add a coach to the roster, internal or external"),
     ("/devpath coaches", "the coach roster: edit, pause, resume, remove"),
+    ("/devpath round", "start a matching round: everyone waiting is assigned at once"),
     ("/devpath stats", "the program in numbers"),
 ]
 

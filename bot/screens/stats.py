@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.stats import CoachingStats, MentoringStats, ProgramStats
-from bot.screens.blocks import context, header, section
+from bot.domain.stats import CoachingStats, MentoringStats, ProgramStats, RoundFigures
+from bot.screens.blocks import context, escape, header, section
 
 WIDTH = 12
 
@@ -62,11 +62,28 @@ def mentoring_section(mentoring: MentoringStats) -> dict[str, Any]:
     return section("\n".join(lines), "mentoring")
 
 
+ROUNDS_SHOWN = 5
+
+
+def rounds_section(rounds: list[RoundFigures]) -> dict[str, Any]:
+    """The latest matching rounds: joined, matched, unmatched, accepted, average score."""
+    lines = ["*Matching rounds*"]
+    for figures in rounds[:ROUNDS_SHOWN]:
+        score = f"{figures.average_score:g}" if figures.average_score is not None else "none yet"
+        lines.append(
+            f"{escape(figures.name)} ({figures.state}): {figures.joined} joined · "
+            f"{figures.matched} matched · {figures.unmatched} unmatched · "
+            f"{figures.accepted} accepted · average match score {score}"
+        )
+    return section("\n".join(lines), "rounds")
+
+
 def stats_message(
     stats: ProgramStats,
     coaching: CoachingStats | None = None,
     budget: str = "",
     mentoring: MentoringStats | None = None,
+    rounds: list[RoundFigures] | None = None,
 ) -> dict[str, Any]:
     people = stats.people
     paths = "\n".join(
@@ -115,6 +132,7 @@ def stats_message(
                 "nudges",
             ),
             *([mentoring_section(mentoring)] if mentoring is not None else []),
+            *([rounds_section(rounds)] if rounds else []),
             *([coaching_section(coaching, budget)] if coaching is not None else []),
             section(
                 f"*360 requests answered*\n{fb.requests} requests · {fb.answers} answers · "

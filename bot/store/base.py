@@ -25,6 +25,7 @@ from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
 from bot.domain.outbox import NOTHING, Effect, Followups
 from bot.domain.records import Draft, Response
+from bot.domain.rounds import Round
 
 # The kinds of record a database holds, in the order a dump lists them.
 AnswerKept = Literal["kept", "shown"]  # kept, and whether it made the shown summary grow
@@ -44,6 +45,7 @@ KINDS = (
     "feedback_answers",
     "coaching_requests",
     "engagements",
+    "rounds",
     "tombstones",
     "secrets",
 )
@@ -407,7 +409,11 @@ class Store(Protocol):
         shapes: what `/devpath export` sends them. Their 360 requests come with how many
         answered, never the answers (each answer is its giver's, and answers alone, with
         their times, could tell who said what); the answers they gave come without the
-        request or whom it was about (that person's own business)."""
+        request or whom it was about (that person's own business). Each matching round
+        they are in (`Round.involves`), in the order made, comes as a summary in their own
+        terms (`round_export`): {"name", "state", "joined", "places" (theirs, or None),
+        "pair" (theirs, as mentee or else as mentor, as Pair.doc(), or None)}, with no one
+        else's ID but the other person of their own pair."""
         ...
 
     async def forget(
@@ -427,7 +433,10 @@ class Store(Protocol):
         made with the database's own secret, created here the first time), so a decline
         still holds and erased asks still count. With `now`, the same write stores the
         effects (`withdrawals`) that rewrite the messages still quoting them where the bot
-        knows they are, carrying only channel and ts. How many records went, by kind. Nothing of
+        knows they are, carrying only channel and ts. Every matching round they are in is
+        rewritten without them (`Round.without`: not among those who joined, their places
+        and pairs gone), and one they made as admin names "a former admin" instead; those
+        rounds count as "rounds". How many records went, by kind. Nothing of
         them is left where the backend keeps old versions (the TinyDB journal is
         rewritten)."""
         ...
@@ -629,4 +638,47 @@ class Store(Protocol):
     async def coach_places_taken(self) -> dict[str, int]:
         """How many engagements hold a place of each coach now (HOLDS_A_PLACE); coaches with
         none absent."""
+        ...
+
+    # Matching rounds: a cohort's mentees assigned at once (bot/domain/rounds.py).
+
+    async def add_round(self, new: Round, then: Followups = NOTHING) -> bool:
+        """Record a new round with `then`, unless a round of the same name (case-insensitive,
+        surrounding spaces ignored) exists already: then nothing is written and the answer is
+        False (a double submission, two admins, two instances)."""
+        ...
+
+    async def get_round(self, round_id: str) -> Round | None: ...
+
+    async def round_named(self, name: str) -> Round | None:
+        """The round of this name (case-insensitive, surrounding spaces ignored), if any."""
+        ...
+
+    async def rounds(self, state: str | None = None) -> list[Round]:
+        """Every round (in `state`, if given), in the order they were made."""
+        ...
+
+    async def join_round(self, round_id: str, user_id: str) -> Round | None:
+        """Add this mentee to the round's `joined`, at the end, only if the round is open and
+        they are not in it yet; the round as changed, or None and nothing written. Of any
+        number of joins at once, each person is added once and nobody's join is lost."""
+        ...
+
+    async def set_round_places(self, round_id: str, mentor_id: str, places: int) -> Round | None:
+        """This mentor gives the round `places` places (0: none), only while it is open; the
+        round as changed, or None. Confirmations at once by several mentors all count."""
+        ...
+
+    async def update_round(
+        self,
+        round_id: str,
+        from_states: frozenset[str],
+        changes: Mapping[str, Any],
+        then: Followups = NOTHING,
+        expect: Mapping[str, Any] | None = None,
+    ) -> Round | None:
+        """Compare-and-set: set `changes` (Round's field names, the state among them) only if
+        the round is in one of `from_states` and (with `expect`) its fields hold these values;
+        the round as changed, or None and nothing written. `then` goes with it: publishing
+        writes the round's intros (`then.intros`) and their DMs in the same write."""
         ...

@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.store.journal import JournalStorage, replace_atomically
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 META = "meta"
 
 
@@ -52,12 +52,20 @@ def _v4_to_v5(data: dict[str, dict[str, Any]]) -> None:
     yet; the stamp keeps an older devpath, which would misread them, from opening the file."""
 
 
+def _v5_to_v6(data: dict[str, dict[str, Any]]) -> None:
+    """Version 6 adds matching rounds ("rounds"): a cohort's mentees assigned at once, each
+    round kept as Round.doc() with its name's key. Nothing to change in the data: the table
+    appears on first use, and the stamp keeps an older devpath, which would not copy or
+    erase the rounds, from opening the file."""
+
+
 # MIGRATIONS[n] turns a version-n database into version n + 1, in place.
 MIGRATIONS: dict[int, Callable[[dict[str, dict[str, Any]]], None]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
     3: _v3_to_v4,
     4: _v4_to_v5,
+    5: _v5_to_v6,
 }
 
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -43,6 +43,7 @@ from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
 from bot.domain.outbox import NOT_BEFORE, NOTHING, Effect, Followups
 from bot.domain.records import Draft, Response
+from bot.domain.rounds import Round
 from bot.store.base import FORMER_COACH, KINDS, AnswerKept, OpenRequest, StoreError, Tables
 from bot.store.shapes import (
     TOMBSTONE_SECRET,
@@ -64,6 +65,9 @@ from bot.store.shapes import (
     not_empty,
     recommendation_doc,
     recommendation_from,
+    round_export,
+    round_forgotten,
+    round_key,
     scrubbed_audit,
     stable_ids,
     tombstone_doc,
@@ -71,7 +75,7 @@ from bot.store.shapes import (
     withdrawals,
 )
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 CONNECT_TIMEOUT = 10.0  # seconds, per connection attempt
 # Advisory lock keys. The one-key (bigint) and two-key (int, int) spaces do not overlap.
 MIGRATION_LOCK = 0x64657670_6174685F  # "devpath_"
@@ -223,6 +227,19 @@ ALTER TABLE intros ADD COLUMN IF NOT EXISTS ended_by text NOT NULL DEFAULT '';
 ALTER TABLE intros ADD COLUMN IF NOT EXISTS end_reason text NOT NULL DEFAULT '';
 """
 
+# Matching rounds: each round whole as Round.doc(), with what it is found by beside it. The
+# unique name key makes two rounds of one name one (the second insert does nothing).
+_ROUNDS_V6 = """
+CREATE TABLE IF NOT EXISTS rounds (
+    seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+    id text PRIMARY KEY,
+    name_key text NOT NULL UNIQUE,
+    state text NOT NULL,
+    doc jsonb NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rounds_state ON rounds (state, seq);
+"""
+
 # MIGRATIONS[n] brings a version-n schema to version n + 1 (0: an empty database).
 MIGRATIONS: dict[int, str] = {
     0: """
@@ -356,6 +373,7 @@ CREATE TABLE IF NOT EXISTS effects (
     # The coaching path: the coach roster, requests, engagements and 360 feedback.
     3: _COACHES_V4 + _COACHING_V4 + _FEEDBACK_V4 + _FORGET_V4,
     4: _LIFECYCLE_V5,
+    5: _ROUNDS_V6,
 }
 
 _DRAFT = "user_id, answers, step, channel_id, updated_at"
@@ -395,6 +413,12 @@ _ENGAGEMENT = (
 _NUDGE = (
     "id, user_id, kind, due_at, created_at, subject, state, sent_at, answered_at, answer, "
     "attempts, last_of_kind, message"
+)
+# A round this person is in: joined, giving places, or in a proposed pair.
+_ROUND_INVOLVES = (
+    "doc->'joined' ? $1 OR doc->'places' ? $1 OR EXISTS (SELECT 1 FROM "
+    "jsonb_array_elements(doc->'proposal') AS p WHERE p->>'mentee_id' = $1 "
+    "OR p->>'mentor_id' = $1)"
 )
 _CANCEL = (
     "UPDATE nudges SET state = 'cancelled' "
@@ -1153,6 +1177,9 @@ class PostgresStore:
                 "ORDER BY seq",
                 user_id,
             )
+            rounds = await conn.fetch(
+                f"SELECT doc FROM rounds WHERE {_ROUND_INVOLVES} ORDER BY seq", user_id
+            )
         return {
             "drafts": [_draft_doc(r) for r in drafts],
             "questionnaires": [_response_doc(r) for r in responses],
@@ -1171,6 +1198,7 @@ class PostgresStore:
             "feedback_given": [given_doc(_feedback_answer(r)) for r in given],
             "coaching_requests": [_coaching_request_doc(r) for r in coaching_requests],
             "engagements": [_engagement_doc(r) for r in engagements],
+            "rounds": [round_export(Round.from_doc(r["doc"]), user_id) for r in rounds],
         }
 
     async def forget(
@@ -1251,6 +1279,16 @@ class PostgresStore:
             ):
                 gone[kind] = _count(await conn.execute(sql, user_id, *args))
             gone.update(await _forget_feedback(conn, user_id))
+            gone["rounds"] = 0
+            for row in await conn.fetch(
+                f"SELECT doc FROM rounds WHERE {_ROUND_INVOLVES} "
+                "OR doc->>'created_by' = $1 ORDER BY seq FOR UPDATE",
+                user_id,
+            ):
+                forgotten = round_forgotten(Round.from_doc(row["doc"]), user_id)
+                if forgotten is not None:
+                    await _write_round(conn, forgotten)
+                    gone["rounds"] += 1
             if now is not None:
                 mine = [_intro_doc(r) for r in theirs]
                 effects = withdrawals(
@@ -1348,6 +1386,7 @@ class PostgresStore:
                 f"SELECT {_COACHING_REQUEST} FROM coaching_requests ORDER BY seq"
             )
             engagements = await conn.fetch(f"SELECT {_ENGAGEMENT} FROM engagements ORDER BY seq")
+            rounds = await conn.fetch("SELECT doc FROM rounds ORDER BY seq")
 
         def by_user(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
             return sorted(docs, key=lambda doc: doc["user_id"])
@@ -1380,6 +1419,7 @@ class PostgresStore:
             ],
             "coaching_requests": [_coaching_request_doc(r) for r in coaching_requests],
             "engagements": [_engagement_doc(r) for r in engagements],
+            "rounds": [Round.from_doc(r["doc"]).doc() for r in rounds],
             "tombstones": [
                 tombstone_doc(Tombstone(r["pair"], r["declined"], r["at"])) for r in tombstones
             ],
@@ -1770,6 +1810,98 @@ class PostgresStore:
         )
         return {r["coach_id"]: r["n"] for r in rows}
 
+    # Matching rounds: a cohort's mentees assigned at once. A change reads the round FOR
+    # UPDATE and writes it in the same transaction: joins and confirmations from any number
+    # of instances wait for one another, so none is lost.
+
+    async def add_round(self, new: Round, then: Followups = NOTHING) -> bool:
+        """Record a new round unless one of the same name (or id) exists; the unique name
+        key makes two at once one (the second waits for the first, then does nothing)."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            added = await conn.fetchval(
+                f"{_RESTORE['rounds']} ON CONFLICT DO NOTHING RETURNING id", *_round_args(new)
+            )
+            if added is not None:
+                await _follow(conn, then)
+        return added is not None
+
+    async def get_round(self, round_id: str) -> Round | None:
+        row = await self._pool.fetchrow("SELECT doc FROM rounds WHERE id = $1", round_id)
+        return Round.from_doc(row["doc"]) if row else None
+
+    async def round_named(self, name: str) -> Round | None:
+        row = await self._pool.fetchrow(
+            "SELECT doc FROM rounds WHERE name_key = $1", round_key(name)
+        )
+        return Round.from_doc(row["doc"]) if row else None
+
+    async def rounds(self, state: str | None = None) -> list[Round]:
+        rows = await self._pool.fetch(
+            "SELECT doc FROM rounds WHERE $1::text IS NULL OR state = $1 ORDER BY seq", state
+        )
+        return [Round.from_doc(r["doc"]) for r in rows]
+
+    async def _change_round(
+        self, round_id: str, change: Callable[[Round], Round | None], then: Followups = NOTHING
+    ) -> Round | None:
+        """Lock the round, let `change` say what it becomes (None: nothing), write it and
+        `then`, all in one transaction."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            row = await conn.fetchrow("SELECT doc FROM rounds WHERE id = $1 FOR UPDATE", round_id)
+            if row is None:
+                return None
+            changed = change(Round.from_doc(row["doc"]))
+            if changed is None:
+                return None
+            try:
+                async with conn.transaction():
+                    await _write_round(conn, changed)
+            except asyncpg.UniqueViolationError:
+                return None  # renamed to another round's name: that one stays the only one
+            await _follow(conn, then)
+            return changed
+
+    async def join_round(self, round_id: str, user_id: str) -> Round | None:
+        def change(current: Round) -> Round | None:
+            if current.state != "open" or user_id in current.joined:
+                return None
+            return replace(current, joined=(*current.joined, user_id))
+
+        return await self._change_round(round_id, change)
+
+    async def set_round_places(self, round_id: str, mentor_id: str, places: int) -> Round | None:
+        def change(current: Round) -> Round | None:
+            if current.state != "open":
+                return None
+            return replace(current, places={**current.places, mentor_id: int(places)})
+
+        return await self._change_round(round_id, change)
+
+    async def update_round(
+        self,
+        round_id: str,
+        from_states: frozenset[str],
+        changes: Mapping[str, Any],
+        then: Followups = NOTHING,
+        expect: Mapping[str, Any] | None = None,
+    ) -> Round | None:
+        def change(current: Round) -> Round | None:
+            if current.state not in from_states or not _holds(current, expect):
+                return None
+            return replace(current, **changes)
+
+        return await self._change_round(round_id, change, then)
+
+
+def _round_args(found: Round) -> tuple[Any, ...]:
+    return (found.id, round_key(found.name), found.state, found.doc())
+
+
+async def _write_round(conn: Any, found: Round) -> None:
+    await conn.execute(
+        "UPDATE rounds SET name_key = $2, state = $3, doc = $4 WHERE id = $1", *_round_args(found)
+    )
+
 
 async def _budget_used(conn: Any, budget: Budget, now: datetime) -> int:
     since = budget.window_start(now)
@@ -2118,6 +2250,7 @@ _RESTORE = {
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     "engagements": f"INSERT INTO engagements ({_ENGAGEMENT}) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+    "rounds": "INSERT INTO rounds (id, name_key, state, doc) VALUES ($1, $2, $3, $4)",
 }
 
 
@@ -2209,6 +2342,8 @@ def _restore_row(kind: str, doc: dict[str, Any], response_id: int) -> tuple[Any,
         return _coaching_request_args(coaching_request_from(doc))
     if kind == "engagements":
         return _engagement_args(engagement_from(doc))
+    if kind == "rounds":
+        return _round_args(Round.from_doc(doc))
     raise ValueError(f"unknown kind {kind}")
 
 

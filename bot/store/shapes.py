@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,8 +16,10 @@ from bot.domain.intros import Tombstone
 from bot.domain.outbox import WITHDRAWN, Effect, new_effect
 from bot.domain.questionnaire import Answers, in_current_terms
 from bot.domain.recommendation import CLEAR, FAIRLY_CLEAR, MIXED, Reason, Recommendation
+from bot.domain.rounds import Round
 from bot.store.base import KINDS, StoreError, Tables
 
+FORMER_ADMIN = "a former admin"  # who made a change, once that admin is forgotten
 MAX_ID = 2**63 - 1  # a PostgreSQL bigint
 # How sure a result stored before 2026.12 was, in today's words.
 EARLIER_CONFIDENCE = {"high": CLEAR, "medium": FAIRLY_CLEAR, "low": MIXED}
@@ -277,6 +280,38 @@ def intro_export(doc: Mapping[str, Any], user_id: str) -> dict[str, Any]:
         if who == user_id or said.get("note")
     }
     return shown
+
+
+def round_key(name: str) -> str:
+    """What makes two rounds' names the same: case and surrounding spaces aside."""
+    return name.strip().casefold()
+
+
+def round_export(found: Round, user_id: str) -> dict[str, Any]:
+    """A round as this person's export shows it, in their own terms: whether they joined,
+    the places they gave, and their own pair (as mentee, else as mentor), which names only
+    the other person of that pair. Nobody else's ID."""
+    pair = found.pair_of(user_id) or next(
+        (p for p in found.proposal if p.mentor_id == user_id), None
+    )
+    return {
+        "name": found.name,
+        "state": found.state,
+        "joined": user_id in found.joined,
+        "places": found.places.get(user_id),
+        "pair": pair.doc() if pair is not None else None,
+    }
+
+
+def round_forgotten(found: Round, user_id: str) -> Round | None:
+    """The round with nothing of this person left (`Round.without`, and as the admin who
+    made it, "a former admin"), or None when it holds nothing of theirs."""
+    if not found.involves(user_id) and found.created_by != user_id:
+        return None
+    changed = found.without(user_id)
+    if changed.created_by == user_id:
+        changed = replace(changed, created_by=FORMER_ADMIN)
+    return changed
 
 
 def withdrawals(

@@ -29,6 +29,7 @@ from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
 from bot.domain.outbox import NOT_BEFORE, NOTHING, Effect, Followups
 from bot.domain.records import Draft, Response
+from bot.domain.rounds import Round
 from bot.store.base import FORMER_COACH, AnswerKept, OpenRequest, StoreError, Tables
 from bot.store.journal import (
     COMPACT_FLOOR,
@@ -58,6 +59,9 @@ from bot.store.shapes import (
     not_empty,
     recommendation_doc,
     recommendation_from,
+    round_export,
+    round_forgotten,
+    round_key,
     scrubbed_audit,
     stable_ids,
     tombstone_doc,
@@ -94,6 +98,7 @@ class TinyDBStore:
         self._feedback_answers = table("feedback_answers", "request_id", "giver_id")
         self._coaching_requests = table("coaching_requests", "id", "user_id", "state")
         self._engagements = table("engagements", "id", "user_id", "coach_id", "request_id", "state")
+        self._rounds = table("rounds", "id", "state", "name_key")
         self._tombstones = table("tombstones", "pair")
         self._secrets = table("secrets", "name")
         self._seen_events: dict[str, float] = {}  # event id -> when first seen (monotonic)
@@ -750,6 +755,8 @@ class TinyDBStore:
             }
             found = {kind: [dict(d) for d in docs] for kind, docs in mine.items()}
             found["intros"] = [intro_export(d, user_id) for d in found["intros"]]
+            rounds = [_round(d) for d in self._rounds.all()]
+            found["rounds"] = [round_export(r, user_id) for r in rounds if r.involves(user_id)]
             return {**found, **self._feedback_export(user_id)}
 
         return await self._run(work)
@@ -808,6 +815,12 @@ class TinyDBStore:
                 _remove(table, unique)
                 gone[kind] = len(unique)
             gone.update(self._feedback_forget(user_id))
+            gone["rounds"] = 0
+            for doc in self._rounds.all():
+                forgotten = round_forgotten(_round(doc), user_id)
+                if forgotten is not None:
+                    self._rounds.update(_replaced_by(_round_doc(forgotten)), doc_ids=[doc.doc_id])
+                    gone["rounds"] += 1
             if now is not None:
                 for effect in withdrawals(user_id, intros, requests, now, shared, quoted):
                     self._effects.insert(_effect_doc(effect))
@@ -973,6 +986,7 @@ class TinyDBStore:
                 "engagements": [
                     engagement_doc(engagement_from(d)) for d in docs(self._engagements)
                 ],
+                "rounds": [_round(d).doc() for d in docs(self._rounds)],
                 "tombstones": [tombstone_doc(tombstone_from(d)) for d in docs(self._tombstones)],
                 "secrets": [
                     {"name": d["name"], "value": d["value"]}
@@ -1004,6 +1018,7 @@ class TinyDBStore:
             "feedback_answers": feedback_answer_from,
             "coaching_requests": coaching_request_from,
             "engagements": engagement_from,
+            "rounds": Round.from_doc,
             "tombstones": tombstone_from,
             "secrets": lambda d: (str(d["name"]), bytes.fromhex(d["value"])),
         }
@@ -1033,6 +1048,7 @@ class TinyDBStore:
             "feedback_answers": self._feedback_answers,
             "coaching_requests": self._coaching_requests,
             "engagements": self._engagements,
+            "rounds": self._rounds,
             "tombstones": self._tombstones,
             "secrets": self._secrets,
         }
@@ -1046,6 +1062,8 @@ class TinyDBStore:
                 if kind == "responses":
                     ids = stable_ids([doc.pop("id", None) for doc in docs])
                     docs = [Document(doc, doc_id) for doc, doc_id in zip(docs, ids, strict=True)]
+                if kind == "rounds":
+                    docs = [_round_doc(Round.from_doc(doc)) for doc in docs]
                 if docs:
                     table.insert_multiple(docs)
                 table._next_id = None  # worked out again from the ids now in the table
@@ -1437,6 +1455,98 @@ class TinyDBStore:
             return counts
 
         return await self._run(work)
+
+    # Matching rounds: a cohort's mentees assigned at once. A round is stored as Round.doc()
+    # with its "name_key" (round_key of the name), indexed so that a name is found unscanned.
+
+    async def add_round(self, new: Round, then: Followups = NOTHING) -> bool:
+        """Record a new round unless one of the same name exists (one thread: nothing comes
+        between the look and the write)."""
+
+        def work() -> bool:
+            if self._rounds.first("name_key", round_key(new.name)) is not None:
+                return False
+            if self._rounds.first("id", new.id) is not None:
+                return False
+            with self._db.storage.batch():
+                self._rounds.insert(_round_doc(new))
+                self._follow(then)
+            return True
+
+        return await self._run(work)
+
+    async def get_round(self, round_id: str) -> Round | None:
+        doc = await self._run(lambda: self._rounds.first("id", round_id))
+        return _round(doc) if doc else None
+
+    async def round_named(self, name: str) -> Round | None:
+        doc = await self._run(lambda: self._rounds.first("name_key", round_key(name)))
+        return _round(doc) if doc else None
+
+    async def rounds(self, state: str | None = None) -> list[Round]:
+        def work() -> list[Document]:
+            found = self._rounds.all() if state is None else self._rounds.find("state", state)
+            return sorted(found, key=lambda d: d.doc_id)
+
+        return [_round(d) for d in await self._run(work)]
+
+    def _change_round(
+        self, round_id: str, change: Callable[[Round], Round | None], then: Followups = NOTHING
+    ) -> Round | None:
+        """Read the round, let `change` say what it becomes (None: nothing), write it with
+        `then` in one journal line; on the one thread, so nothing comes between."""
+        doc = self._rounds.first("id", round_id)
+        if doc is None:
+            return None
+        changed = change(_round(doc))
+        if changed is None:
+            return None
+        key = round_key(changed.name)
+        if key != doc.get("name_key") and self._rounds.first("name_key", key) is not None:
+            return None  # renamed to another round's name: that one stays the only one
+        with self._db.storage.batch():
+            self._rounds.update(_replaced_by(_round_doc(changed)), doc_ids=[doc.doc_id])
+            self._follow(then)
+        return changed
+
+    async def join_round(self, round_id: str, user_id: str) -> Round | None:
+        def change(current: Round) -> Round | None:
+            if current.state != "open" or user_id in current.joined:
+                return None
+            return replace(current, joined=(*current.joined, user_id))
+
+        return await self._run(lambda: self._change_round(round_id, change))
+
+    async def set_round_places(self, round_id: str, mentor_id: str, places: int) -> Round | None:
+        def change(current: Round) -> Round | None:
+            if current.state != "open":
+                return None
+            return replace(current, places={**current.places, mentor_id: int(places)})
+
+        return await self._run(lambda: self._change_round(round_id, change))
+
+    async def update_round(
+        self,
+        round_id: str,
+        from_states: frozenset[str],
+        changes: Mapping[str, Any],
+        then: Followups = NOTHING,
+        expect: Mapping[str, Any] | None = None,
+    ) -> Round | None:
+        def change(current: Round) -> Round | None:
+            if current.state not in from_states or not _holds(current, expect):
+                return None
+            return replace(current, **changes)
+
+        return await self._run(lambda: self._change_round(round_id, change, then))
+
+
+def _round_doc(found: Round) -> dict[str, Any]:
+    return {**found.doc(), "name_key": round_key(found.name)}
+
+
+def _round(doc: Mapping[str, Any]) -> Round:
+    return Round.from_doc({k: v for k, v in doc.items() if k != "name_key"})
 
 
 def _blank_request() -> CoachingRequest:

@@ -27,6 +27,7 @@ from bot.domain.nudges import Nudge
 from bot.domain.outbox import Cancel, Effect, Followups, due
 from bot.domain.recommendation import recommend
 from bot.domain.records import Draft, Response
+from bot.domain.rounds import Round
 from bot.store import Store, StoreError
 from bot.store.copy import copy_database
 from bot.store.postgres_store import MIGRATIONS, SCHEMA_VERSION, PostgresStore
@@ -68,6 +69,11 @@ def external(coach_id: str, name: str, **more) -> Coach:
 def intro(intro_id: str, mentee: str = "U1", mentor_id: str = "U2", **more) -> Intro:
     fields = {"state": "pending", "requested_at": T0, "expires_at": T0 + timedelta(days=7)}
     return Intro(intro_id, mentee, mentor_id, **{**fields, **more})
+
+
+def cohort(round_id: str, name: str = "Spring cohort", **more) -> Round:
+    """A matching round, open, made by UADMIN at T0 and closing a week later."""
+    return Round(round_id, name, "UADMIN", T0, T0 + timedelta(days=7), **more)
 
 
 def coaching_request(request_id: str, user: str = "U1", **more) -> CoachingRequest:
@@ -478,6 +484,7 @@ async def test_export_holds_everything_about_the_person(any_store: Store, conten
         "feedback_given": 0,
         "coaching_requests": 0,
         "engagements": 0,
+        "rounds": 0,
     }
     assert data["drafts"][0] == {
         "user_id": "U1",
@@ -541,6 +548,7 @@ async def test_forget_erases_every_trace(any_store: Store, content: Content) -> 
         "feedback answers": 0,
         "coaching requests": 0,
         "engagements": 0,
+        "rounds": 0,
     }
     assert await any_store.export("U1") == {kind: [] for kind in await any_store.export("U9")}
     assert await any_store.get_draft("U1") is None
@@ -672,6 +680,7 @@ async def fill(store: Store, content: Content) -> dict[str, str]:
     await store.decide_coaching_request("Q1", "pending", "approved", "UADMIN", T0)
     await store.mark_coaching_request("Q1", admin_messages=({"channel": "DA", "ts": "1.3"},))
     await store.add_engagement(engagement("G1", progress={"0": 4}), capacity=2)
+    await store.add_round(cohort("W1", "Spring cohort", joined=("U1",), places={"U2": 2}))
     return ids
 
 
@@ -691,6 +700,7 @@ COUNTS = {
     "feedback_answers": 3,
     "coaching_requests": 1,
     "engagements": 1,
+    "rounds": 1,
     "tombstones": 1,
     "secrets": 1,
 }
@@ -753,6 +763,7 @@ async def test_dump_restore_round_trip(
         lambda s: s.feedback_answers("F1"),
         lambda s: s.coaching_requests(),
         lambda s: s.engagements(),
+        lambda s: s.rounds(),
         lambda s: s.pair_tombstones("U7", "U8"),  # the copy has the database's key too
     ):
         assert await ask(other_store) == await ask(any_store)
@@ -946,7 +957,7 @@ async def test_a_version_1_database_is_migrated(pg_url: str) -> None:
         await conn.close()
     store = await PostgresStore.connect(pg_url)
     try:
-        assert await schema_versions(pg_url) == [SCHEMA_VERSION] == [5]
+        assert await schema_versions(pg_url) == [SCHEMA_VERSION] == [6]
         assert await store.first_time("Ev1")
         assert not await store.first_time("Ev1")
         assert await store.person("U1") == {"user_id": "U1"}
@@ -968,7 +979,7 @@ async def test_a_version_3_database_gains_the_coach_roster(pg_url: str) -> None:
         await conn.close()
     store = await PostgresStore.connect(pg_url)
     try:
-        assert await schema_versions(pg_url) == [5]
+        assert await schema_versions(pg_url) == [6]
         assert [m.name for m in await store.mentors()] == ["Grace"]
         await store.save_coaches([coach("U5", "Carla")], "UADMIN", "added coach Carla", T0)
         assert await store.coaches() == [coach("U5", "Carla")]

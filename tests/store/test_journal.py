@@ -212,7 +212,7 @@ async def test_a_version_3_database_gains_the_coach_roster(tmp_path):
     finally:
         store.close()
     data = read_database(path)[0]
-    assert data["meta"] == {"1": {"schema_version": SCHEMA_VERSION}} == {"1": {"schema_version": 5}}
+    assert data["meta"] == {"1": {"schema_version": SCHEMA_VERSION}} == {"1": {"schema_version": 6}}
     assert data["mentors"] == {"1": mentor}
 
 
