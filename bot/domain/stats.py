@@ -47,7 +47,8 @@ def program_stats(
     latest, intros, nudges = list(latest), list(intros), list(nudges)
     paths = Counter(r.recommendation.path for r in latest)
     states: Counter[str] = Counter(i.state for i in intros)
-    requested = [i for i in intros if i.source == "match"]
+    # Asked by the mentee, or for them by a round (an open request's mentor offered instead).
+    requested = [i for i in intros if i.source in ("match", "round")]
     waits = [
         (i.answered_at - i.requested_at).total_seconds() / 3600
         for i in requested

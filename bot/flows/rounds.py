@@ -334,7 +334,8 @@ async def remove(deps: Deps, round_id: str, mentee_id: str, mentor_id: str) -> D
 async def publish(deps: Deps, round_id: str) -> Done:
     """The intro requests go out, as for first-come (the mentor answers Accept or Decline; a
     decline offers the mentee their next match), with the mentees nobody fitted told kindly;
-    once. A pair that could no longer ask (an intro between them meanwhile) is left out."""
+    once. A pair with an intro between them meanwhile is left out, and a mentee whose mentor
+    stopped taking mentees since (left, paused, away) is told as the unmatched are."""
     store, now = deps.store, deps.clock()
     found = await store.get_round(round_id)
     if found is None:
@@ -343,9 +344,15 @@ async def publish(deps: Deps, round_id: str) -> Done:
         return Done(refused=f"The {found.name} round is {found.state}: nothing to publish.")
     expires = now + deps.content.matching.intro_expires_after
     intros: list[Intro] = []
+    left_out: list[str] = []
     for pair in found.proposal:
-        if why_not_request(pair.mentee_id, pair.mentor_id, await store.intros_of(pair.mentee_id)):
+        mentor = await store.get_mentor(pair.mentor_id)
+        asked = await store.intros_of(pair.mentee_id)
+        if mentor is None or not mentor.taking:
+            left_out.append(pair.mentee_id)  # left, paused or away since: told as unmatched
             continue
+        if why_not_request(pair.mentee_id, pair.mentor_id, asked):
+            continue  # an intro between them meanwhile: they have it already
         intros.append(
             Intro(
                 uuid.uuid4().hex,
@@ -360,7 +367,8 @@ async def publish(deps: Deps, round_id: str) -> Done:
     cadence = deps.content.nudges.cadence
     effects = [new_effect("intro_request", i.mentee_id, now, intro_id=i.id) for i in intros]
     effects += [
-        new_effect("round_unmatched", mentee, now, round_id=found.id) for mentee in found.unmatched
+        new_effect("round_unmatched", mentee, now, round_id=found.id)
+        for mentee in [*found.unmatched, *left_out]
     ]
     effects.append(new_effect("round_admin", found.created_by, now, round_id=found.id))
     then = Followups(

@@ -177,3 +177,24 @@ async def test_only_admins_start_a_round_and_bad_input_is_said_on_the_field(user
     body = await start(admin, slack, bot, name="spring COHORT ")
     assert body["response_action"] == "errors" and "already" in body["errors"]["name"]
     assert len(await bot.store.rounds()) == 1
+
+
+async def test_a_mentor_away_by_publishing_sends_no_request_and_the_mentee_hears(
+    user, slack, bot, cohort
+):
+    admin = user.as_user(ADMIN)
+    await start(admin, slack, bot, audience="everyone")
+    (found,) = await bot.store.rounds()
+    match = button(card(slack), "round_match")
+    await admin.click("round_match", "round_actions", value=match["value"], message=True)
+    matched = await bot.store.get_round(found.id)
+    graces = [p.mentee_id for p in matched.proposal if p.mentor_id == "U2"]
+    assert graces
+    away = bot.clock() + timedelta(days=30)
+    await bot.store.update_mentor("U2", {"away_until": away})
+    await admin.click("round_publish", "round_actions", value=found.id, message=True)
+    published = await bot.store.get_round(found.id)
+    assert published.state == "published"
+    assert all(i.mentor_id != "U2" for i in await bot.store.intros_in("pending"))
+    for mentee in graces:
+        assert [p for p in posts_to(slack, mentee) if "could not pair you" in p["text"]]
