@@ -315,7 +315,14 @@ async def swap(deps: Deps, round_id: str, mentee_id: str, mentor_id: str) -> Don
     found = await deps.store.get_round(round_id)
     if found is None:
         return Done(refused=NOT_FOUND)
-    kept = (*(k for k in found.kept if k[0] != mentee_id), (mentee_id, mentor_id))
+    others = [k for k in found.kept if k[0] != mentee_id]
+    places = {**(await free_places(deps)), **found.places}
+    if sum(1 for _, mentor in others if mentor == mentor_id) >= places.get(mentor_id, 0):
+        return Done(
+            refused="Every place that mentor gives this round is already set by your swaps: "
+            "swap or remove one of those first."
+        )
+    kept = (*others, (mentee_id, mentor_id))
     removed = tuple(r for r in found.removed if r != (mentee_id, mentor_id))
     return await adjust(deps, round_id, kept, removed)
 

@@ -198,3 +198,23 @@ async def test_a_mentor_away_by_publishing_sends_no_request_and_the_mentee_hears
     assert all(i.mentor_id != "U2" for i in await bot.store.intros_in("pending"))
     for mentee in graces:
         assert [p for p in posts_to(slack, mentee) if "could not pair you" in p["text"]]
+
+
+async def test_swaps_never_give_a_mentor_more_than_their_places(user, slack, bot, cohort, env):
+    from bot.deps import Deps
+    from bot.flows import rounds as flow
+    from bot.settings import load_settings
+
+    admin = user.as_user(ADMIN)
+    await start(admin, slack, bot, audience="everyone")
+    (found,) = await bot.store.rounds()
+    await bot.store.set_round_places(found.id, "U3", 1)  # Alan gives one place
+    match = button(card(slack), "round_match")
+    await admin.click("round_match", "round_actions", value=match["value"], message=True)
+    deps = Deps(load_settings(env), bot.content, bot.store, bot.clock)
+    first = await flow.swap(deps, found.id, "U1", "U3")
+    assert first.round is not None and first.round.pair_of("U1").mentor_id == "U3"
+    second = await flow.swap(deps, found.id, "U5", "U3")
+    assert second.round is None and "already set by your swaps" in (second.refused or "")
+    after = await bot.store.get_round(found.id)
+    assert sum(p.mentor_id == "U3" for p in after.proposal) == 1
