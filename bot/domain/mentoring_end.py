@@ -15,7 +15,7 @@ from bot.domain.mentoring import MentoringRules, agreement_of
 from bot.domain.nudges import Nudge
 
 # What `Intro.end_reason` holds when nobody typed a reason; an early end keeps the reason typed.
-DONE = "done"  # one of the two clicked We're done
+DONE = ""  # one of the two clicked We're done (an early end always has a typed reason)
 AGREED_END = "agreed end"  # the agreement's end passed (ended_by is "")
 Ending = Literal["done", "agreed end", "early"]
 Signal = Literal["low_scores", "ignored"]
@@ -61,7 +61,7 @@ def why_not_close_out(intro: Intro | None, user_id: str) -> str | None:
 def how_ended(intro: Intro) -> Ending:
     if not intro.ended_by:
         return "agreed end"
-    return "done" if intro.end_reason == DONE else "early"
+    return "done" if not intro.end_reason else "early"
 
 
 def agreed_end_passed(intro: Intro, now: datetime) -> bool:

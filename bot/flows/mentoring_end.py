@@ -96,6 +96,8 @@ async def end_mentoring(deps: Deps, user_id: str, intro_id: str, reason: str | N
     if intro is None:
         return Done(refused=why)
     early = reason is not None
+    if early and not clean_text(reason or ""):
+        return Done(refused="Ending early needs a reason, in a few words.")
     changes = {
         "state": "ended",
         "ended_at": deps.clock(),

@@ -144,7 +144,7 @@ def test_who_may_end(intro, user, expected):
     assert why_not_end(intro, user) == expected
 
 
-ENDED = replace(INTRO, state="ended", ended_at=NOW, ended_by="MENTEE", end_reason="done")
+ENDED = replace(INTRO, state="ended", ended_at=NOW, ended_by="MENTEE", end_reason="")
 
 
 @pytest.mark.parametrize(
@@ -165,9 +165,11 @@ def test_who_may_close_out(intro, user, expected):
 @pytest.mark.parametrize(
     ("ended_by", "reason", "expected"),
     [
-        ("MENTEE", "done", "done"),
+        ("MENTEE", "", "done"),
         ("", "agreed end", "agreed end"),
         ("MENTOR", "I am moving teams", "early"),
+        ("MENTOR", "done", "early"),  # a reason typed as "done" is still a reason
+        ("MENTOR", "agreed end", "early"),
     ],
 )
 def test_how_it_ended(ended_by, reason, expected):

@@ -170,7 +170,7 @@ async def test_were_done_then_each_closes_out_once(user, slack, bot, pair):
     answered = sorted(body["view"]["title"]["text"] for _, body in both)
     assert answered == ["Mentoring closed", "Not ended"]  # one acted, the other was told
     ended = await bot.store.get_intro(pair.id)
-    assert (ended.state, ended.ended_by, ended.end_reason) == ("ended", "U2", "done")
+    assert (ended.state, ended.ended_by, ended.end_reason) == ("ended", "U2", "")
     assert "U2" not in await bot.store.mentees_now()  # her place is free
     left = [
         n
