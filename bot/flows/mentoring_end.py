@@ -168,9 +168,16 @@ async def rate_goals(deps: Deps, nudge: Nudge, typed: dict[str, str]) -> str | N
     ratings = goal_ratings(typed, len(goals))
     if ratings is None:
         return "Please rate each goal from 1 to 5."
-    if not await nudges_flow.record(deps, nudge, ratings, adds_to_answer=True):
-        return nudges_flow.NO_LONGER_ACTIVE
-    return None
+    current: Nudge | None = nudge
+    for _ in range(3):  # a score or a note may land between our read and our write
+        if current is None or current.user_id != nudge.user_id:
+            break
+        if any(key.startswith("goal_") for key in current.answer):
+            return RATED_ALREADY  # rated at the same moment from another click
+        if await nudges_flow.record(deps, current, ratings, adds_to_answer=True, once=True):
+            return None
+        current = await deps.store.get_nudge(nudge.id)
+    return nudges_flow.NO_LONGER_ACTIVE
 
 
 async def record_score(deps: Deps, nudge: Nudge, points: str) -> tuple[bool, list[Effect]]:

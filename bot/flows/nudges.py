@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot.deps import Deps
 from bot.domain.nudges import Nudge, new_nudge
-from bot.domain.outbox import Followups
+from bot.domain.outbox import NOTHING, Followups
 from bot.domain.pool import clean_text
 
 NO_LONGER_ACTIVE = "That reminder is no longer active."
@@ -71,11 +71,13 @@ async def record(
     answer: dict[str, str],
     again_later: Nudge | None = None,
     adds_to_answer: bool = False,
+    once: bool = False,
 ) -> bool:
     """Store the answer, once: the first answer moves the nudge on (with `again_later`, and,
     for a check-in, the next one when check-ins had stopped for being ignored). With
-    `adds_to_answer` (a score, a note), one given after it only adds to it. Whether it was
-    stored."""
+    `adds_to_answer` (a score, a note), one given after it only adds to it; with `once`,
+    only to the answer as this nudge was read (two additions at the same moment: one wins).
+    Whether it was stored."""
     store = deps.store
     changes = {
         "state": "answered",
@@ -88,9 +90,11 @@ async def record(
         for n in await store.nudges_of(nudge.user_id)
     ):
         follows.append(_again(deps, nudge, "check_in", deps.content.nudges.cadence.check_in_every))
-    if await store.answer_nudge(nudge.id, OPEN, changes, Followups(nudges=tuple(follows))):
+    was = nudge.answer if once else None
+    if await store.answer_nudge(nudge.id, OPEN, changes, Followups(nudges=tuple(follows)), was):
         return True
-    return adds_to_answer and await store.answer_nudge(nudge.id, ANSWERED, changes) is not None
+    added = adds_to_answer and await store.answer_nudge(nudge.id, ANSWERED, changes, NOTHING, was)
+    return bool(added)
 
 
 async def not_met_yet(deps: Deps, nudge: Nudge) -> bool:

@@ -351,10 +351,12 @@ class Store(Protocol):
         from_states: frozenset[str],
         changes: Mapping[str, Any],
         then: Followups = NOTHING,
+        answer_was: Mapping[str, str] | None = None,
     ) -> Nudge | None:
         """Compare-and-set: set `changes` (Nudge's field names) only if the nudge's state is
-        one of `from_states`, with `then` in the same write; the nudge as changed, or None and
-        nothing written (a second click, an old copy of the DM, another instance first)."""
+        one of `from_states` (and, with `answer_was`, its answer is still that), with `then`
+        in the same write; the nudge as changed, or None and nothing written (a second click,
+        an old copy of the DM, another instance first, two additions to an answer at once)."""
         ...
 
     async def update_nudge(self, nudge_id: str, **changes: Any) -> None:

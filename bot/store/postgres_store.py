@@ -1052,14 +1052,17 @@ class PostgresStore:
         from_states: frozenset[str],
         changes: Mapping[str, Any],
         then: Followups = NOTHING,
+        answer_was: Mapping[str, str] | None = None,
     ) -> Nudge | None:
         names = _known(changes, Nudge)
-        sets = ", ".join(f"{name} = ${n}" for n, name in enumerate(names, start=3))
+        sets = ", ".join(f"{name} = ${n}" for n, name in enumerate(names, start=4))
         async with self._pool.acquire() as conn, conn.transaction():
             row = await conn.fetchrow(
-                f"UPDATE nudges SET {sets} WHERE id = $1 AND state = ANY($2) RETURNING {_NUDGE}",
+                f"UPDATE nudges SET {sets} WHERE id = $1 AND state = ANY($2) "
+                f"AND ($3::jsonb IS NULL OR answer = $3::jsonb) RETURNING {_NUDGE}",
                 nudge_id,
                 sorted(from_states),
+                dict(answer_was) if answer_was is not None else None,
                 *(_nudge_value(name, changes[name]) for name in names),
             )
             if row is None:

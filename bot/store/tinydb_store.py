@@ -637,12 +637,15 @@ class TinyDBStore:
         from_states: frozenset[str],
         changes: Mapping[str, Any],
         then: Followups = NOTHING,
+        answer_was: Mapping[str, str] | None = None,
     ) -> Nudge | None:
         doc_changes = {k: _utc(v) if isinstance(v, datetime) else v for k, v in changes.items()}
 
         def work() -> Nudge | None:
             doc = self._nudges.first("id", nudge_id)
             if doc is None or doc["state"] not in from_states:
+                return None
+            if answer_was is not None and dict(doc.get("answer") or {}) != dict(answer_was):
                 return None
             with self._db.storage.batch():
                 self._nudges.update(doc_changes, doc_ids=[doc.doc_id])

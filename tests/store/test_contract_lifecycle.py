@@ -192,3 +192,33 @@ async def test_intros_are_read_by_state(any_store: Store) -> None:
     assert [i.id for i in await any_store.intros_in("accepted")] == ["I1", "I3"]
     assert [i.id for i in await any_store.intros_in("ended")] == ["I4"]
     assert [i.id for i in await any_store.pending_intros()] == ["I2"]
+
+
+async def test_an_answer_is_added_to_only_as_it_was_read(any_store: Store) -> None:
+    from bot.domain.nudges import new_nudge
+
+    check_in = new_nudge("U1", "check_in", T0, T0, "I1")
+    await any_store.add_nudges([check_in])
+    await any_store.claim_nudge(check_in.id, T0)
+    await any_store.update_nudge(check_in.id, state="sent")
+    scored = {"state": "answered", "answer": {"score": "2"}}
+    assert await any_store.answer_nudge(check_in.id, frozenset({"sent"}), scored)
+    answered = frozenset({"answered"})
+    both = await asyncio.gather(
+        *(
+            any_store.answer_nudge(
+                check_in.id,
+                answered,
+                {"answer": {"score": "2", "goal_0": g}},
+                answer_was={"score": "2"},
+            )
+            for g in ("1", "5")
+        )
+    )
+    assert sum(n is not None for n in both) == 1
+    stored = await any_store.get_nudge(check_in.id)
+    assert stored is not None and stored.answer["goal_0"] in ("1", "5")
+    stale = await any_store.answer_nudge(
+        check_in.id, answered, {"answer": {"goal_0": "3"}}, answer_was={"score": "2"}
+    )
+    assert stale is None
