@@ -125,7 +125,19 @@ async def answer_question(
 ) -> Done:
     """Store the answer, once: the request's lapse moves on by how long the question waited,
     the mentor's reminder is planned again, their request shows the answer and they get a
-    heads-up. `place` is the mentee's question DM, updated to show what they answered."""
+    heads-up. `place` is the mentee's question DM, updated to show what they answered.
+    Bookkeeping written meanwhile (where the question's DM landed) is read again, not a
+    refusal."""
+    for _ in range(3):
+        done = await _answer_once(deps, mentee_id, intro_id, text, place)
+        if done.refused != TRY_AGAIN:
+            return done
+    return done
+
+
+async def _answer_once(
+    deps: Deps, mentee_id: str, intro_id: str, text: str, place: dict[str, str]
+) -> Done:
     intro, why = await may_answer(deps, mentee_id, intro_id)
     if intro is None:
         return Done(refused=why)
@@ -289,8 +301,18 @@ async def relationships(deps: Deps, user_id: str) -> list[tuple[Intro, Agreement
 @makes("question_asked")
 async def _question_asked(d: Delivery, effect: Effect) -> None:
     intro = await d.deps.store.get_intro(effect.data["intro_id"])
-    if intro is not None and waiting_on_mentee(intro):
-        await send_dm(d.client, intro.mentee_id, question_message(intro))
+    if intro is None or not waiting_on_mentee(intro):
+        return
+    landed = await send_dm(d.client, intro.mentee_id, question_message(intro))
+    if landed is not None and landed.get("ts"):
+        # Where the question is, so it is withdrawn if the mentor erases their data.
+        where = {"dm_channel": landed["channel"], "dm_ts": landed["ts"]}
+        await d.deps.store.update_intro(
+            intro.id,
+            frozenset({intro.state}),
+            {"question": {**intro.question, **where}},
+            expect={"question": intro.question},
+        )
 
 
 @makes("request_refresh")

@@ -325,7 +325,7 @@ def withdrawals(
     """The messages still quoting this person that the bot posted and knows where: a
     mentor's copy of their intro request (their note, their field, their answer to the
     mentor's question), the pair's agreement in their group DM (the mentee's goals; it goes
-    with either of the two), their open request in
+    with either of the two), a mentor's question in their mentee's DM, their open request in
     the match channel, the results they shared there (their settings' "shared"), the admins'
     copies of their mentor nomination (passed in `shared` too: their settings'
     "nomination_messages"), the admins' copies of their coaching requests and a coach's
@@ -335,6 +335,11 @@ def withdrawals(
     where = [i.get("mentor_message") or {} for i in intros if i["mentee_id"] == user_id]
     # The pair's agreement in their group DM quotes the mentee's goals: it goes with either.
     where += [(i.get("agreement") or {}).get("message") or {} for i in intros]
+    # The mentor's question in the mentee's DM.
+    for intro in intros:
+        question = intro.get("question") or {}
+        if intro["mentor_id"] == user_id and question.get("dm_ts"):
+            where.append({"channel": question.get("dm_channel"), "ts": question["dm_ts"]})
     where += [r for r in requests if r["mentee_id"] == user_id]
     where += [s for s in shared if isinstance(s, Mapping)]
     for record in coached:

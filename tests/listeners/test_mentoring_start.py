@@ -434,3 +434,16 @@ async def test_a_question_never_answered_lets_the_request_lapse_in_the_end(user,
     assert "they asked you a question" in told["text"] and "ask them again" in told["text"]
     copy = (await slack.wait_for("chat.update", 2, channel="DU2"))[-1]
     assert "lapsed" in copy["text"]
+
+
+async def test_a_mentors_question_is_withdrawn_when_they_erase_their_data(user, slack, bot, pool):
+    request, intro = await requested(user, slack, bot)
+    grace = user.as_user("U2")
+    question = await open_from(grace, slack, request, "intro_ask")
+    await grace.submit(question, {"question": "Why me, <!here>?"})
+    (dm,) = await slack.wait_for("chat.postMessage", channel="DU1", text=dm_text("U2"))
+    stored = (await bot.store.get_intro(intro.id)).question
+    assert stored["dm_channel"] == dm["channel"] and stored["dm_ts"]
+    await erase(grace, slack)
+    withdrawn = [u for u in slack.called("chat.update") if u.get("ts") == stored["dm_ts"]]
+    assert withdrawn and "withdrawn" in withdrawn[-1]["text"]
