@@ -143,6 +143,33 @@ class Round:
             removed=tuple(r for r in self.removed if user_id not in r),
         )
 
+    def joined_by(self, user_id: str) -> Round | None:
+        """The round with this person joined at the end; None while it is not open, or when
+        they are in it already (what the stores' `join_round` writes)."""
+        if self.state != "open" or user_id in self.joined:
+            return None
+        return replace(self, joined=(*self.joined, user_id))
+
+    def with_places(self, mentor_id: str, places: int) -> Round | None:
+        """The round with this mentor's places; None once it is not open."""
+        if self.state != "open":
+            return None
+        return replace(self, places={**self.places, mentor_id: int(places)})
+
+    def changed(
+        self,
+        from_states: frozenset[str],
+        changes: Mapping[str, Any],
+        expect: Mapping[str, Any] | None = None,
+    ) -> Round | None:
+        """The round with `changes`, if it is in one of `from_states` and its fields hold
+        `expect` (the stores' compare-and-set `update_round`); else None."""
+        if self.state not in from_states:
+            return None
+        if any(getattr(self, key) != value for key, value in (expect or {}).items()):
+            return None
+        return replace(self, **changes)
+
     def involves(self, user_id: str) -> bool:
         return (
             user_id in self.joined

@@ -1513,20 +1513,12 @@ class TinyDBStore:
         return changed
 
     async def join_round(self, round_id: str, user_id: str) -> Round | None:
-        def change(current: Round) -> Round | None:
-            if current.state != "open" or user_id in current.joined:
-                return None
-            return replace(current, joined=(*current.joined, user_id))
-
-        return await self._run(lambda: self._change_round(round_id, change))
+        return await self._run(lambda: self._change_round(round_id, lambda r: r.joined_by(user_id)))
 
     async def set_round_places(self, round_id: str, mentor_id: str, places: int) -> Round | None:
-        def change(current: Round) -> Round | None:
-            if current.state != "open":
-                return None
-            return replace(current, places={**current.places, mentor_id: int(places)})
-
-        return await self._run(lambda: self._change_round(round_id, change))
+        return await self._run(
+            lambda: self._change_round(round_id, lambda r: r.with_places(mentor_id, places))
+        )
 
     async def update_round(
         self,
@@ -1536,12 +1528,11 @@ class TinyDBStore:
         then: Followups = NOTHING,
         expect: Mapping[str, Any] | None = None,
     ) -> Round | None:
-        def change(current: Round) -> Round | None:
-            if current.state not in from_states or not _holds(current, expect):
-                return None
-            return replace(current, **changes)
-
-        return await self._run(lambda: self._change_round(round_id, change, then))
+        return await self._run(
+            lambda: self._change_round(
+                round_id, lambda r: r.changed(from_states, changes, expect), then
+            )
+        )
 
 
 def _round_doc(found: Round) -> dict[str, Any]:
