@@ -25,6 +25,11 @@ CALLBACKS = [
     "intro_question",
     "intro_question_answer",
     "mentoring_agreement",
+    "mentoring_rate_goals",
+    "mentoring_end",
+    "mentoring_closeout",
+    "round_start",
+    "round_swap",
 ]
 BLOCKS = [
     "q_career_stage",
@@ -46,6 +51,13 @@ BLOCKS = [
     "goal_1",
     "goal_2",
     "meet_every",
+    "goal_0",
+    "reason",
+    "recommend",
+    "name",
+    "closes",
+    "audience",
+    "replaces",
 ]
 ACTIONS = [
     "answer",
@@ -65,6 +77,14 @@ ACTIONS = [
     "goal_1",
     "goal_2",
     "meet_every",
+    "goal_0",
+    "reason",
+    "recommend",
+    "name",
+    "closes",
+    "audience",
+    "replaces",
+    "mentor",
 ]
 BUTTONS = [
     "questionnaire_back",
@@ -93,6 +113,17 @@ BUTTONS = [
     "intro_answer_question",
     "mentoring_agreement",
     "mentoring_agreement_confirm",
+    "mentoring_done",
+    "mentoring_end_early",
+    "mentoring_rate_goals",
+    "mentoring_closeout",
+    "round_join",
+    "round_places_2",
+    "round_match",
+    "round_preview",
+    "round_publish",
+    "round_pair",
+    "round_page_next",
     "unknown_button",
 ]
 HOSTILE_TEXT = st.one_of(
