@@ -244,34 +244,33 @@ async def propose(deps: Deps, found: Round) -> Proposal:
     return Proposal(tuple(shown), unmatched, baseline)
 
 
-async def match_round(deps: Deps, round_id: str, by: str) -> Done:
-    """Match now (an admin) or at closing (`by` ""): the proposal is stored and the admin who
-    started the round gets the preview. Nobody else hears anything yet."""
-    found = await deps.store.get_round(round_id)
-    if found is None:
-        return Done(refused=NOT_FOUND)
-    if found.state != "open":
-        return Done(refused=f"The {found.name} round is matched already: see its preview.")
-    proposal = await propose(deps, found)
-    now = deps.clock()
-    told = new_effect("round_admin", found.created_by, now, round_id=found.id)
-    changes: dict[str, Any] = {
-        "state": "matched",
-        "proposal": proposal.pairs,
-        "unmatched": proposal.unmatched,
-        "first_come_total": proposal.first_come_total,
-        "matched_at": now,
-    }
-    then = Followups(effects=(told,))
-    moved = await deps.store.update_round(
-        found.id, OPEN, changes, then, expect={"joined": found.joined}
-    )
-    if moved is None:
-        again = await deps.store.get_round(round_id)
-        if again is not None and again.state == "open":
-            return await match_round(deps, round_id, by)  # someone joined meanwhile
-        return Done(refused="This round was matched a moment ago: see its preview.")
-    return Done(moved, None, then.effects)
+async def match_round(deps: Deps, round_id: str) -> Done:
+    """Match now (an admin) or at closing: the proposal is stored and the admin who started
+    the round gets the preview. Nobody else hears anything yet. Someone joining while it is
+    worked out makes it start again, with them."""
+    for _ in range(3):
+        found = await deps.store.get_round(round_id)
+        if found is None:
+            return Done(refused=NOT_FOUND)
+        if found.state != "open":
+            return Done(refused=f"The {found.name} round is matched already: see its preview.")
+        proposal = await propose(deps, found)
+        now = deps.clock()
+        told = new_effect("round_admin", found.created_by, now, round_id=found.id)
+        changes: dict[str, Any] = {
+            "state": "matched",
+            "proposal": proposal.pairs,
+            "unmatched": proposal.unmatched,
+            "first_come_total": proposal.first_come_total,
+            "matched_at": now,
+        }
+        then = Followups(effects=(told,))
+        moved = await deps.store.update_round(
+            found.id, OPEN, changes, then, expect={"joined": found.joined}
+        )
+        if moved is not None:
+            return Done(moved, None, then.effects)
+    return Done(refused=TRY_AGAIN)
 
 
 async def match_due(deps: Deps) -> list[Effect]:
@@ -279,7 +278,7 @@ async def match_due(deps: Deps) -> list[Effect]:
     effects: list[Effect] = []
     for found in await deps.store.rounds("open"):
         if found.closes_at <= deps.clock():
-            done = await match_round(deps, found.id, "")
+            done = await match_round(deps, found.id)
             effects += done.effects
     return effects
 
@@ -411,9 +410,7 @@ async def in_a_replacing_round(deps: Deps, mentee_id: str) -> Round | None:
 async def _invite(d: Delivery, effect: Effect) -> None:
     found = await d.deps.store.get_round(effect.data["round_id"])
     if found is not None and found.state == "open":
-        await send_dm(
-            d.client, effect.user_id, invite_message(found, effect.user_id, d.deps.clock())
-        )
+        await send_dm(d.client, effect.user_id, invite_message(found, effect.user_id))
 
 
 @makes("round_places")
@@ -423,7 +420,7 @@ async def _places(d: Delivery, effect: Effect) -> None:
     if found is None or found.state != "open" or mentor is None:
         return
     free = (await free_places(d.deps)).get(mentor.user_id, 0)
-    await send_dm(d.client, effect.user_id, places_message(found, mentor, free, d.deps.clock()))
+    await send_dm(d.client, effect.user_id, places_message(found, mentor, free))
 
 
 @makes("round_admin")
@@ -433,7 +430,7 @@ async def _admin(d: Delivery, effect: Effect) -> None:
     found = await deps.store.get_round(effect.data["round_id"])
     if found is None:
         return
-    message = admin_round_message(found, deps.clock())
+    message = admin_round_message(found)
     where = found.messages.get("admin")
     if where and where.get("ts"):
         await update_message(d.client, dict(where), message)

@@ -131,7 +131,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await ack()
         if await admin(client, body, respond) is None:
             return
-        done = await flow.match_round(deps, clicked(body), str(body["user"]["id"]))
+        done = await flow.match_round(deps, clicked(body))
         if done.refused is not None:
             await Reply(body, respond, client)({"text": done.refused})
             return

@@ -119,7 +119,7 @@ def read_start(view: dict[str, Any]) -> tuple[str, date | None, str, bool]:
     )
 
 
-def invite_message(found: Round, user_id: str, now: datetime) -> dict[str, Any]:
+def invite_message(found: Round, user_id: str) -> dict[str, Any]:
     name = escape(found.name)
     if user_id in found.joined:
         text = (
@@ -150,7 +150,7 @@ def joined_message(found: Round) -> dict[str, Any]:
     return {"text": text, "blocks": [section(text, "round")]}
 
 
-def places_message(found: Round, mentor: Mentor, free: int, now: datetime) -> dict[str, Any]:
+def places_message(found: Round, mentor: Mentor, free: int) -> dict[str, Any]:
     """How many places a mentor gives the round: one click, their free places proposed."""
     most = max(mentor.capacity, free, 1)
     text = (
@@ -193,7 +193,7 @@ def _gain(found: Round) -> str:
     return f"first come would give {base:g} ({more:+.1f}%)"
 
 
-def admin_round_message(found: Round, now: datetime) -> dict[str, Any]:
+def admin_round_message(found: Round) -> dict[str, Any]:
     """The round's card for the admin who started it, updated as it moves on."""
     name = escape(found.name)
     if found.state == "open":

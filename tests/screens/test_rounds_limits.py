@@ -63,17 +63,14 @@ def test_the_swap_offers_at_most_a_select_full():
 def test_the_dms_fit():
     mentor = Mentor("UM1", "M" * 80, None, ("engineering",), (), "senior", 10)
     for message in (
-        invite_message(FULL, "UE00001", NOW),
-        invite_message(FULL, "UX", NOW),
+        invite_message(FULL, "UE00001"),
+        invite_message(FULL, "UX"),
         joined_message(FULL),
-        places_message(FULL, mentor, 10, NOW),
-        places_message(FULL, replace(mentor, capacity=1), 0, NOW),
+        places_message(FULL, mentor, 10),
+        places_message(FULL, replace(mentor, capacity=1), 0),
         places_confirmed(FULL, 0),
         unmatched_message(FULL),
-        *(
-            admin_round_message(replace(FULL, state=s), NOW)
-            for s in ("open", "matched", "published")
-        ),
+        *(admin_round_message(replace(FULL, state=s)) for s in ("open", "matched", "published")),
     ):
         assert_valid_message(message)
         assert "<!channel>" not in str(message)
