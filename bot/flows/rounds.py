@@ -38,7 +38,7 @@ from bot.domain.rounds import (
     excluded_in_rounds,
     waiting_for_a_mentor,
 )
-from bot.flows.outbox import Delivery, makes
+from bot.flows.outbox import Delivery, deliver, makes
 from bot.flows.slack import send_dm, update_message
 from bot.screens.rounds import (
     admin_round_message,
@@ -105,11 +105,11 @@ async def start_round(
     audience: Audience,
     replaces_first_come: bool,
 ) -> Done:
-    """Open the round: the people waiting are asked to join (or, for `everyone`, are in it
-    and told so), the mentors with free places are asked to confirm them, and the admin gets
-    the round's card with Match now. One round per name."""
+    """Open the round; the admin gets the round's card with Match now. One round per name.
+    Who waits for a mentor is read after the ack (`round_invites`, stored with the round):
+    they are asked to join (or, for `everyone`, are in it and told so), and the mentors with
+    free places are asked to confirm them."""
     now = deps.clock()
-    waiting = await waiting_people(deps)
     started = Round(
         id=uuid.uuid4().hex,
         name=clean_text(name),
@@ -118,19 +118,44 @@ async def start_round(
         closes_at=closes_at,
         audience=audience,
         replaces_first_come=replaces_first_come,
-        joined=tuple(waiting) if audience == "everyone" else (),
     )
-    effects = [new_effect("round_invite", person, now, round_id=started.id) for person in waiting]
-    effects += [
-        new_effect("round_places", mentor, now, round_id=started.id)
-        for mentor, free in (await free_places(deps)).items()
-        if free > 0
-    ]
-    effects.append(new_effect("round_admin", admin_id, now, round_id=started.id))
-    then = Followups(effects=tuple(effects))
+    then = Followups(
+        effects=(
+            new_effect("round_admin", admin_id, now, round_id=started.id),
+            new_effect("round_invites", admin_id, now, round_id=started.id),
+        )
+    )
     if not await deps.store.add_round(started, then):
         return Done(refused=f"There is a round called “{started.name}” already: pick another name.")
     return Done(started, None, then.effects)
+
+
+async def invite(deps: Deps, round_id: str) -> list[Effect]:
+    """Everyone waiting for a mentor now is asked to join the round (or is in it), and every
+    mentor with free places is asked for them; once per round (compare-and-set on its
+    "invited" mark). The DMs to deliver."""
+    for _ in range(3):  # a card's place or a join written meanwhile: read it again
+        found = await deps.store.get_round(round_id)
+        if found is None or found.state != "open" or "invited" in found.messages:
+            return []
+        now = deps.clock()
+        waiting = await waiting_people(deps)
+        effects = [new_effect("round_invite", p, now, round_id=found.id) for p in waiting]
+        effects += [
+            new_effect("round_places", mentor, now, round_id=found.id)
+            for mentor, free in (await free_places(deps)).items()
+            if free > 0
+        ]
+        effects.append(new_effect("round_admin", found.created_by, now, round_id=found.id))
+        invited = {**found.messages, "invited": {"at": now.isoformat()}}
+        changes: dict[str, Any] = {"messages": invited}
+        if found.audience == "everyone":
+            changes["joined"] = tuple(dict.fromkeys((*found.joined, *waiting)))
+        then = Followups(effects=tuple(effects))
+        expect = {"messages": found.messages, "joined": found.joined}
+        if await deps.store.update_round(found.id, OPEN, changes, then, expect) is not None:
+            return list(then.effects)
+    return []
 
 
 async def join(deps: Deps, user_id: str, round_id: str) -> Done:
@@ -411,6 +436,11 @@ async def _invite(d: Delivery, effect: Effect) -> None:
     found = await d.deps.store.get_round(effect.data["round_id"])
     if found is not None and found.state == "open":
         await send_dm(d.client, effect.user_id, invite_message(found, effect.user_id))
+
+
+@makes("round_invites")
+async def _invites(d: Delivery, effect: Effect) -> None:
+    await deliver(d.deps, d.client, await invite(d.deps, effect.data["round_id"]))
 
 
 @makes("round_places")
