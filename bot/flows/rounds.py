@@ -334,18 +334,30 @@ async def adjust(
     return Done(moved, None, then.effects) if moved is not None else Done(refused=TRY_AGAIN)
 
 
-async def swap(deps: Deps, round_id: str, mentee_id: str, mentor_id: str) -> Done:
-    """This mentee gets this mentor (one of those who fit them), kept as the admin set it."""
-    found = await deps.store.get_round(round_id)
-    if found is None:
-        return Done(refused=NOT_FOUND)
+async def why_not_swap(deps: Deps, found: Round, mentee_id: str, mentor_id: str) -> str | None:
+    """Why this mentee may not be given this mentor in the round (None: they may): quick, so
+    the swap modal hears it before its ack."""
+    if mentor_id not in {p.mentor_id for p in await swap_options(deps, found, mentee_id)}:
+        return "Pick one of those who fit."
     others = [k for k in found.kept if k[0] != mentee_id]
     places = {**(await free_places(deps)), **found.places}
     if sum(1 for _, mentor in others if mentor == mentor_id) >= places.get(mentor_id, 0):
-        return Done(
-            refused="Every place that mentor gives this round is already set by your swaps: "
+        return (
+            "Every place that mentor gives this round is already set by your swaps: "
             "swap or remove one of those first."
         )
+    return None
+
+
+async def swap(deps: Deps, round_id: str, mentee_id: str, mentor_id: str) -> Done:
+    """This mentee gets this mentor (one of those who fit them), kept as the admin set it;
+    the rest is assigned again (after the ack: a cohort's assignment takes a while)."""
+    found = await deps.store.get_round(round_id)
+    if found is None:
+        return Done(refused=NOT_FOUND)
+    if why := await why_not_swap(deps, found, mentee_id, mentor_id):
+        return Done(refused=why)
+    others = [k for k in found.kept if k[0] != mentee_id]
     kept = (*others, (mentee_id, mentor_id))
     removed = tuple(r for r in found.removed if r != (mentee_id, mentor_id))
     return await adjust(deps, round_id, kept, removed)

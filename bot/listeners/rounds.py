@@ -14,7 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.flows import rounds as flow
 from bot.flows.outbox import deliver
-from bot.flows.slack import is_admin
+from bot.flows.slack import is_admin, send_dm
 from bot.listeners.common import Reply, clicked, trigger_of, view_meta
 from bot.screens.intros import notice_view
 from bot.screens.mentors import refusal_text
@@ -208,16 +208,16 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         round_id, mentee_id, mentor_id, page, root = read_swap(view)
         found = await deps.store.get_round(round_id)
-        options = await flow.swap_options(deps, found, mentee_id) if found else []
-        if mentor_id not in {p.mentor_id for p in options}:
-            await ack(response_action="errors", errors={"mentor": "Pick one of those who fit."})
+        why = await flow.why_not_swap(deps, found, mentee_id, mentor_id) if found else None
+        if found is None or why is not None:
+            await ack(response_action="errors", errors={"mentor": why or flow.NOT_FOUND})
             return
+        await ack()
         done = await flow.swap(deps, round_id, mentee_id, mentor_id)
-        if done.round is None:
-            await ack(response_action="errors", errors={"mentor": done.refused or ""})
+        if done.round is None:  # changed meanwhile: the admin hears why by DM
+            await send_dm(client, body["user"]["id"], {"text": done.refused or flow.TRY_AGAIN})
             return
         # Back to the preview beneath, drawn again with the new assignment.
-        await ack()
         if root:
             await client.views_update(view_id=root, view=preview_view(done.round, page))
         await deliver(deps, client, done.effects)
