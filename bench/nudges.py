@@ -194,7 +194,7 @@ def round_robin(planned: list[Nudge]) -> list[str]:
 
 async def store_run(store: TinyDBStore, work: Any) -> None:
     """Run `work` on the store's worker thread (to switch a profiler on or off there)."""
-    await asyncio.get_running_loop().run_in_executor(store._executor, work)
+    await store._run(work)
 
 
 def time_store_methods(store: TinyDBStore) -> dict[str, list[float]]:

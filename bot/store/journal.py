@@ -59,6 +59,8 @@ class JournalStorage(Storage):
         self.journal_path = self.path.with_name(self.path.name + JOURNAL_SUFFIX)
         self.compact_floor = compact_floor
         self._batch: list[dict[str, Any]] | None = None
+        self._deferring = False  # inside `deferred()`: appends wait for `sync()`
+        self._unsynced_from: int | None = None  # the journal's length before unsynced lines
         self._cut_back_to: int | None = None  # set while a failed write could not be undone
         self._reloaded: list[Callable[[], None]] = []  # each table's: rebuild indexes, caches
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -141,15 +143,59 @@ class JournalStorage(Storage):
         before = self._journal_bytes
         try:
             _write_all(self._journal.fileno(), line)
-            os.fdatasync(self._journal.fileno())
+            if not self._deferring:
+                os.fdatasync(self._journal.fileno())
         except BaseException as error:
             # The change is in memory and maybe part of it on disk: back to where both were.
+            # Lines of the group before this one stay, still waiting for `sync()`.
             self._cut_back_to = before
+            if self._unsynced_from is not None and self._unsynced_from >= before:
+                self._unsynced_from = None
             self._usable(error)
             if not isinstance(error, OSError):
                 raise
             raise StoreError(f"DEVPATH_DB: {self.path}: {_reason(error)}") from error
         self._journal_bytes += len(line)
+        if self._deferring:
+            if self._unsynced_from is None:
+                self._unsynced_from = before
+        else:
+            self._compact_when_due()
+
+    @contextlib.contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Writes within are appended at once but made durable only by `sync()`, one
+        fdatasync for all of them (group commit: the store's thread runs the calls that
+        arrived together, then syncs once). Nobody may be told that such a write is done
+        before `sync()` returns."""
+        self._deferring = True
+        try:
+            yield
+        finally:
+            self._deferring = False
+
+    @property
+    def unsynced(self) -> bool:
+        """Lines appended in `deferred()` that no `sync()` has made durable yet."""
+        return self._unsynced_from is not None
+
+    def sync(self) -> None:
+        """Make every line appended in `deferred()` durable. If that fails, they are all cut
+        back, on disk and in memory (none was acknowledged), and a StoreError says why."""
+        if self._unsynced_from is None:
+            return
+        try:
+            os.fdatasync(self._journal.fileno())
+        except BaseException as error:
+            self._cut_back_to, self._unsynced_from = self._unsynced_from, None
+            self._usable(error)
+            if not isinstance(error, OSError):
+                raise
+            raise StoreError(f"DEVPATH_DB: {self.path}: {_reason(error)}") from error
+        self._unsynced_from = None
+        self._compact_when_due()
+
+    def _compact_when_due(self) -> None:
         if self._journal_bytes > max(self.compact_floor, self._snapshot_bytes):
             try:
                 self._compact()
@@ -173,6 +219,7 @@ class JournalStorage(Storage):
         os.ftruncate(self._journal.fileno(), 0)
         os.fsync(self._journal.fileno())
         self._journal_bytes = 0
+        self._unsynced_from = None  # the new snapshot holds what those lines held, durably
 
     def _usable(self, error: BaseException | None = None) -> None:
         """Refuse to read or write while a failed write may still be in the journal or in

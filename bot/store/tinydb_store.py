@@ -5,16 +5,21 @@ method guarantees; this module says how TinyDB keeps those promises.
 
 Every TinyDB call runs on one worker thread, so file I/O never blocks the event loop and
 TinyDB, which is not thread-safe, only ever sees one caller at a time. The storage beneath
-(bot/store/journal.py, docs/storage.md) makes each write one small durable append.
+(bot/store/journal.py, docs/storage.md) makes each write one small append; the calls that
+arrive together run as a group whose appends are made durable by one fdatasync before any
+of them is answered (group commit), so a rush of writes does not queue behind one disk
+flush each.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
+import queue
+import threading
 import time
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -72,10 +77,85 @@ from bot.store.shapes import (
 T = TypeVar("T")
 
 
+GROUP_MOST = 64  # calls run together before one sync: bounds the wait of the first
+
+
+class StoreThread:
+    """The one thread that runs every TinyDB call, in the order they were asked.
+
+    It takes every call waiting (up to GROUP_MOST) and runs them one after another, inside
+    the storage's `deferred()`; then one `sync()` makes all their writes durable, and only
+    then are they answered, all at once. A failed sync cuts back every write of the group:
+    each call from the group's first write on is answered with that error."""
+
+    def __init__(self, storage: JournalStorage) -> None:
+        self._storage = storage
+        Call = tuple[Callable[[], Any], asyncio.Future[Any], asyncio.AbstractEventLoop]
+        self._calls: queue.SimpleQueue[Call | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._serve, name="devpath-store", daemon=True)
+        self._thread.start()
+
+    def run(self, work: Callable[[], T]) -> asyncio.Future[T]:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._calls.put((work, future, loop))
+        return future
+
+    def stop(self) -> None:
+        """Finish the calls already asked, then end the thread."""
+        self._calls.put(None)
+        self._thread.join()
+
+    def _serve(self) -> None:
+        storage, stopping = self._storage, False
+        while not stopping:
+            first = self._calls.get()
+            if first is None:
+                return
+            group = [first]
+            while len(group) < GROUP_MOST:
+                try:
+                    call = self._calls.get_nowait()
+                except queue.Empty:
+                    break
+                if call is None:
+                    stopping = True
+                    break
+                group.append(call)
+            answers: list[tuple[bool, Any]] = []
+            first_write = len(group)
+            with storage.deferred():
+                for number, (work, _, _) in enumerate(group):
+                    try:
+                        answers.append((True, work()))
+                    except BaseException as error:  # handed to the caller, as an executor does
+                        answers.append((False, error))
+                    if first_write == len(group) and storage.unsynced:
+                        first_write = number
+            try:
+                storage.sync()
+            except BaseException as error:
+                answers[first_write:] = [(False, error)] * (len(group) - first_write)
+            for loop in {loop for _, _, loop in group}:
+                mine = [(f, a) for (_, f, lp), a in zip(group, answers, strict=True) if lp is loop]
+                with contextlib.suppress(RuntimeError):  # its loop is closed: nobody waits
+                    loop.call_soon_threadsafe(_answer, mine)
+
+
+def _answer(calls: list[tuple[asyncio.Future[Any], tuple[bool, Any]]]) -> None:
+    for future, (ok, value) in calls:
+        if future.done():
+            continue  # the caller gave up waiting (cancelled)
+        if ok:
+            future.set_result(value)
+        else:
+            future.set_exception(value)
+
+
 class TinyDBStore:
-    def __init__(self, db: JournaledTinyDB, executor: ThreadPoolExecutor) -> None:
+    def __init__(self, db: JournaledTinyDB) -> None:
         self._db = db
-        self._executor = executor
+        self._thread = StoreThread(db.storage)
 
         def table(name: str, *indexed: str) -> JournaledTable:
             found = db.table(name)
@@ -140,17 +220,17 @@ class TinyDBStore:
         except (OSError, ValueError) as error:
             db.close()
             raise StoreError(f"DEVPATH_DB: {shown}: {error}") from None
-        return cls(db, ThreadPoolExecutor(max_workers=1, thread_name_prefix="devpath-store"))
+        return cls(db)
 
     def close(self) -> None:
-        self._executor.shutdown(wait=True)
+        self._thread.stop()
         self._db.close()
 
     async def aclose(self) -> None:
         await asyncio.to_thread(self.close)
 
     async def _run(self, work: Callable[[], T]) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, work)
+        return await self._thread.run(work)
 
     # Drafts: a half-finished questionnaire, one per person.
 
