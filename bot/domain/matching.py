@@ -9,10 +9,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.coaching import Coach, CoachRules, CoachWeights, areas_text
 from bot.domain.questionnaire import Answers
+from bot.domain.zones import known_zone
 
 T = TypeVar("T")
 # in the pool, or nominated (by themselves, `/devpath mentor join`) and waiting for an admin.
@@ -300,7 +300,8 @@ def _offset_hours(timezone: str | None, now: datetime) -> float | None:
     if not timezone:
         return None
     try:
-        offset = now.astimezone(ZoneInfo(timezone)).utcoffset()
-    except (ZoneInfoNotFoundError, ValueError):
+        zone = known_zone(timezone)
+        offset = now.astimezone(zone).utcoffset() if zone is not None else None
+    except ValueError:
         return None
     return offset.total_seconds() / 3600 if offset is not None else None

@@ -11,17 +11,10 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.nudges import WorkingHours
+from bot.domain.zones import zone_or_utc
 
 STEP = timedelta(minutes=30)
 LOOK_AHEAD = timedelta(days=14)  # two working weeks: nothing by then means no overlap at all
-
-
-def zone_of(timezone: str | None) -> ZoneInfo:
-    """The person's zone; UTC stands in for an unknown or unreadable one."""
-    try:
-        return ZoneInfo(timezone or "UTC")
-    except (ValueError, KeyError):
-        return ZoneInfo("UTC")
 
 
 def meeting_times(
@@ -34,7 +27,7 @@ def meeting_times(
     """Up to `count` meeting starts (UTC), each inside every person's working hours on one of
     their working days, from the next day on, each on a later day for everyone than the
     one before. [] when their hours never overlap (within two weeks)."""
-    zones = [zone_of(tz) for tz in timezones] or [zone_of(None)]
+    zones = [zone_or_utc(tz) for tz in timezones] or [zone_or_utc(None)]
     found: list[datetime] = []
     moment = _next_day(now, zones)
     until = moment + LOOK_AHEAD

@@ -6,35 +6,27 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.matching import Mentor
+from bot.domain.zones import zone_or_utc
 
 PAST_DATE = "Pick a day after today: you are away until that day."
 FAR_DATE = "Pick a day within the next year; you can set it again later."
 AWAY_MOST = timedelta(days=366)
 
 
-def zone(timezone: str | None) -> ZoneInfo | Any:
-    """The person's timezone (Slack's `tz`), or UTC when it is unknown or not one we know."""
-    try:
-        return ZoneInfo(timezone) if timezone else UTC
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC
-
-
 def today_for(now: datetime, timezone: str | None) -> date:
-    return now.astimezone(zone(timezone)).date()
+    return now.astimezone(zone_or_utc(timezone)).date()
 
 
 def away_until(day: date, timezone: str | None) -> datetime:
     """The moment they are back: the start of that day in their own timezone, in UTC."""
-    return datetime.combine(day, time(0, 0), zone(timezone)).astimezone(UTC)
+    return datetime.combine(day, time(0, 0), zone_or_utc(timezone)).astimezone(UTC)
 
 
 def back_on(moment: datetime, timezone: str | None) -> date:
     """The day, in their timezone, that a stored `away_until` stands for."""
-    return moment.astimezone(zone(timezone)).date()
+    return moment.astimezone(zone_or_utc(timezone)).date()
 
 
 def away_problem(day: date | None, now: datetime, timezone: str | None) -> str | None:

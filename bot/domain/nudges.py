@@ -10,10 +10,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from bot.domain.coaching import Engagement, checkpoints
 from bot.domain.intros import Intro
+from bot.domain.zones import zone_or_utc
 
 NudgeState = Literal["scheduled", "sending", "sent", "answered", "cancelled", "skipped", "snoozed"]
 KINDS = (
@@ -216,7 +216,7 @@ def next_delivery(moment: datetime, timezone: str | None, hours: WorkingHours) -
     Worked out in their own timezone, day by day, so a daylight-saving change lands right.
     Without a known timezone, UTC stands in.
     """
-    zone = _zone(timezone)
+    zone = zone_or_utc(timezone)
     local = moment.astimezone(zone)
     for _ in range(8):
         start = datetime.combine(local.date(), hours.start, zone)
@@ -225,10 +225,3 @@ def next_delivery(moment: datetime, timezone: str | None, hours: WorkingHours) -
             return max(local, start).astimezone(moment.tzinfo)
         local = datetime.combine(local.date() + timedelta(days=1), time(0), zone)
     return moment  # no working day at all is configured: deliver when due
-
-
-def _zone(timezone: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(timezone or "UTC")
-    except (ValueError, KeyError):
-        return ZoneInfo("UTC")
