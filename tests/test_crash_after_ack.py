@@ -70,8 +70,10 @@ async def test_killed_between_the_ack_and_the_dm(tmp_path: Path, fake: FakeSlack
     try:
         planned = [n for n in await store.nudges_of("U1") if n.state == "scheduled"]
         latest = await store.latest_response("U1")
-        assert latest is not None and [n.subject for n in planned] == [latest.id]
-        assert [n.kind for n in planned] == ["gentle_reminder"]  # planned once, with it
+        assert latest is not None and {n.subject for n in planned} == {latest.id}
+        # Planned once, with it. The reach-out is planned before the mentors are ranked; it
+        # goes out only if someone fits by then.
+        assert sorted(n.kind for n in planned) == ["gentle_reminder", "reach_out"]
         assert await store.unfinished_effects() == []
     finally:
         await store.aclose()

@@ -38,6 +38,7 @@ from bot.domain.outbox import (
 from bot.domain.recommendation import shows_mentors
 from bot.domain.records import Response
 from bot.flows.matching import matches_for, next_matches
+from bot.flows.questionnaire import show_matches
 from bot.flows.slack import (
     GONE,
     is_transient,
@@ -215,15 +216,24 @@ async def _response(deps: Deps, user_id: str, response_id: str) -> Response | No
 
 @makes("result_dm")
 async def _result_dm(d: Delivery, effect: Effect) -> None:
+    """The result, after the ack: the mentors who fit fill the modal it was shown in (when
+    it waits for them), then the DM; when nobody fits, the admins hear of the gap."""
     response = await _response(d.deps, effect.user_id, effect.data["response_id"])
     if response is None:
         return  # erased meanwhile
     matches = await d.matches_for_result(effect.user_id, response.id)
+    view_id = effect.data.get("view_id")
+    if view_id and matches is not None:
+        await show_matches(d.client, d.deps, effect.user_id, response, view_id, matches)
     open_request = d.deps.settings.match_channel is not None
     message = result_message(
         d.deps.content, response.recommendation, response.created_at, matches, open_request
     )
     await send_dm(d.client, effect.user_id, message)
+    if matches == []:
+        # At most once, as a gap alert effect is: the store lets one a day through per field.
+        field = next(iter(response.answers.get("field", ())), None)
+        await alert_gap(d.deps, d.client, field, list(response.answers.get("topics", ())))
 
 
 @makes("share")
@@ -254,10 +264,15 @@ GAP_QUIET = timedelta(days=1)
 
 @makes("gap_alert")
 async def _gap_alert(d: Delivery, effect: Effect) -> None:
-    """Nobody fits: admins hear which field is short, at most once a day per field."""
-    deps = d.deps
-    field = effect.data.get("field") or None
+    """Written by results stored before the result's own effect raised the alert."""
     topics = [t for t in effect.data.get("topics", "").split(",") if t]
+    await alert_gap(d.deps, d.client, effect.data.get("field") or None, topics)
+
+
+async def alert_gap(
+    deps: Deps, client: AsyncWebClient, field: str | None, topics: list[str]
+) -> None:
+    """Nobody fits: admins hear which field is short, at most once a day per field."""
     labels = deps.content.labels
     shown_topics = [labels.get(t, t).lower() for t in topics]
     if not await deps.store.record_gap(field, shown_topics, deps.clock(), GAP_QUIET):
@@ -265,7 +280,7 @@ async def _gap_alert(d: Delivery, effect: Effect) -> None:
     in_field = free_in_field(await deps.store.mentors(), await deps.store.mentees_now(), field)
     message = gap_message(labels.get(field, field) if field else None, shown_topics, in_field)
     for admin in sorted(deps.settings.admins):
-        await send_dm(d.client, admin, message)
+        await send_dm(client, admin, message)
 
 
 # After an intro request, its answer, or a claimed open request.

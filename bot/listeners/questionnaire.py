@@ -11,7 +11,13 @@ from bot.deps import Deps
 from bot.domain.questionnaire import check_step
 from bot.domain.records import Draft
 from bot.flows.outbox import deliver
-from bot.flows.questionnaire import complete, keep_draft, submitted_before
+from bot.flows.questionnaire import (
+    Completed,
+    complete,
+    keep_draft,
+    show_matches,
+    submitted_before,
+)
 from bot.listeners.common import modal_of, open_questionnaire, trigger_of
 from bot.screens.blocks import context, plain, section
 from bot.screens.questionnaire import (
@@ -53,14 +59,14 @@ def register(app: AsyncApp, deps: Deps) -> None:
             )
             return
         last = number == len(questionnaire.steps)
-        open_request = deps.settings.match_channel is not None
         # The draft is read before looking for a response from this modal: the same screen
         # sent twice at once either finds the draft whole (and the store keeps one response)
         # or finds it ended, and then the response that ended it.
         draft = await deps.store.get_draft(user_id)
-        if last and (done := await submitted_before(client, deps, user_id, view.get("id"))):
-            shown = result_view(deps.content, done.recommendation, done.matches, open_request)
-            await ack(response_action="update", view=shown)
+        if last and (done := await submitted_before(deps, user_id, view.get("id"))):
+            await ack(response_action="update", view=shown(done))
+            if done.finding and view.get("id"):
+                await show_matches(client, deps, user_id, done, view["id"])
             return
         merged = {**(draft.answers if draft else {}), **answers}
         if not last or not questionnaire.is_complete(merged):
@@ -73,12 +79,14 @@ def register(app: AsyncApp, deps: Deps) -> None:
             )
             return
         share_in = channel_id if channel_id and wants_share(view) else None
-        done = await complete(client, deps, user_id, merged, view.get("id"), share_in)
-        await ack(
-            response_action="update",
-            view=result_view(deps.content, done.recommendation, done.matches, open_request),
-        )
-        await deliver(deps, client, done.effects, done.matches)
+        done = await complete(deps, user_id, merged, view.get("id"), share_in)
+        await ack(response_action="update", view=shown(done))
+        await deliver(deps, client, done.effects)
+
+    def shown(done: Completed) -> dict[str, Any]:
+        """The result at once; its mentors, when its path has them, a moment later."""
+        open_request = deps.settings.match_channel is not None
+        return result_view(deps.content, done.recommendation, None, open_request, done.finding)
 
     @app.action(BACK_ACTION)
     async def back(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:

@@ -147,6 +147,9 @@ def _request_coaching(rec: Recommendation) -> list[Block]:
     return [divider(), *request_blocks()] if has_coaching(rec.path) else []
 
 
+FINDING = "*Mentors who fit*\nFinding the mentors who fit you: they appear here in a moment."
+
+
 def _matches(matches: list[Match] | None, open_request: bool) -> list[Block]:
     """A path with mentoring in it (or not sure yet) comes with the mentors who fit;
     coaching (None) does not."""
@@ -158,7 +161,11 @@ def result_view(
     rec: Recommendation,
     matches: list[Match] | None = None,
     open_request: bool = False,
+    finding: bool = False,
 ) -> dict[str, Any]:
+    """The result in the questionnaire's modal. With `finding`, the mentors are still being
+    ranked: the advice shows at once, and they fill in with the next update."""
+    found = [divider(), section(FINDING, "finding")] if finding and matches is None else []
     return {
         "type": "modal",
         "callback_id": "result",
@@ -168,6 +175,7 @@ def result_view(
             *_body(content, rec),
             *_request_coaching(rec),
             *_matches(matches, open_request),
+            *found,
             context("A copy is in your DMs with devpath, so you can come back to it."),
         ],
     }

@@ -180,6 +180,18 @@ async def test_nobody_is_nudged_about_what_they_already_did(user, slack, bot, po
     assert nudges_to(slack, "U1") == []
 
 
+async def test_the_reach_out_waits_for_someone_who_fits(user, slack, bot):
+    # Mentors are ranked after the result is stored, so the reach-out is planned for every
+    # result with mentors in it; with nobody in the pool by then, it is skipped.
+    result = (await walk(user, slack, MENTORING))["view"]
+    assert "Nobody in the mentor pool fits you yet" in text_of(result)
+    bot.clock.advance(weeks=3)
+    done = await bot.background.run_due()
+    skipped = {n.kind for n in await bot.store.nudges_of("U1") if n.id in done.skipped}
+    assert "reach_out" in skipped
+    assert not any("reach out" in text_of(n).lower() for n in nudges_to(slack, "U1"))
+
+
 async def test_a_coaching_result_alone_plans_no_checkpoints(user, slack, bot, people):
     # The goals, mid-point and end review belong to an engagement, once one starts
     # (tests/listeners/test_coaching.py); a result alone gets the gentle reminder only.

@@ -19,7 +19,14 @@ async def open_modal(user, slack) -> dict:
 
 
 async def walk(user, slack, answers: dict, share: bool = False) -> dict:
-    """Answer every step; return the bot's answer to the last submission."""
+    """Answer every step; return the bot's answer to the last submission, with the result
+    as the person sees it once the bot is idle: its mentors filled in after the ack."""
+    body = await submit_all(user, slack, answers, share)
+    return {**body, "view": await filled_in(slack, body["view"])}
+
+
+async def submit_all(user, slack, answers: dict, share: bool = False) -> dict:
+    """Answer every step; return the bot's answer to the last submission, as acknowledged."""
     view = await open_modal(user, slack)
     while True:
         chosen = for_view(view, answers)
@@ -32,6 +39,16 @@ async def walk(user, slack, answers: dict, share: bool = False) -> dict:
         if body["view"].get("callback_id") != "questionnaire":
             return body
         view = body["view"]
+
+
+async def filled_in(slack, result: dict) -> dict:
+    """The result modal after the update that brings its mentors, if it waited for them."""
+    if not any(b.get("block_id") == "finding" for b in result["blocks"]):
+        return result
+    update = (await slack.wait_for("views.update", view_id=result["id"]))[-1]
+    assert_valid_view(update["view"])
+    assert not any(b.get("block_id") == "finding" for b in update["view"]["blocks"])
+    return {**update["view"], "id": result["id"]}
 
 
 def texts(view_or_message: dict) -> str:
@@ -47,6 +64,37 @@ async def test_devpath_opens_step_one_quickly(user, slack, content):
     step_one = {q.id for q in content.questionnaire.steps[0].questions}
     asked = {b["block_id"][2:] for b in view["blocks"] if b["type"] == "input"}
     assert asked == step_one
+
+
+def blocks_named(view_or_message: dict, prefix: str) -> list[str]:
+    return [
+        b["block_id"] for b in view_or_message["blocks"] if b.get("block_id", "").startswith(prefix)
+    ]
+
+
+async def test_the_advice_comes_with_the_ack_and_the_mentors_a_moment_later(user, slack, bot, pool):
+    acked = (await submit_all(user, slack, MENTORING))["view"]
+    assert "Mentoring fits you now" in texts(acked)
+    assert blocks_named(acked, "finding") and not blocks_named(acked, "match_")
+
+    result = await filled_in(slack, acked)
+    assert "Mentoring fits you now" in texts(result)
+    assert blocks_named(result, "match_")[0] == "match_U2"
+    dm = (await slack.wait_for("chat.postMessage", channel="DU1"))[-1]
+    assert blocks_named(dm, "match_") == blocks_named(result, "match_")  # the same mentors
+    assert await bot.store.unfinished_effects() == []
+
+
+async def test_a_result_modal_closed_before_its_mentors_came_still_gets_its_dm(
+    user, slack, bot, pool
+):
+    slack.fail("views.update", "not_found")  # Slack's answer for a modal no longer open
+    acked = (await submit_all(user, slack, MENTORING))["view"]
+    await slack.settle()
+    assert slack.called("views.update", view_id=acked["id"])
+    dm = (await slack.wait_for("chat.postMessage", channel="DU1"))[-1]
+    assert blocks_named(dm, "match_")[0] == "match_U2"
+    assert await bot.store.unfinished_effects() == []
 
 
 async def test_coaching_answers_get_coaching_with_reasons_and_a_dm(user, slack, bot):
