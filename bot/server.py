@@ -119,7 +119,12 @@ def web_app(
         bolt_request = _bolt_request(raw, request)
         if bolt_request is None:
             return _refused("malformed", 400, started)
-        bolt_response = await app.async_dispatch(bolt_request)
+        arrival = inflight.arrived(bolt_request) if inflight is not None else None
+        try:
+            bolt_response = await app.async_dispatch(bolt_request)
+        finally:
+            if arrival is not None:
+                arrival.answered()  # for a request no listener acked (turned away, say)
         log_request(bolt_request.body, bolt_response.status, time.perf_counter() - started)
         return await to_aiohttp_response(bolt_response)
 

@@ -110,7 +110,7 @@ async def bot(
         deps = Deps(settings, content, store, clock)
         # Slack's retries back off for real; a hundredth of the usual keeps the suite fast.
         app = build_app(deps, web_client(settings, backoff=0.005))
-        server = TestServer(web_app(app, SIGNING_SECRET), host="127.0.0.1")
+        server = TestServer(web_app(app, SIGNING_SECRET, deps.inflight), host="127.0.0.1")
         await server.start_server()
         stack.push_async_callback(server.close)
         url = str(server.make_url(EVENTS_PATH))
