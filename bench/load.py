@@ -213,6 +213,10 @@ def write_json(path: Path, value: Any) -> None:
     path.write_text(json.dumps(value))
 
 
+def read_json(path: Path) -> Any:
+    return json.loads(path.read_text())
+
+
 def spawn(args: list[str], env: dict[str, str], log_path: Path) -> subprocess.Popen:
     with open(log_path, "w") as log:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(args, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
@@ -274,24 +278,128 @@ def stop_bot(bot: Bot) -> None:
 
 
 class BenchSlack(FakeSlack):
-    """FakeSlack that hands each views.open to whoever waits for its trigger_id."""
+    """FakeSlack in a process of its own (`--fake-slack`), as Slack is not on the bot's
+    machine: its work does not delay the load generator's clock. The generator asks it for
+    the modal each views.open showed (GET /_bench/opened?trigger=...) and, at the end, for
+    what it found (GET /_bench/report)."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.opened: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self.waiting: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self.shown: dict[str, dict[str, Any]] = {}  # trigger_id -> the views.open body
+        self.gaps: list[tuple[float, float]] = []
 
-    def expect(self, trigger_id: str) -> asyncio.Future[dict[str, Any]]:
-        future = asyncio.get_running_loop().create_future()
-        self.opened[trigger_id] = future
-        return future
+    def _routes(self, web_app: Any) -> None:
+        super()._routes(web_app)
+        web_app.router.add_get("/_bench/opened", self._opened)
+        web_app.router.add_get("/_bench/report", self._report)
 
     async def _record(self, method: str, body: dict[str, Any]) -> None:
         await super()._record(method, body)
         if method == "views.open":
-            future = self.opened.pop(str(body.get("trigger_id")), None)
+            trigger = str(body.get("trigger_id"))
+            self.shown[trigger] = body
+            future = self.waiting.pop(trigger, None)
             if future is not None and not future.done():
                 # Resolved before _api swaps in the view as shown: the waiter runs later.
                 future.set_result(body)
+
+    async def _opened(self, request: Any) -> Any:
+        from aiohttp import web
+
+        trigger = request.query["trigger"]
+        body = self.shown.get(trigger)
+        if body is None:
+            future = self.waiting.setdefault(trigger, asyncio.get_running_loop().create_future())
+            try:
+                body = await asyncio.wait_for(future, 10)
+            except TimeoutError:
+                return web.json_response({"error": "no views.open"}, status=504)
+        return web.json_response(body)
+
+    async def _report(self, request: Any) -> Any:
+        from aiohttp import web
+
+        return web.json_response(
+            {"problems": self.problems, "calls": len(self.calls), "gaps": self.gaps}
+        )
+
+
+async def fake_slack_child(info_path: Path, users_path: Path) -> None:
+    """`--fake-slack`: serve the fake Web API until SIGTERM; say where in `info_path`."""
+    slack = BenchSlack()
+    for user_id, tz in read_json(users_path).items():
+        slack.add_user(user_id, tz=tz)
+    api_url = await slack.start()
+    gc.freeze()
+    gc.disable()  # it keeps every call: bounded by the run, and collections would stall it
+    ticker = asyncio.create_task(loop_ticker(slack.gaps, [0]))
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    write_json(info_path, {"api_url": api_url, "response_url": slack.response_url})
+    await stop.wait()
+    ticker.cancel()
+    await slack.close()
+
+
+class _Everyone(dict[str, Any]):
+    """Every user id is known: the fake process was told them all at its start."""
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+
+class RemoteSlack:
+    """The generator's handle on the fake Slack process, in the shape SlackUser expects."""
+
+    def __init__(self, process: subprocess.Popen, info: dict[str, str], session: ClientSession):
+        self.process, self.session = process, session
+        self.api_url, self.response_url = info["api_url"], info["response_url"]
+        self.base = self.api_url.rsplit("/api/", 1)[0]
+        self.users = _Everyone()
+
+    def add_user(self, user_id: str, **fields: Any) -> None:
+        pass  # known already
+
+    async def settle(self) -> None:
+        pass  # a bot in another process: nothing to wait for here
+
+    async def opened(self, trigger_id: str) -> dict[str, Any]:
+        """The views.open body that answered this trigger (the view as shown, with its id)."""
+        url = f"{self.base}/_bench/opened"
+        async with self.session.get(url, params={"trigger": trigger_id}) as response:
+            if response.status != 200:
+                raise TimeoutError(f"views.open for {trigger_id} did not come within 10 s")
+            return await response.json()
+
+    async def report(self) -> dict[str, Any]:
+        async with self.session.get(f"{self.base}/_bench/report") as response:
+            return await response.json()
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+async def start_fake_slack(
+    folder: Path, users: dict[str, str], session: ClientSession
+) -> RemoteSlack:
+    users_path, info_path = folder / "slack-users.json", folder / "slack-info.json"
+    write_json(users_path, users)
+    args = [sys.executable, "-m", "bench.load", "--fake-slack", str(info_path), str(users_path)]
+    process = spawn(args, dict(os.environ), folder / "fake-slack.log")
+    started = time.perf_counter()
+    while not info_path.exists() or not info_path.read_text():
+        if process.poll() is not None:
+            raise SystemExit(f"broken run: the fake Slack exited; see {folder / 'fake-slack.log'}")
+        if time.perf_counter() - started > 60:
+            raise SystemExit("broken run: the fake Slack did not start within 60 s")
+        await asyncio.sleep(0.01)
+    return RemoteSlack(process, read_json(info_path), session)
 
 
 @dataclass
@@ -320,7 +428,7 @@ def check(took: float, status: int, body: Any, what: str, samples: Samples) -> N
 
 
 class Person:
-    def __init__(self, user: SlackUser, slack: BenchSlack, steps: int) -> None:
+    def __init__(self, user: SlackUser, slack: RemoteSlack, steps: int) -> None:
         self.user = user
         self.slack = slack
         self.steps = steps
@@ -360,21 +468,17 @@ class Person:
                 await asyncio.sleep(self.rng.uniform(0, 2 * think))
 
         try:
-            opened = None
-            if bare_views is None:
-                opened = self.slack.expect(f"trigger-{self.user.user_id}-{self.count + 1}")
             await pause()
-            took, status, _ = await self.command()
+            took, status, trigger = await self.command()
             samples.walk_ack.append(took)
             check(took, status, None, "/devpath", samples)
-            if opened is None:
-                assert bare_views is not None
+            if bare_views is not None:
                 for number, view in enumerate(bare_views, 1):
                     last = number == len(bare_views)
                     await pause()
                     await self.submit(view, for_view(view, MENTORING), last, samples)
                 return
-            view = (await asyncio.wait_for(opened, 10))["view"]
+            view = (await self.slack.opened(trigger))["view"]
             for _ in range(10):
                 meta = read_metadata(view)
                 last = meta is not None and meta[0] == self.steps
@@ -395,9 +499,6 @@ class Person:
 
 
 async def ack_round(people: list[Person], samples: Samples, wait_for_modals: bool) -> None:
-    futures = []
-    if wait_for_modals:
-        futures = [p.slack.expect(f"trigger-{p.user.user_id}-{p.count + 1}") for p in people]
     answers = await asyncio.gather(*(p.command() for p in people))
     for took, status, trigger in answers:
         samples.ack.append(took)
@@ -407,9 +508,11 @@ async def ack_round(people: list[Person], samples: Samples, wait_for_modals: boo
             pass
         except RuntimeError as error:
             samples.failures.append(f"{trigger}: {error}")
-    if futures:
+    if wait_for_modals:
         try:
-            await asyncio.wait_for(asyncio.gather(*futures), 10)
+            await asyncio.gather(
+                *(p.slack.opened(t) for p, (_, _, t) in zip(people, answers, strict=True))
+            )
         except TimeoutError:
             samples.failures.append("views.open did not come within 10 s")
 
@@ -556,7 +659,7 @@ async def run_config(
     args: argparse.Namespace,
     plan: dict[str, Any],
     session: ClientSession,
-    slack: BenchSlack,
+    slack: RemoteSlack,
     folder: Path,
 ) -> Outcome:
     label = f"{database}, {instances} instance{'s' if instances > 1 else ''}"
@@ -747,18 +850,11 @@ def report(outcome: Outcome, plan: dict[str, Any], profile: bool) -> list[str]:
                 f"{bot.stats.get('hwm', 0):.0f}",
             ]
         )
-    own = {
-        p: [g for at, g in plan["own_gaps"] if b <= at <= e]
-        for p, (b, e) in outcome.windows.items()
-    }
-    rows.append(
-        [
-            "load generator + fake Slack",
-            *(f"{max(own[p], default=0):.0f} ({len(own[p])})" for p in phases),
-            "",
-            "",
-        ]
-    )
+    for name, gaps in (("load generator", plan["own_gaps"]), ("fake Slack", plan["slack_gaps"])):
+        own = {p: [g for at, g in gaps if b <= at <= e] for p, (b, e) in outcome.windows.items()}
+        rows.append(
+            [name, *(f"{max(own[p], default=0):.0f} ({len(own[p])})" for p in phases), "", ""]
+        )
     header = ["", "bursts", "flat-out walks", "paced walks", "RSS at end MB", "peak RSS MB"]
     print(table(header, rows))
     found = stall_summary(ours, outcome.windows)
@@ -876,8 +972,8 @@ async def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     failures: list[str] = []
     summary: list[list[str]] = []
-    with tempfile.TemporaryDirectory(prefix="devpath-load-") as temp:
-        folder = Path(temp)
+    async with contextlib.AsyncExitStack() as stack:
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="devpath-load-")))
         dataset = build_dataset(documents, content)
         plan["seed"] = seed = folder / "seed.json"
         size = write_snapshot(seed, dataset.data)
@@ -907,14 +1003,14 @@ async def run(args: argparse.Namespace) -> int:
             f"user pausing 0 to {2 * plan['think']:g} s (uniform) before each request (paced)"
         )
 
-        slack = BenchSlack()
-        api_url = await slack.start()
-        for user_id in [*loaded, "UADMIN"]:
-            slack.add_user(user_id, tz=dataset.timezones.get(user_id, "UTC"))
+        timezones = {u: dataset.timezones.get(u, "UTC") for u in [*loaded, "UADMIN"]}
+        session = await stack.enter_async_context(ClientSession(connector=TCPConnector(limit=0)))
+        slack = await start_fake_slack(folder, timezones, session)
+        stack.callback(slack.stop)
         plan["env"] = {
             "SLACK_BOT_TOKEN": "xoxb-bench",
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": api_url,
+            "SLACK_API_URL": slack.api_url,
             "DEVPATH_ADMINS": "UADMIN",
             "DEVPATH_MATCH_CHANNEL": "CMATCH",
         }
@@ -928,24 +1024,24 @@ async def run(args: argparse.Namespace) -> int:
                 value = MENTORING.get(q.id)
                 if value is not None:
                     merged[q.id] = (value,) if isinstance(value, str) else tuple(value)
-        # Our own ticker: how late this process (load generator and fake Slack) runs.
+        # Our own ticker: how late this process (the load generator) runs.
         plan["own_gaps"] = own_gaps = []
         own_ticker = asyncio.create_task(loop_ticker(own_gaps, [0]))
-        async with ClientSession(connector=TCPConnector(limit=0)) as session:
-            for database, instances in configs:
-                outcome = await run_config(database, instances, args, plan, session, slack, folder)
-                failures += outcome.failures
-                summary.append(report(outcome, plan, args.profile))
+        for database, instances in configs:
+            outcome = await run_config(database, instances, args, plan, session, slack, folder)
+            failures += outcome.failures
+            plan["slack_gaps"] = (await slack.report())["gaps"]
+            summary.append(report(outcome, plan, args.profile))
         own_ticker.cancel()
-        await slack.close()
+        problems = (await slack.report())["problems"]
         gc.enable()
     print()
     print("## Summary")
     print()
     print(table(SUMMARY_HEADER, summary))
     print()
-    print(f"Block Kit problems found by the fake Slack: {len(slack.problems)}")
-    failures += slack.problems[:5]
+    print(f"Block Kit problems found by the fake Slack: {len(problems)}")
+    failures += problems[:5]
     print()
     for failure in failures[:20]:
         print(f"BROKEN: {failure}")
@@ -984,6 +1080,7 @@ def main(argv: list[str] | None = None) -> int:
         help="ours on tinydb/1, postgres/1 and postgres/2 in turn, each beside the bare app",
     )
     parser.add_argument("--seed-postgres", nargs=2, metavar=("PATH", "URL"), help=argparse.SUPPRESS)
+    parser.add_argument("--fake-slack", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--serve", nargs=2, metavar=("KIND", "STATS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
@@ -996,6 +1093,9 @@ def main(argv: list[str] | None = None) -> int:
         else:
             configure_logging()
         asyncio.run(serve_child(args.serve[0], Path(args.serve[1]), args.profile))
+        return 0
+    if args.fake_slack:
+        asyncio.run(fake_slack_child(Path(args.fake_slack[0]), Path(args.fake_slack[1])))
         return 0
     if args.seed_postgres:
         asyncio.run(seed_postgres(Path(args.seed_postgres[0]), args.seed_postgres[1]))

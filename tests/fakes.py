@@ -91,14 +91,17 @@ class FakeSlack:
         # Without it (a bot in another process), waits are for a condition on the calls.
         self.idle: Callable[[], Awaitable[bool]] | None = None
 
-    async def start(self) -> str:
+    async def start(self, port: int | None = None) -> str:
         web_app = web.Application()
+        self._routes(web_app)
+        self.server = TestServer(web_app, host="127.0.0.1", **({"port": port} if port else {}))
+        await self.server.start_server()
+        return str(self.server.make_url("/api/"))
+
+    def _routes(self, web_app: web.Application) -> None:
         web_app.router.add_route("*", "/api/{method}", self._api)
         web_app.router.add_post("/respond/{token}", self._respond)
         web_app.router.add_post("/upload/{file_id}", self._upload)
-        self.server = TestServer(web_app, host="127.0.0.1")
-        await self.server.start_server()
-        return str(self.server.make_url("/api/"))
 
     @property
     def response_url(self) -> str:
