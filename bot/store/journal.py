@@ -419,15 +419,18 @@ def read_database(
     journal_path = journal_path or path.with_name(path.name + JOURNAL_SUFFIX)
     data: dict[str, dict[str, Any]] = {}
     try:
-        raw = path.read_bytes()
+        # As text: parsing bytes would hold them and their decoded copy at once, the size of
+        # the snapshot twice over, at the moment memory peaks.
+        raw = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raw = b""
-    if raw.strip():
+        raw = ""
+    if raw and not raw.isspace():
         try:
             data = json.loads(raw)
         except json.JSONDecodeError as error:
             problem = f"line {error.lineno}: not valid JSON ({error.msg})"
             raise ValueError(f"{path}: {problem}") from None
+    del raw
     try:
         journal = journal_path.read_bytes()
     except FileNotFoundError:
