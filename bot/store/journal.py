@@ -193,6 +193,10 @@ class JournalStorage(Storage):
                 raise
             raise StoreError(f"DEVPATH_DB: {self.path}: {_reason(error)}") from error
         self._unsynced_from = None
+
+    def compact_when_due(self) -> None:
+        """Compact if the journal has outgrown the snapshot (after a group's `sync()`, once
+        its callers have their answers: they need not wait for it)."""
         self._compact_when_due()
 
     def _compact_when_due(self) -> None:

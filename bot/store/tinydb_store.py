@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import logging
 import queue
 import threading
 import time
@@ -75,6 +76,7 @@ from bot.store.shapes import (
 )
 
 T = TypeVar("T")
+log = logging.getLogger("devpath.store")
 
 
 GROUP_MOST = 64  # calls run together before one sync: bounds the wait of the first
@@ -140,6 +142,10 @@ class StoreThread:
                 mine = [(f, a) for (_, f, lp), a in zip(group, answers, strict=True) if lp is loop]
                 with contextlib.suppress(RuntimeError):  # its loop is closed: nobody waits
                     loop.call_soon_threadsafe(_answer, mine)
+            try:
+                storage.compact_when_due()
+            except Exception:  # a broken compaction loses nothing: the journal holds it all
+                log.exception("DEVPATH_DB: compaction failed; it is tried after the next write")
 
 
 def _answer(calls: list[tuple[asyncio.Future[Any], tuple[bool, Any]]]) -> None:
