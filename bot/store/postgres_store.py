@@ -619,6 +619,30 @@ class PostgresStore:
                 )
             await _audit(conn, by, what, now, audit_about("mentor", [m.user_id for m in mentors]))
 
+    async def import_mentors(
+        self, mentors: Sequence[Mentor], by: str, what: str, now: datetime
+    ) -> None:
+        """Into the pool, keeping each mentor's own time away and nomination date, with the
+        audit entry: one transaction. A failure (the server's disk full, say) is a StoreError."""
+        latest = {m.user_id: replace(m, status="pool") for m in mentors}
+        try:
+            async with self._pool.acquire() as conn, conn.transaction():
+                if latest:
+                    await conn.executemany(
+                        f"INSERT INTO mentors ({_MENTOR}) VALUES ({_MENTOR_VALUES}) "
+                        "ON CONFLICT (user_id) DO UPDATE SET name = EXCLUDED.name, "
+                        "timezone = EXCLUDED.timezone, fields = EXCLUDED.fields, "
+                        "topics = EXCLUDED.topics, seniority = EXCLUDED.seniority, "
+                        "capacity = EXCLUDED.capacity, bio = EXCLUDED.bio, "
+                        "active = EXCLUDED.active, status = 'pool'",
+                        [_mentor_args(m) for m in latest.values()],
+                    )
+                await _audit(conn, by, what, now, audit_about("mentor", list(latest)))
+        except (OSError, *_DATABASE_ERRORS) as error:
+            raise StoreError(
+                f"DATABASE_URL: cannot write the mentors: {_one_line(error, '')}"
+            ) from None
+
     async def add_mentor(
         self, mentor: Mentor, by: str, what: str, now: datetime, then: Followups = NOTHING
     ) -> bool:
