@@ -275,13 +275,14 @@ class TinyDBStore:
         return _mentor(doc) if doc else None
 
     async def save_mentors(self, mentors: list[Mentor], by: str, what: str, now: datetime) -> None:
-        """Add or replace mentors and record who did it."""
+        """Add or replace mentors and record who did it, in one journal line."""
 
         def work() -> None:
-            for mentor in mentors:
-                _upsert(self._mentors, "user_id", _mentor_doc(mentor))
-            about = audit_about("mentor", [m.user_id for m in mentors])
-            self._audit.insert(_audit_doc(by, what, now, about))
+            with self._db.storage.batch():
+                for mentor in mentors:
+                    _upsert(self._mentors, "user_id", _mentor_doc(mentor))
+                about = audit_about("mentor", [m.user_id for m in mentors])
+                self._audit.insert(_audit_doc(by, what, now, about))
 
         await self._run(work)
 

@@ -1,5 +1,6 @@
 """`import_mentors`, on both backends: a CSV import's write, a few hundred mentors at a time,
-each write whole or not at all, what is a mentor's own kept."""
+each write whole or not at all, what is a mentor's own kept. And `save_mentors` on TinyDB:
+several mentors, one journal line."""
 
 from __future__ import annotations
 
@@ -88,6 +89,17 @@ async def test_a_tinydb_import_part_is_one_journal_line(tmp_path: Path) -> None:
         await store.import_mentors([*many(100), *many(400, start=500)], "cli:ops", "part 2", T0)
         assert journal.read_bytes().count(b"\n") == lines + 2
         assert len(await store.mentors()) == 900
+    finally:
+        await store.aclose()
+
+
+async def test_a_tinydb_save_of_several_mentors_is_one_journal_line(tmp_path: Path) -> None:
+    store = TinyDBStore.open(tmp_path / "db.json")
+    journal = tmp_path / "db.json.journal"
+    try:
+        lines = journal.read_bytes().count(b"\n")
+        await store.save_mentors(many(50), "UA", "added 50", T0)
+        assert journal.read_bytes().count(b"\n") == lines + 1
     finally:
         await store.aclose()
 
