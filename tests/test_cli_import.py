@@ -14,6 +14,7 @@ from bot import cli
 from bot.domain.matching import Mentor
 from bot.pool_csv import HEADER
 from bot.progress import Progress
+from bot.roster_csv import HEADER as ROSTER_HEADER
 from bot.store import Store
 from tests.conftest import CliDatabase
 from tests.full_disk import fill_disk
@@ -54,6 +55,33 @@ def test_a_large_import_shows_a_few_progress_lines_and_lands_every_row_once(
     assert again.out.endswith("1234 mentors from company.csv: 0 added, 0 updated, 1234 unchanged\n")
     assert "importing" not in again.err  # nothing to write
     assert in_store(database) == (mentors, audit)
+
+
+def test_a_large_coach_roster_goes_in_parts_too(
+    tmp_path: Path, database: CliDatabase, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "roster.csv"
+    rows = [
+        f"U{n:07d},internal,Coach {n:04d},Europe/London,managing_people,en,2,,,,,,yes"
+        for n in range(1_001)
+    ]
+    path.write_text("\n".join([",".join(ROSTER_HEADER), *rows]) + "\n", encoding="utf-8")
+
+    assert run("coaches", "import", path) == 0
+
+    captured = capsys.readouterr()
+    assert (
+        captured.out
+        == "imported 1001 coaches from roster.csv: 1001 added, 0 updated, 0 unchanged\n"
+    )
+    assert captured.err.splitlines()[-1] == "importing coaches: 1,001 / 1,001"
+
+    async def roster_and_audit(store: Store) -> tuple[int, list[str]]:
+        return len(await store.coaches()), [a["what"] for a in await store.audit_log()]
+
+    count, audit = database.read(roster_and_audit)
+    assert count == 1_001
+    assert [what.rpartition(" (")[2] for what in audit] == [f"part {n} of 3)" for n in (3, 2, 1)]
 
 
 def test_a_mentor_away_is_unchanged_by_the_same_row(
