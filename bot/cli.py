@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import getpass
 import json
+import math
 import os
 import sys
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
@@ -24,7 +25,6 @@ from bot.domain.recommendation import Recommendation, recommend, shows_mentors
 from bot.domain.records import Response
 from bot.domain.rounds import Round
 from bot.flows.matching import matches_for
-from bot.flows.pool import save_pool
 from bot.logs import configure_logging
 from bot.pool_csv import (
     HEADER_PROBLEM,
@@ -34,6 +34,7 @@ from bot.pool_csv import (
     write_pool,
     write_rows,
 )
+from bot.progress import Progress
 from bot.roster_csv import HEADER_PROBLEM as ROSTER_HEADER_PROBLEM
 from bot.roster_csv import read_roster, write_roster
 from bot.screens.result import PULLS, advice
@@ -50,6 +51,9 @@ from bot.store import (
 
 EXAMPLE_POOL = "examples/mentors.csv"
 EXAMPLE_ROSTER = "examples/coaches.csv"
+# Mentors (or coaches) per store write on import: one journal line or one transaction each,
+# small enough that a failure loses little and memory stays flat, large enough to be quick.
+IMPORT_PART = 500
 
 T = TypeVar("T")
 
@@ -466,12 +470,15 @@ class _Sheet(Generic[T]):
     thing: str  # "mentor", "coach": in messages ...
     things: str  # ... and the command's name
     header_problem: str
-    read: Callable[[str, Content], tuple[list[T], list[str]]]
+    read: Callable[[str, Content, Callable[[int], None]], tuple[list[T], list[str]]]
     write: Callable[[Iterable[T]], str]
     key: Callable[[T], str]
     name: Callable[[T], str]
     load: Callable[[Store], Awaitable[list[T]]]
+    # One part of an import, written whole or not at all, with its audit entry.
     save: Callable[[Store, list[T], str, str, datetime], Awaitable[None]]
+    # A record from the file as the store keeps it over the one already there.
+    as_stored: Callable[[T, T], T]
 
 
 MENTOR_CSV: _Sheet[Mentor] = _Sheet(
@@ -483,18 +490,21 @@ MENTOR_CSV: _Sheet[Mentor] = _Sheet(
     lambda m: m.user_id,
     lambda m: m.name,
     lambda store: store.mentors(),
-    save_pool,
+    lambda store, mentors, by, what, now: store.import_mentors(mentors, by, what, now),
+    # A mentor's own time away and nomination date are not in the file; the store keeps them.
+    lambda new, old: replace(new, away_until=old.away_until, nominated_at=old.nominated_at),
 )
 COACH_CSV: _Sheet[Coach] = _Sheet(
     "coach",
     "coaches",
     ROSTER_HEADER_PROBLEM,
-    lambda text, content: read_roster(text, content),
+    lambda text, content, progress: read_roster(text, content, progress=progress),
     write_roster,
     lambda c: c.id,
     lambda c: c.name,
     lambda store: store.coaches(),
     lambda store, coaches, by, what, now: store.save_coaches(coaches, by, what, now),
+    lambda new, old: new,
 )
 
 
@@ -523,10 +533,21 @@ def _csv_commands(commands: Any, sheet: _Sheet[T], what: str) -> None:
 
 
 def _import(sheet: _Sheet[T], args: argparse.Namespace) -> int:
+    """Check every row first, and write nothing if one is bad (unless --skip-invalid); then
+    write the new and changed records in parts of IMPORT_PART, each whole or not at all,
+    showing progress on stderr when there is more than one part's worth."""
     settings = load_settings(slack=False)
     content = load_content(settings.content_dir)
     path: Path = args.file
-    records, problems = sheet.read(_read_text(path), content)
+    text = _read_text(path)
+    lines = text.count("\n") + (not text.endswith("\n"))
+    checking = Progress(
+        f"checking {path.name}", lines, "lines", quiet=lines - 1 <= IMPORT_PART, steps=4
+    )
+    try:
+        records, problems = sheet.read(text, content, checking)
+    finally:
+        checking.end()
     if sheet.header_problem in problems:
         raise UsageError(f"{path}: {sheet.header_problem}; nothing was imported")
     bad = bad_row_count(problems)
@@ -542,26 +563,66 @@ def _import(sheet: _Sheet[T], args: argparse.Namespace) -> int:
         print(f"devpath: skipped {bad} bad {rows} in {path}", file=sys.stderr)
     if not records:
         raise UsageError(f"{path}: no {sheet.things} to import; nothing was imported")
-    existing = {sheet.key(r): r for r in _stored(settings, sheet)}
-    added = [r for r in records if sheet.key(r) not in existing]
-    updated = [r for r in records if sheet.key(r) in existing and existing[sheet.key(r)] != r]
-    unchanged = len(records) - len(added) - len(updated)
     if args.dry_run:
-        lines = [f"would add {len(added)}, update {len(updated)}, leave {unchanged} unchanged"]
-        lines += [f"  add: {sheet.name(r)} ({sheet.key(r)})" for r in added]
-        lines += [f"  update: {sheet.name(r)} ({sheet.key(r)})" for r in updated]
-        print("\n".join(lines))
+        added, updated, unchanged = _changes(sheet, records, _stored(settings, sheet))
+        shown = [f"would add {len(added)}, update {len(updated)}, leave {unchanged} unchanged"]
+        shown += [f"  add: {sheet.name(r)} ({sheet.key(r)})" for r in added]
+        shown += [f"  update: {sheet.name(r)} ({sheet.key(r)})" for r in updated]
+        print("\n".join(shown))
         return 0
+    by = f"cli:{getpass.getuser()}"
+    print(_with_store(settings, lambda store: _save_in_parts(sheet, store, records, path, by)))
+    return 0
+
+
+def _changes(sheet: _Sheet[T], records: list[T], stored: list[T]) -> tuple[list[T], list[T], int]:
+    """The records to add and to update, in file order, and how many are unchanged."""
+    existing = {sheet.key(r): r for r in stored}
+    added = [r for r in records if sheet.key(r) not in existing]
+    updated = [
+        r
+        for r in records
+        if (old := existing.get(sheet.key(r))) is not None and sheet.as_stored(r, old) != old
+    ]
+    return added, updated, len(records) - len(added) - len(updated)
+
+
+async def _save_in_parts(
+    sheet: _Sheet[T], store: Store, records: list[T], path: Path, by: str
+) -> str:
+    """Write what the file adds or changes, IMPORT_PART records a write, each part with an
+    audit entry of its own; the summary. A failure says how many got in: the parts before it,
+    whole (importing the file again finishes the job)."""
+    added, updated, unchanged = _changes(sheet, records, await sheet.load(store))
     summary = (
         f"imported {_count(len(records), sheet.thing, sheet.things)} from {path.name}: "
         f"{len(added)} added, {len(updated)} updated, {unchanged} unchanged"
     )
-    if added or updated:
-        by = f"cli:{getpass.getuser()}"
-        changed = [*added, *updated]
-        _with_store(settings, lambda store: sheet.save(store, changed, by, summary, utc_now()))
-    print(summary)
-    return 0
+    to_write = {sheet.key(r) for r in [*added, *updated]}
+    changed = [r for r in records if sheet.key(r) in to_write]
+    parts = math.ceil(len(changed) / IMPORT_PART)
+    writing = Progress(f"importing {sheet.things}", len(changed), quiet=parts <= 1)
+    now, done = utc_now(), 0
+    try:
+        for number, start in enumerate(range(0, len(changed), IMPORT_PART), start=1):
+            part = changed[start : start + IMPORT_PART]
+            what = summary if parts == 1 else f"{summary} (part {number} of {parts})"
+            await sheet.save(store, part, by, what, now)
+            done += len(part)
+            writing(done)
+    except BaseException as error:
+        writing.end()
+        stopped = (
+            f"the import stopped after writing {done:,} of the {len(changed):,} "
+            f"{sheet.things} to add or update, in file order; the rest are not in: "
+            "import the file again once that is fixed"
+        )
+        if isinstance(error, StoreError):
+            raise StoreError(f"{error}; {stopped}") from None
+        print(f"devpath: {stopped}", file=sys.stderr)
+        raise
+    writing.end()
+    return summary
 
 
 def _export(sheet: _Sheet[T], args: argparse.Namespace) -> int:

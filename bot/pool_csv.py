@@ -62,17 +62,24 @@ def header_problem(header: Sequence[str]) -> str:
 HEADER_PROBLEM = header_problem(HEADER)
 
 
-def read_pool(text: str, content: Content) -> tuple[list[Mentor], list[str]]:
+def read_pool(
+    text: str, content: Content, progress: Callable[[int], None] | None = None
+) -> tuple[list[Mentor], list[str]]:
     """The good mentors in file order, and a problem per bad cell: `line N: column: problem`.
 
     A wrong or missing header gives one problem and no mentors: the columns cannot be trusted.
+    `progress`, if given, is told after each row the number of the last line read.
     """
     checker = _RowChecker(content)
-    return read_rows(text, HEADER, checker.row, "slack_user_id")
+    return read_rows(text, HEADER, checker.row, "slack_user_id", progress)
 
 
 def read_rows(
-    text: str, header: Sequence[str], check: RowCheck[T], key_column: str
+    text: str,
+    header: Sequence[str],
+    check: RowCheck[T],
+    key_column: str,
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[list[T], list[str]]:
     """The good records in file order, and the problems, as `read_pool` says; a key on two
     rows is a problem of the second, in `key_column`."""
@@ -99,6 +106,8 @@ def read_rows(
         if row is None:
             break
         line, start = start, reader.line_num + 1
+        if progress is not None:
+            progress(reader.line_num)
         if not any(cell.strip() for cell in row):
             continue  # blank lines, or a row of empty cells a spreadsheet left behind
         if len(row) != len(header):

@@ -49,10 +49,13 @@ KINDS = ("internal", "external")
 
 
 def read_roster(
-    text: str, content: Content, new_id: Callable[[], str] = new_external_id
+    text: str,
+    content: Content,
+    new_id: Callable[[], str] = new_external_id,
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[list[Coach], list[str]]:
     """The good coaches in file order, and a problem per bad cell (see `read_pool`)."""
-    return read_rows(text, HEADER, _RowChecker(content, new_id).row, "id")
+    return read_rows(text, HEADER, _RowChecker(content, new_id).row, "id", progress)
 
 
 def write_roster(coaches: Iterable[Coach]) -> str:

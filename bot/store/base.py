@@ -140,6 +140,17 @@ class Store(Protocol):
         """Add or replace these mentors and record who did it (one audit entry), together."""
         ...
 
+    async def import_mentors(
+        self, mentors: Sequence[Mentor], by: str, what: str, now: datetime
+    ) -> None:
+        """Put these mentors in the pool and record who did it (one audit entry), together:
+        one durable write, all of it or none. A new mentor is added as given; an entry already
+        there (in the pool, or a nomination, which this approves) is replaced, except what is
+        the mentor's own: their time away and when they nominated themselves. Of two entries
+        with one user ID, the later wins. A large import is several of these, a few hundred
+        mentors each, so each write stays small and a failure loses at most the one under way."""
+        ...
+
     async def add_mentor(
         self, mentor: Mentor, by: str, what: str, now: datetime, then: Followups = NOTHING
     ) -> bool:

@@ -361,13 +361,43 @@ class TinyDBStore:
         return _mentor(doc) if doc else None
 
     async def save_mentors(self, mentors: list[Mentor], by: str, what: str, now: datetime) -> None:
-        """Add or replace mentors and record who did it."""
+        """Add or replace mentors and record who did it, in one journal line."""
 
         def work() -> None:
-            for mentor in mentors:
-                _upsert(self._mentors, "user_id", _mentor_doc(mentor))
-            about = audit_about("mentor", [m.user_id for m in mentors])
-            self._audit.insert(_audit_doc(by, what, now, about))
+            with self._db.storage.batch():
+                for mentor in mentors:
+                    _upsert(self._mentors, "user_id", _mentor_doc(mentor))
+                about = audit_about("mentor", [m.user_id for m in mentors])
+                self._audit.insert(_audit_doc(by, what, now, about))
+
+        await self._run(work)
+
+    async def import_mentors(
+        self, mentors: Sequence[Mentor], by: str, what: str, now: datetime
+    ) -> None:
+        """Into the pool, keeping each mentor's own time away and nomination date, with the
+        audit entry: one journal line."""
+        latest = {m.user_id: m for m in mentors}
+
+        def work() -> None:
+            added = []
+            with self._db.storage.batch():
+                for mentor in latest.values():
+                    found = self._mentors.first("user_id", mentor.user_id)
+                    if found is None:
+                        added.append(_mentor_doc(replace(mentor, status="pool")))
+                        continue
+                    own = _mentor(found)
+                    kept = replace(
+                        mentor,
+                        status="pool",
+                        away_until=own.away_until,
+                        nominated_at=own.nominated_at,
+                    )
+                    self._mentors.update(_replaced_by(_mentor_doc(kept)), doc_ids=[found.doc_id])
+                if added:
+                    self._mentors.insert_multiple(added)
+                self._audit.insert(_audit_doc(by, what, now, audit_about("mentor", list(latest))))
 
         await self._run(work)
 
