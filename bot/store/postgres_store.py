@@ -460,6 +460,7 @@ class PostgresStore:
                 min_size=min_size,
                 max_size=max_size,
                 init=_init_connection,
+                reset=_keep_session,
                 timeout=CONNECT_TIMEOUT,
                 server_settings={"application_name": "devpath"},
             )
@@ -1983,6 +1984,13 @@ def _one_line(error: BaseException, url: str) -> str:
         assert secret is not None
         text = text.replace(secret, "***")
     return text
+
+
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """What a connection needs before going back to the pool, beyond asyncpg's own rollback
+    of a transaction left open: nothing. The store sets no session state (no SET, no LISTEN,
+    no cursor, advisory locks only for a transaction), so asyncpg's default reset (`RESET
+    ALL`, `UNLISTEN *` and more) would be one more round trip after every query for nothing."""
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
