@@ -26,6 +26,7 @@ from bot.flows.mentors import mentors_back
 from bot.flows.outbox import deliver
 from bot.flows.rounds import match_due
 from bot.nudger import STUCK_AFTER, Nudger, Pacer, Round
+from bot.store.base import LATER
 
 log = logging.getLogger(__name__)
 EVERY_SECONDS = 30
@@ -41,13 +42,17 @@ class Background:
         self._next_quiet_scan = datetime.min.replace(tzinfo=UTC)
 
     async def run_due(self) -> Round:
-        await self.recover()
-        await self.lapse_intros()
-        await deliver(self.deps, self.client, await mentors_back(self.deps))
-        await self.feedback_due()
-        await self.mentoring_due()
-        await deliver(self.deps, self.client, await match_due(self.deps))
-        return await self.nudger.run_due()
+        later = LATER.set(True)  # nobody waits on a round: requests go first
+        try:
+            await self.recover()
+            await self.lapse_intros()
+            await deliver(self.deps, self.client, await mentors_back(self.deps))
+            await self.feedback_due()
+            await self.mentoring_due()
+            await deliver(self.deps, self.client, await match_due(self.deps))
+            return await self.nudger.run_due()
+        finally:
+            LATER.reset(later)
 
     async def lapse_intros(self) -> None:
         """Intro requests and coaching offers left unanswered past their time lapse."""

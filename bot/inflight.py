@@ -22,6 +22,8 @@ from slack_bolt.listener.async_listener_completion_handler import AsyncListenerC
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
+from bot.store.base import LATER
+
 _WORK = "devpath_work"  # the request context key holding a listener's share of the count
 _ARRIVAL = "devpath_arrival"  # the request context key holding its place among those waiting
 ACKS_FIRST_MOST = 0.5  # seconds work after an ack waits for the acks of others, at the most
@@ -152,6 +154,7 @@ class _AckFirst(AsyncAck):
     async def __call__(self, *args: Any, **kwargs: Any) -> BoltResponse:
         response = await super().__call__(*args, **kwargs)
         self._arrival.answered()
+        LATER.set(True)  # for the rest of this listener: nobody waits on it now
         await self._inflight.acks_first()
         return response
 

@@ -15,6 +15,7 @@ import it without a cycle.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
@@ -61,6 +62,10 @@ OpenRequest = dict[str, Any]
 
 # What a forgotten internal coach's engagements name instead of them.
 FORMER_COACH = "a former coach"
+
+# Set for work no request is waiting on: what follows a listener's ack, a background round.
+# A store may serve the requests still waiting for their ack before it.
+LATER: ContextVar[bool] = ContextVar("devpath_later", default=False)
 
 
 class StoreError(Exception):

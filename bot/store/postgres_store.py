@@ -26,10 +26,12 @@ instances starting together migrate once, and refuses a schema written by a newe
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -45,7 +47,15 @@ from bot.domain.nudges import Nudge
 from bot.domain.outbox import NOT_BEFORE, NOTHING, Effect, Followups
 from bot.domain.records import Draft, Response
 from bot.domain.rounds import Round
-from bot.store.base import FORMER_COACH, KINDS, AnswerKept, OpenRequest, StoreError, Tables
+from bot.store.base import (
+    FORMER_COACH,
+    KINDS,
+    LATER,
+    AnswerKept,
+    OpenRequest,
+    StoreError,
+    Tables,
+)
 from bot.store.shapes import (
     TOMBSTONE_SECRET,
     answers_doc,
@@ -442,9 +452,59 @@ _INTRO_TIMES = frozenset({"requested_at", "expires_at", "answered_at", "ended_at
 _INTRO_JSON = frozenset({"mentor_message", "question", "agreement", "closeouts", "at_risk"})
 
 
+LATER_CONNECTIONS = 4  # of the pool's, at most, for work no request waits on (LATER)
+_HOLDING: ContextVar[bool] = ContextVar("devpath_holding_later", default=False)
+
+
+class _Pool:
+    """The asyncpg pool, where work no request waits on (`LATER`: after an ack, a background
+    round) uses a few connections at most, so a request still waiting for its ack finds one
+    free however much follows the acks before it."""
+
+    def __init__(self, pool: asyncpg.Pool, later_most: int) -> None:
+        self._pool = pool
+        self._later = asyncio.Semaphore(later_most)
+
+    @contextlib.asynccontextmanager
+    async def _turn(self) -> AsyncIterator[None]:
+        if not LATER.get() or _HOLDING.get():
+            yield  # a request's own, or inside a turn already taken (never two at once)
+            return
+        async with self._later:
+            holding = _HOLDING.set(True)
+            try:
+                yield
+            finally:
+                _HOLDING.reset(holding)
+
+    @contextlib.asynccontextmanager
+    async def acquire(self) -> AsyncIterator[asyncpg.Connection]:
+        async with self._turn(), self._pool.acquire() as conn:
+            yield conn
+
+    async def execute(self, query: str, *args: Any) -> str:
+        async with self._turn():
+            return await self._pool.execute(query, *args)
+
+    async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
+        async with self._turn():
+            return await self._pool.fetch(query, *args)
+
+    async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
+        async with self._turn():
+            return await self._pool.fetchrow(query, *args)
+
+    async def fetchval(self, query: str, *args: Any) -> Any:
+        async with self._turn():
+            return await self._pool.fetchval(query, *args)
+
+    async def close(self) -> None:
+        await self._pool.close()
+
+
 class PostgresStore:
     def __init__(self, pool: asyncpg.Pool) -> None:
-        self._pool = pool
+        self._pool = _Pool(pool, LATER_CONNECTIONS)
         self._next_sweep = 0.0  # time.monotonic() of the next clear-out of seen_events
 
     @classmethod
@@ -2052,7 +2112,7 @@ def _known(changes: Mapping[str, Any], shape: type) -> list[str]:
 
 
 async def _update(
-    pool: asyncpg.Pool,
+    pool: _Pool,
     table: str,
     row_id: str,
     changes: Mapping[str, Any],
