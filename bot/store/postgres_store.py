@@ -86,7 +86,7 @@ from bot.store.shapes import (
     withdrawals,
 )
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 CONNECT_TIMEOUT = 10.0  # seconds, per connection attempt
 # Advisory lock keys. The one-key (bigint) and two-key (int, int) spaces do not overlap.
 MIGRATION_LOCK = 0x64657670_6174685F  # "devpath_"
@@ -251,6 +251,19 @@ CREATE TABLE IF NOT EXISTS rounds (
 CREATE INDEX IF NOT EXISTS rounds_state ON rounds (state, seq);
 """
 
+# Reads by state (the background round's, the admin's) and the figures' groupings, by index;
+# each person's newest response and its path in an index alone (no sort, no JSON read).
+_STATE_INDEXES_V7 = """
+ALTER TABLE responses ADD COLUMN IF NOT EXISTS path text
+    GENERATED ALWAYS AS (recommendation->>'path') STORED;
+CREATE INDEX IF NOT EXISTS responses_latest ON responses (user_id, created_at DESC, id DESC)
+    INCLUDE (path);
+CREATE INDEX IF NOT EXISTS nudges_state ON nudges (state, seq);
+CREATE INDEX IF NOT EXISTS intros_state ON intros (state, seq);
+CREATE INDEX IF NOT EXISTS engagements_state ON engagements (state, seq);
+CREATE INDEX IF NOT EXISTS gaps_field ON gaps (field, seq);
+"""
+
 # MIGRATIONS[n] brings a version-n schema to version n + 1 (0: an empty database).
 MIGRATIONS: dict[int, str] = {
     0: """
@@ -385,6 +398,7 @@ CREATE TABLE IF NOT EXISTS effects (
     3: _COACHES_V4 + _COACHING_V4 + _FEEDBACK_V4 + _FORGET_V4,
     4: _LIFECYCLE_V5,
     5: _ROUNDS_V6,
+    6: _STATE_INDEXES_V7,
 }
 
 _DRAFT = "user_id, answers, step, channel_id, updated_at"
