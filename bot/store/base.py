@@ -27,6 +27,7 @@ from bot.domain.nudges import Nudge
 from bot.domain.outbox import NOTHING, Effect, Followups
 from bot.domain.records import Draft, Response
 from bot.domain.rounds import Round
+from bot.domain.stats import CoachingTallies, IntroTallies, NudgeTallies
 
 # The kinds of record a database holds, in the order a dump lists them.
 AnswerKept = Literal["kept", "shown"]  # kept, and whether it made the shown summary grow
@@ -122,7 +123,12 @@ class Store(Protocol):
         ...
 
     async def all_latest_responses(self) -> list[Response]:
-        """Each person's newest response: what the program figures count."""
+        """Each person's newest response, in the order of their first one."""
+        ...
+
+    async def latest_paths(self) -> dict[str, int]:
+        """How many people's newest response recommends each path (paths nobody has absent):
+        what the program figures count, without reading the responses."""
         ...
 
     # Mentors: the pool, keyed by Slack user ID.
@@ -243,6 +249,10 @@ class Store(Protocol):
 
     async def intros_of(self, user_id: str) -> list[Intro]:
         """Intros where this person is the mentee or the mentor, in the order they were made."""
+        ...
+
+    async def intro_states(self, intro_ids: Sequence[str]) -> dict[str, str]:
+        """The state of each of these intros that exists, by id (read by id, one read)."""
         ...
 
     async def move_intro(
@@ -656,6 +666,28 @@ class Store(Protocol):
     async def coach_places_taken(self) -> dict[str, int]:
         """How many engagements hold a place of each coach now (HOLDS_A_PLACE); coaches with
         none absent."""
+        ...
+
+    # The program's figures: counts and sums that bot/domain/stats.py turns into figures.
+    # Each equals that module's function of the same name over every record of its kind,
+    # worked out where the records are (SQL, or the TinyDB store's thread), never by
+    # handing every record over.
+
+    async def intro_tallies(self) -> IntroTallies:
+        """`stats.intro_tallies` of every intro."""
+        ...
+
+    async def nudge_tallies(self) -> NudgeTallies:
+        """`stats.nudge_tallies` of every nudge."""
+        ...
+
+    async def coaching_tallies(self) -> CoachingTallies:
+        """`stats.coaching_tallies` of every coaching request and engagement."""
+        ...
+
+    async def feedback_tallies(self) -> dict[int, int]:
+        """How many 360 requests have each number of answers (those with none under 0;
+        numbers no request has absent): what `feedback.answered_figures` takes."""
         ...
 
     # Matching rounds: a cohort's mentees assigned at once (bot/domain/rounds.py).

@@ -47,6 +47,14 @@ from bot.domain.nudges import Nudge
 from bot.domain.outbox import NOT_BEFORE, NOTHING, Effect, Followups
 from bot.domain.records import Draft, Response
 from bot.domain.rounds import Round
+from bot.domain.stats import (
+    EVER_ACCEPTED,
+    REQUESTED,
+    CoachingTallies,
+    IntroTallies,
+    Mean,
+    NudgeTallies,
+)
 from bot.store.base import (
     FORMER_COACH,
     KINDS,
@@ -451,6 +459,42 @@ _CANCEL = (
     "AND ($2::text IS NULL OR subject = $2) "
     "AND ($3::text[] IS NULL OR kind = ANY($3))"
 )
+# Each person's newest response (of a tie, the one given last) with its path, read from the
+# responses_latest index alone.
+_LATEST = (
+    "SELECT DISTINCT ON (user_id) user_id, path FROM responses "
+    "ORDER BY user_id, created_at DESC, id DESC"
+)
+# A rating (bot.domain.stats.rating) is text of ASCII digits: `~ '^[0-9]+$'` below.
+# The intros' figures in one pass (bot.domain.stats.intro_tallies says what each is);
+# $1: EVER_ACCEPTED, $2: REQUESTED. An agreement is confirmed as agreement_of(...).confirmed.
+_INTRO_FIGURES = (
+    "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY answered_at - requested_at) "
+    "FILTER (WHERE state = ANY($1) AND source = ANY($2) AND answered_at IS NOT NULL) "
+    "AS to_accept, "
+    "percentile_cont(0.5) WITHIN GROUP (ORDER BY ended_at - answered_at) "
+    "FILTER (WHERE state = 'ended' AND ended_at IS NOT NULL AND answered_at IS NOT NULL) "
+    "AS mentored, "
+    "count(*) FILTER (WHERE jsonb_typeof(agreement->'goals') = 'array' "
+    "AND agreement->'goals' <> '[]' AND coalesce(agreement->'confirmed_by', '[]') ? mentee_id "
+    "AND coalesce(agreement->'confirmed_by', '[]') ? mentor_id) AS confirmed, "
+    "count(*) FILTER (WHERE at_risk <> '{}') AS at_risk FROM intros"
+)
+_CLOSEOUT_GOALS = (
+    "SELECT sum((c.value->>'goals')::numeric) AS total, count(*) AS count "
+    "FROM intros, jsonb_each(closeouts) AS c "
+    "WHERE closeouts <> '{}' AND c.value->>'goals' ~ '^[0-9]+$'"
+)
+_CLOSEOUT_RECOMMEND = (
+    "SELECT c.value->>'recommend' AS answer, count(*) AS n "
+    "FROM intros, jsonb_each(closeouts) AS c "
+    "WHERE closeouts <> '{}' AND coalesce(c.value->>'recommend', '') <> '' GROUP BY 1"
+)
+_ENGAGEMENT_RATINGS = (
+    "SELECT sum(g.value::numeric) AS total, count(*) AS count "
+    "FROM engagements, jsonb_each_text({column}) AS g "
+    "WHERE {column} <> '{{}}' AND g.value ~ '^[0-9]+$'"
+)
 _INSERT_INTRO = f"INSERT INTO intros ({_INTRO}) VALUES ({_INTRO_VALUES})"
 # An effect about this person: theirs, or one naming them (a kickoff with their mentee).
 _EFFECT_ABOUT = (
@@ -659,6 +703,12 @@ class PostgresStore:
             "WHERE nth = 1 ORDER BY first_id"
         )
         return [_response(r) for r in rows]
+
+    async def latest_paths(self) -> dict[str, int]:
+        rows = await self._pool.fetch(
+            f"SELECT path, count(*) AS n FROM ({_LATEST}) AS latest GROUP BY path"
+        )
+        return {r["path"]: r["n"] for r in rows}
 
     # Mentors: the pool, one row per mentor, keyed by Slack user ID.
 
@@ -870,6 +920,30 @@ class PostgresStore:
             "WHERE state = 'accepted' GROUP BY mentor_id"
         )
         return {row["mentor_id"]: row["n"] for row in rows}
+
+    async def intro_states(self, intro_ids: Sequence[str]) -> dict[str, str]:
+        rows = await self._pool.fetch(
+            "SELECT id, state FROM intros WHERE id = ANY($1)", list(intro_ids)
+        )
+        return {r["id"]: r["state"] for r in rows}
+
+    async def intro_tallies(self) -> IntroTallies:
+        async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
+            by_state = await conn.fetch(
+                "SELECT state, source, count(*) AS n FROM intros GROUP BY state, source"
+            )
+            row = await conn.fetchrow(_INTRO_FIGURES, list(EVER_ACCEPTED), list(REQUESTED))
+            closeouts = await conn.fetchrow(_CLOSEOUT_GOALS)
+            recommend = await conn.fetch(_CLOSEOUT_RECOMMEND)
+        return IntroTallies(
+            by_state={(r["state"], r["source"]): r["n"] for r in by_state},
+            to_accept=row["to_accept"],
+            mentored=row["mentored"],
+            agreements_confirmed=row["confirmed"],
+            at_risk=row["at_risk"],
+            closeout_goals=_mean(closeouts),
+            recommend={r["answer"]: r["n"] for r in recommend},
+        )
 
     async def intros_of(self, user_id: str) -> list[Intro]:
         """Intros where this person is the mentee or the mentor."""
@@ -1125,6 +1199,22 @@ class PostgresStore:
             f"SELECT {_NUDGE} FROM nudges WHERE user_id = $1 ORDER BY seq", user_id
         )
         return [_nudge(r) for r in rows]
+
+    async def nudge_tallies(self) -> NudgeTallies:
+        async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
+            delivery = await conn.fetch(
+                "SELECT sent_at IS NOT NULL AS sent, answered_at IS NOT NULL AS answered, "
+                "count(*) AS n FROM nudges GROUP BY 1, 2"
+            )
+            ratings = await conn.fetch(
+                "SELECT kind, a.key AS question, sum(a.value::numeric) AS total, "
+                "count(*) AS count FROM nudges, jsonb_each_text(answer) AS a "
+                "WHERE answer <> '{}' AND a.value ~ '^[0-9]+$' GROUP BY kind, a.key"
+            )
+        return NudgeTallies(
+            by_delivery={(r["sent"], r["answered"]): r["n"] for r in delivery},
+            ratings={(r["kind"], r["question"]): _mean(r) for r in ratings},
+        )
 
     async def due_nudges(self, now: datetime) -> list[Nudge]:
         """Scheduled nudges whose time has come, oldest first."""
@@ -1671,6 +1761,14 @@ class PostgresStore:
         )
         return [_feedback_answer(r) for r in rows]
 
+    async def feedback_tallies(self) -> dict[int, int]:
+        rows = await self._pool.fetch(
+            "SELECT answers, count(*) AS n FROM (SELECT count(a.giver_id) AS answers "
+            "FROM feedback_requests AS r LEFT JOIN feedback_answers AS a ON a.request_id = r.id "
+            "GROUP BY r.id) AS per_request GROUP BY answers"
+        )
+        return {r["answers"]: r["n"] for r in rows}
+
     async def feedback_answer_counts(self) -> dict[str, int]:
         rows = await self._pool.fetch(
             "SELECT request_id, count(*) AS n FROM feedback_answers GROUP BY request_id"
@@ -1905,6 +2003,34 @@ class PostgresStore:
             user_id,
         )
         return engagement_from(row) if row else None
+
+    async def coaching_tallies(self) -> CoachingTallies:
+        async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
+            requests = await conn.fetch(
+                "SELECT state, count(*) AS n FROM coaching_requests GROUP BY state"
+            )
+            engagements = await conn.fetch(
+                "SELECT state, count(*) AS n FROM engagements GROUP BY state"
+            )
+            to_start = await conn.fetchval(
+                "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY e.started_at - r.created_at) "
+                "FROM engagements AS e JOIN coaching_requests AS r ON r.id = e.request_id "
+                "WHERE e.started_at IS NOT NULL"
+            )
+            progress = await conn.fetchrow(_ENGAGEMENT_RATINGS.format(column="progress"))
+            outcome = await conn.fetchrow(_ENGAGEMENT_RATINGS.format(column="outcome"))
+            recommend = await conn.fetch(
+                "SELECT would_recommend AS answer, count(*) AS n FROM engagements "
+                "WHERE would_recommend IS NOT NULL GROUP BY would_recommend"
+            )
+        return CoachingTallies(
+            requests={r["state"]: r["n"] for r in requests},
+            engagements={r["state"]: r["n"] for r in engagements},
+            to_start=to_start,
+            progress=_mean(progress),
+            outcome=_mean(outcome),
+            recommend={r["answer"]: r["n"] for r in recommend},
+        )
 
     async def coach_places_taken(self) -> dict[str, int]:
         rows = await self._pool.fetch(
@@ -2166,6 +2292,13 @@ def _intro_value(name: str, value: Any) -> Any:
     if name == "shares":
         return list(value)
     return value
+
+
+def _mean(row: asyncpg.Record | None) -> Mean:
+    """A row's "total" (a sum, None when nothing was summed) and "count" as a Mean."""
+    if row is None or not row["count"]:
+        return Mean()
+    return Mean(int(row["total"]), row["count"])
 
 
 def _utc(moment: datetime) -> datetime:
