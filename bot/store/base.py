@@ -360,6 +360,11 @@ class Store(Protocol):
         """This person's nudges, in the order they were planned."""
         ...
 
+    async def nudges_in(self, state: str) -> list[Nudge]:
+        """The nudges in this state (read by index, never the whole table), in the order
+        they were planned: "sending" is those claimed and not yet marked sent."""
+        ...
+
     async def due_nudges(self, now: datetime) -> list[Nudge]:
         """Scheduled nudges whose time has come by `now`, oldest due first."""
         ...

@@ -1200,6 +1200,12 @@ class PostgresStore:
         )
         return [_nudge(r) for r in rows]
 
+    async def nudges_in(self, state: str) -> list[Nudge]:
+        rows = await self._pool.fetch(
+            f"SELECT {_NUDGE} FROM nudges WHERE state = $1 ORDER BY seq", state
+        )
+        return [_nudge(r) for r in rows]
+
     async def nudge_tallies(self) -> NudgeTallies:
         async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
             delivery = await conn.fetch(

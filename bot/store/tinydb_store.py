@@ -778,6 +778,9 @@ class TinyDBStore:
         docs = await self._run(lambda: self._nudges.find("user_id", user_id))
         return [_nudge(d) for d in docs]
 
+    async def nudges_in(self, state: str) -> list[Nudge]:
+        return await self._run(lambda: [_nudge(d) for d in self._nudges.find("state", state)])
+
     async def nudge_tallies(self) -> NudgeTallies:
         def work() -> NudgeTallies:
             return nudge_tallies(self._nudges._read_table().values())

@@ -213,6 +213,7 @@ async def test_figures_of_an_empty_database(any_store: Store) -> None:
     assert await any_store.latest_paths() == {}
     assert await any_store.feedback_tallies() == {}
     assert await any_store.intro_states(["I1"]) == {}
+    assert await any_store.nudges_in("sending") == []
 
 
 async def test_360_requests_by_their_answers(any_store: Store, content: Content) -> None:
@@ -223,10 +224,14 @@ async def test_360_requests_by_their_answers(any_store: Store, content: Content)
     assert await any_store.feedback_tallies() == {3: 1, 1: 1, 0: 1}
 
 
-async def test_intro_states_are_read_by_id(any_store: Store, content: Content) -> None:
+async def test_intro_states_and_nudges_by_state_are_read_by_key(
+    any_store: Store, content: Content
+) -> None:
     await program(any_store, content)
     states = await any_store.intro_states(["I7", "I1", "gone", "I4"])
     assert states == {"I7": "ended", "I1": "accepted", "I4": "pending"}
+    assert [n.id for n in await any_store.nudges_in("sending")] == ["N5"]
+    assert [n.id for n in await any_store.nudges_in("scheduled")] == ["N6"]
 
 
 async def test_the_tallies_follow_every_change(any_store: Store, content: Content) -> None:
