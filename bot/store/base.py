@@ -131,6 +131,12 @@ class Store(Protocol):
         what the program figures count, without reading the responses."""
         ...
 
+    async def waiting_for_a_mentor(self) -> list[str]:
+        """Everyone who waits for a mentor now (`bot.domain.rounds.waiting_for_a_mentor`:
+        their newest response's path is one of WAITING_PATHS and no intro of theirs as the
+        mentee is in HAS_A_MENTOR), in the order of their first response."""
+        ...
+
     # Mentors: the pool, keyed by Slack user ID.
 
     async def mentors(self) -> list[Mentor]:

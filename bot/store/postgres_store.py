@@ -46,7 +46,7 @@ from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
 from bot.domain.outbox import NOT_BEFORE, NOTHING, Effect, Followups
 from bot.domain.records import Draft, Response
-from bot.domain.rounds import Round
+from bot.domain.rounds import HAS_A_MENTOR, WAITING_PATHS, Round
 from bot.domain.stats import (
     EVER_ACCEPTED,
     REQUESTED,
@@ -104,6 +104,7 @@ RESPONSE_LOCK = 3  # (RESPONSE_LOCK, hashtext(user_id)): one response per modal 
 OPEN_REQUEST_LOCK = 50  # (OPEN_REQUEST_LOCK, hashtext(mentee_id)): one open request reserved
 BUDGET_LOCK = 40  # (BUDGET_LOCK, 0): approvals that count against the coaching budget
 COACH_LOCK = 41  # (COACH_LOCK, hashtext(coach_id)): engagements that take a coach's place
+DUE_BATCH = 500  # due nudges decoded at a time
 SEEN_EVENTS_SWEEP = 60.0  # seconds between an instance's deletions of event ids over a day old
 
 # The coaching path's version 4 tables, each in its own constant; MIGRATIONS[3] joins them.
@@ -710,6 +711,18 @@ class PostgresStore:
         )
         return {r["path"]: r["n"] for r in rows}
 
+    async def waiting_for_a_mentor(self) -> list[str]:
+        rows = await self._pool.fetch(
+            f"WITH latest AS ({_LATEST}), first AS "
+            "(SELECT user_id, min(id) AS first_id FROM responses GROUP BY user_id) "
+            "SELECT latest.user_id FROM latest JOIN first USING (user_id) "
+            "WHERE path = ANY($1) AND NOT EXISTS (SELECT 1 FROM intros "
+            "WHERE mentee_id = latest.user_id AND state = ANY($2)) ORDER BY first_id",
+            list(WAITING_PATHS),
+            list(HAS_A_MENTOR),
+        )
+        return [r["user_id"] for r in rows]
+
     # Mentors: the pool, one row per mentor, keyed by Slack user ID.
 
     async def mentors(self) -> list[Mentor]:
@@ -1223,13 +1236,17 @@ class PostgresStore:
         )
 
     async def due_nudges(self, now: datetime) -> list[Nudge]:
-        """Scheduled nudges whose time has come, oldest first."""
-        rows = await self._pool.fetch(
-            f"SELECT {_NUDGE} FROM nudges WHERE state = 'scheduled' AND due_at <= $1 "
-            "ORDER BY due_at, seq",
-            _utc(now),
-        )
-        return [_nudge(r) for r in rows]
+        """Scheduled nudges whose time has come, oldest first. Read a batch at a time: after
+        a downtime they can be thousands, and decoding them all at once stalls the loop."""
+        found = []
+        async with self._pool.acquire() as conn, conn.transaction():
+            query = (
+                f"SELECT {_NUDGE} FROM nudges WHERE state = 'scheduled' AND due_at <= $1 "
+                "ORDER BY due_at, seq"
+            )
+            async for row in conn.cursor(query, _utc(now), prefetch=DUE_BATCH):
+                found.append(_nudge(row))
+        return found
 
     async def claim_nudge(self, nudge_id: str, now: datetime | None = None) -> Nudge | None:
         """Scheduled to sending, only once: the claim is what makes a nudge go out at most once.

@@ -36,7 +36,7 @@ from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
 from bot.domain.outbox import NOT_BEFORE, NOTHING, Effect, Followups
 from bot.domain.records import Draft, Response
-from bot.domain.rounds import Round
+from bot.domain.rounds import HAS_A_MENTOR, WAITING_PATHS, Round
 from bot.domain.stats import (
     CoachingTallies,
     IntroTallies,
@@ -373,6 +373,22 @@ class TinyDBStore:
             return dict(paths)
 
         return dict(await self._run(lambda: self._tally("paths", work, self._responses)))
+
+    async def waiting_for_a_mentor(self) -> list[str]:
+        def work() -> list[str]:
+            taken = {
+                doc["mentee_id"]
+                for state in HAS_A_MENTOR
+                for doc in self._intros.find("state", state)
+            }
+            return [
+                user_id
+                for doc in self._latest().values()
+                if doc["recommendation"]["path"] in WAITING_PATHS
+                and (user_id := doc["user_id"]) not in taken
+            ]
+
+        return await self._run(work)
 
     # Mentors: the pool, one document per mentor, keyed by Slack user ID.
 
@@ -754,12 +770,13 @@ class TinyDBStore:
         return await self._run(work)
 
     async def gap_counts(self) -> dict[str, int]:
-        docs = await self._run(self._gaps.all)
-        counts: dict[str, int] = {}
-        for doc in docs:
-            if doc.get("field"):
-                counts[doc["field"]] = counts.get(doc["field"], 0) + 1
-        return counts
+        """Counted where the gaps are, and kept until the next one is recorded."""
+
+        def work() -> dict[str, int]:
+            fields = (doc.get("field") for doc in self._gaps._read_table().values())
+            return dict(Counter(field for field in fields if field))
+
+        return dict(await self._run(lambda: self._tally("gaps", work, self._gaps)))
 
     # Nudges: one document per DM nudge, from planned to sent and answered.
 
@@ -788,11 +805,17 @@ class TinyDBStore:
         return await self._run(lambda: self._tally("nudges", work, self._nudges))
 
     async def due_nudges(self, now: datetime) -> list[Nudge]:
-        """Scheduled nudges whose time has come, oldest first."""
+        """Scheduled nudges whose time has come, oldest first; made on the store's thread,
+        as after a downtime they can be thousands."""
         moment = _utc(now)
-        docs = await self._run(lambda: self._nudges.find("state", "scheduled"))
-        due = (_nudge(d) for d in docs if d["due_at"] <= moment)
-        return sorted(due, key=lambda n: n.due_at)
+
+        def work() -> list[Nudge]:
+            docs = self._nudges.find("state", "scheduled")
+            return sorted(
+                (_nudge(d) for d in docs if d["due_at"] <= moment), key=lambda n: n.due_at
+            )
+
+        return await self._run(work)
 
     async def claim_nudge(self, nudge_id: str, now: datetime | None = None) -> Nudge | None:
         """Scheduled to sending, only once: the claim is what makes a nudge go out at most once."""

@@ -11,6 +11,7 @@ import asyncpg
 
 from bot.content import Content
 from bot.domain.mentoring import Agreement
+from bot.domain.rounds import waiting_for_a_mentor
 from bot.domain.stats import (
     CoachingTallies,
     IntroTallies,
@@ -201,17 +202,29 @@ async def test_each_tally_is_the_domains_over_every_record(
     )
 
 
-async def test_each_persons_latest_path(any_store: Store, content: Content) -> None:
+async def test_latest_paths_and_who_waits_for_a_mentor(any_store: Store, content: Content) -> None:
     await program(any_store, content)
     latest = await any_store.all_latest_responses()
     assert await any_store.latest_paths() == Counter(r.recommendation.path for r in latest)
     assert sum((await any_store.latest_paths()).values()) == 5
+    # As a round's invitations read it before: each person's newest, then their intros.
+    waiting = [
+        r.user_id
+        for r in latest
+        if waiting_for_a_mentor(
+            r.recommendation.path, r.user_id, await any_store.intros_of(r.user_id)
+        )
+    ]
+    assert await any_store.waiting_for_a_mentor() == waiting
+    assert "U1" not in waiting and "U4" not in waiting  # an accepted intro; a request out
+    assert "U3" in waiting  # declined: still waiting
 
 
 async def test_figures_of_an_empty_database(any_store: Store) -> None:
     assert await stores_tallies(any_store) == (IntroTallies(), NudgeTallies(), CoachingTallies())
     assert await any_store.latest_paths() == {}
     assert await any_store.feedback_tallies() == {}
+    assert await any_store.waiting_for_a_mentor() == []
     assert await any_store.intro_states(["I1"]) == {}
     assert await any_store.nudges_in("sending") == []
 
@@ -250,6 +263,7 @@ async def test_the_tallies_follow_every_change(any_store: Store, content: Conten
     assert nudges.ratings[("check_in", "score")] == Mean(11, 3)
     assert coaching.requests["approved"] == 4
     assert (await any_store.latest_paths()).get("coaching") == 3
+    assert "U4" not in await any_store.waiting_for_a_mentor()
     await any_store.forget("U2", None)
     assert await stores_tallies(any_store) == await records_tallied(any_store)
     assert await any_store.feedback_tallies() == {2: 1, 0: 1}  # their request, their answer
@@ -294,3 +308,13 @@ async def test_a_version_6_database_gains_the_figures_indexes(pg_url: str) -> No
         await conn.close()
     indexes = {"responses_latest", "nudges_state", "intros_state", "engagements_state"}
     assert indexes | {"gaps_field"} <= names
+
+
+async def test_gap_counts_follow_each_gap(any_store: Store) -> None:
+    quiet = timedelta(days=1)
+    assert await any_store.gap_counts() == {}
+    await any_store.record_gap("design", [], T0, quiet)
+    assert await any_store.gap_counts() == {"design": 1}
+    await any_store.record_gap("design", [], T0, quiet)
+    await any_store.record_gap("data", [], T0, quiet)
+    assert await any_store.gap_counts() == {"design": 2, "data": 1}
