@@ -16,11 +16,14 @@ the gaps between its wake-ups: the longest gap is how long the event loop could 
 anyone (Slack wants an ack within 3 s; our target is no stall over 50 ms).
 
 What is timed, each `--repeat` times: the `/devpath stats` figures (the store calls and the
-domain, as the listener makes them), the mentor pool list (first and last page), the coach
-roster list, the admin's Home tab, who waits for a mentor (what a round's invitations read),
-and the nudger's recovery of nudges left mid-send; then once, last (it writes), a background
-round sending N due nudges (bench/nudges.py's people, engagements and nudges, added to the
-same database) through the fake Slack Web API on a virtual pacer.
+domain, as the listener makes them), again after a write to each table they count (so that
+nothing a store kept from the call before holds), the mentor pool list (first and last
+page), the coach roster list, the admin's Home tab, who waits for a mentor (what a round's
+invitations read), and the nudger's recovery of nudges left mid-send; then once, last (it
+writes), a background round sending N due nudges (bench/nudges.py's people, engagements and
+nudges, added to the same database) through the fake Slack Web API on a virtual pacer. Beside
+each, the longest garbage collection meanwhile: it holds the interpreter lock, so it shows
+as a gap wherever it runs.
 
 With `--database postgres`, the same database is copied into a fresh PostgreSQL database
 (dump then restore, as bench/load.py seeds it) on BENCH_POSTGRES (default
@@ -37,6 +40,7 @@ import argparse
 import asyncio
 import datetime as dt
 import gc
+import itertools
 import random
 import shutil
 import sys
@@ -48,7 +52,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.nudges import NOW, seed
+from bench.nudges import NOW, answers, seed
 from bench.storage import (
     SEED,
     Dataset,
@@ -66,6 +70,10 @@ from bot.content import Content, load_content
 from bot.deps import Deps
 from bot.domain.coaching import Coach, CoachingRequest, Engagement
 from bot.domain.feedback import FeedbackAnswer, FeedbackRequest
+from bot.domain.intros import Intro
+from bot.domain.nudges import new_nudge
+from bot.domain.recommendation import recommend
+from bot.domain.records import Response
 from bot.domain.rounds import Pair, Round
 from bot.flows.pool import pool_screen
 from bot.flows.roster import roster_screen
@@ -88,6 +96,7 @@ from tests.fakes import FakeSlack, VirtualTime
 
 ADMIN = "UADMIN0001"
 TARGET_STALL_MS = 50.0
+DAY = dt.timedelta(days=1)
 Work = Callable[[], Awaitable[Any]]
 
 
@@ -250,14 +259,54 @@ class Row:
     worst: list[float] = field(default_factory=list)  # the longest gap, per repeat
     p99: list[float] = field(default_factory=list)
     took: list[float] = field(default_factory=list)
+    collections: list[float] = field(default_factory=list)  # the longest garbage collection
     note: str = ""
+
+    def add(self, gaps: list[float], took: float, collected: float) -> None:
+        self.worst.append(max(gaps, default=0.0))
+        self.p99.append(percentile(gaps, 99) if gaps else 0.0)
+        self.took.append(took)
+        self.collections.append(collected)
+
+
+class Collections:
+    """The longest garbage collection (any generation, any thread) since the last `reset`:
+    one holds the interpreter lock, so the event loop waits for it wherever it runs."""
+
+    def __init__(self) -> None:
+        self.longest = 0.0
+        self._started = 0.0
+        gc.callbacks.append(self._note)
+
+    def _note(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.longest = max(self.longest, (time.perf_counter() - self._started) * 1000)
+
+    def reset(self) -> None:
+        self.longest = 0.0
 
 
 def admin_work(deps: Deps, slack: FakeSlack, mentors: int) -> list[tuple[str, Work]]:
     client = web_client(deps.settings, backoff=0.005)
     last_page = max(1, -(-mentors // PAGE_SIZE))
+    store, content = deps.store, deps.content
+    rec = recommend(content.questionnaire, answers(), content.thresholds)
+    written = itertools.count()
+
+    async def stats_after_writes() -> Any:
+        """A response, a nudge and an intro first, as in a rush: nothing counted before holds."""
+        n = next(written)
+        await store.add_response(Response(f"UW{n:07d}", answers(), rec, content.version, NOW))
+        await store.add_nudges([new_nudge(f"UW{n:07d}", "check_in", NOW + DAY, NOW)])
+        later = NOW + DAY
+        await store.add_intro(Intro(f"IW{n}", f"UW{n:07d}", "UM0000000", "pending", NOW, later))
+        return await stats_screen(deps)
+
     return [
         ("/devpath stats (store reads + figures + message)", lambda: stats_screen(deps)),
+        ("/devpath stats, after a write to what it counts", stats_after_writes),
         ("mentor pool list, page 1", lambda: pool_screen(deps, 1)),
         (f"mentor pool list, page {last_page}", lambda: pool_screen(deps, last_page)),
         ("coach roster list, page 1", lambda: roster_screen(deps, 1)),
@@ -267,19 +316,21 @@ def admin_work(deps: Deps, slack: FakeSlack, mentors: int) -> list[tuple[str, Wo
     ]
 
 
+COLLECTIONS = Collections()
+
+
 async def measure(works: list[tuple[str, Work]], repeat: int, broken: list[str]) -> list[Row]:
     rows: dict[str, Row] = {}
     for _ in range(repeat):
         for name, work in works:
             row = rows.setdefault(name, Row(name))
+            COLLECTIONS.reset()
             try:
                 gaps, took = await watch(work)
             except Exception:
                 broken.append(f"{name}: {traceback.format_exc(limit=3)}")
                 continue
-            row.worst.append(max(gaps, default=0.0))
-            row.p99.append(percentile(gaps, 99) if gaps else 0.0)
-            row.took.append(took)
+            row.add(gaps, took, COLLECTIONS.longest)
     return list(rows.values())
 
 
@@ -304,14 +355,24 @@ async def nudge_round(
             if not done.sent:
                 return
 
-    gaps, took = await watch(rounds)
+    async def forget_calls() -> None:
+        # The bot keeps nothing of the calls it made; the fake's record of each one would be
+        # most of what the garbage collector walks after 20,000 calls.
+        while True:
+            await asyncio.sleep(0.5)
+            slack.calls.clear()
+
+    forgetting = asyncio.create_task(forget_calls())
+    COLLECTIONS.reset()
+    try:
+        gaps, took = await watch(rounds)
+    finally:
+        forgetting.cancel()
     sample = [await deps.store.get_nudge(n.id) for n in planned[:: max(1, len(planned) // 50)]]
     if sent != len(planned) or any(n is None or n.state != "sent" for n in sample):
         broken.append(f"nudge round: sent {sent} of {len(planned)}")
     row = Row(f"background round: {nudges:,} due nudges ({people:,} people)")
-    row.worst.append(max(gaps, default=0.0))
-    row.p99.append(percentile(gaps, 99) if gaps else 0.0)
-    row.took.append(took)
+    row.add(gaps, took, COLLECTIONS.longest)
     row.note = f"{took / nudges:.2f} ms a nudge"
     return row
 
@@ -363,6 +424,7 @@ def report(label: str, rows: list[Row], repeat: int) -> None:
                 "longest gap ms (median)",
                 "p99 gap ms",
                 "work ms (median)",
+                "longest GC ms",
                 "note",
             ],
             [
@@ -372,6 +434,7 @@ def report(label: str, rows: list[Row], repeat: int) -> None:
                     f"{median(r.worst):.1f}" if r.worst else "-",
                     f"{median(r.p99):.2f}" if r.p99 else "-",
                     f"{median(r.took):.0f}" if r.took else "-",
+                    f"{max(r.collections):.0f}" if r.collections else "-",
                     r.note,
                 ]
                 for r in rows
@@ -429,6 +492,9 @@ async def run(args: argparse.Namespace) -> int:
                 await store.aclose()
             report(f"TinyDB, {dataset.documents:,} documents", rows, repeat)
             if database is not None:
+                # What the TinyDB run left is not a PostgreSQL bot's: out of the collector's way.
+                gc.collect()
+                gc.freeze()
                 pg = await PostgresStore.connect(url)
                 try:
                     rows = await run_backend(
