@@ -104,8 +104,8 @@ class Nudger:
         before = stale_before or self.deps.clock() - STUCK_AFTER
         stuck = [
             n
-            for n in await self.deps.store.nudges()
-            if n.state == "sending" and (n.sent_at is None or n.sent_at < before)
+            for n in await self.deps.store.nudges_in("sending")
+            if n.sent_at is None or n.sent_at < before
         ]
         for nudge in stuck:
             log.warning("nudge %s was mid-send at a crash; counted as sent", nudge.id)

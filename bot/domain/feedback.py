@@ -10,6 +10,7 @@ ordered by its own words, so its order says nothing about who answered first.
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -193,10 +194,14 @@ class FeedbackFigures:
 def feedback_figures(
     requests: Iterable[FeedbackRequest], answer_counts: Mapping[str, int]
 ) -> FeedbackFigures:
-    requests = list(requests)
-    counts = [answer_counts.get(r.id, 0) for r in requests]
+    return answered_figures(Counter(answer_counts.get(r.id, 0) for r in requests))
+
+
+def answered_figures(requests_by_answers: Mapping[int, int]) -> FeedbackFigures:
+    """The figures from how many requests have each number of answers (what the store
+    counts: requests with none under 0)."""
     return FeedbackFigures(
-        requests=len(requests),
-        answers=sum(counts),
-        reached_minimum=sum(1 for n in counts if n >= FEWEST_GIVERS),
+        requests=sum(requests_by_answers.values()),
+        answers=sum(n * requests for n, requests in requests_by_answers.items()),
+        reached_minimum=sum(r for n, r in requests_by_answers.items() if n >= FEWEST_GIVERS),
     )

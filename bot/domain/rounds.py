@@ -178,12 +178,16 @@ class Round:
         )
 
 
+WAITING_PATHS = ("mentoring", "both")  # results that send a person looking for a mentor
+HAS_A_MENTOR = ("pending", "accepted")  # an intro in these: a mentor now, or a request out
+
+
 def waiting_for_a_mentor(path: str | None, mentee_id: str, intros: Iterable[Intro]) -> bool:
     """Whether a person waits for a mentor: their latest result is mentoring or both, and
     they have no mentor now and no request out."""
-    if path not in ("mentoring", "both"):
+    if path not in WAITING_PATHS:
         return False
-    return not any(i.mentee_id == mentee_id and i.state in ("pending", "accepted") for i in intros)
+    return not any(i.mentee_id == mentee_id and i.state in HAS_A_MENTOR for i in intros)
 
 
 def excluded_in_rounds(mentee_id: str, intros: Iterable[Intro]) -> set[str]:

@@ -15,6 +15,7 @@ CHANGE_POOL = "change the mentor pool"
 
 
 async def pool_screen(deps: Deps, page: int = 1) -> dict[str, Any]:
+    # The whole pool, paged by the screen: admins add each mentor, so it stays in hundreds.
     mentors = await deps.store.mentors()
     counts = await deps.store.mentees_now()
     changes = await deps.store.audit_log()

@@ -33,6 +33,7 @@ CHANGE_ROSTER = "change the coach roster"
 
 async def roster_screen(deps: Deps, page: int = 1) -> dict[str, Any]:
     store = deps.store
+    # The whole roster, paged by the screen: admins add each coach, so it stays small.
     coaches, taken = await store.coaches(), await store.coach_places_taken()
     changes = await store.audit_log()
     return roster_view(deps.content, coaches, taken, page, changes, deps.clock())

@@ -78,13 +78,8 @@ def start_problems(name: str, closes_at: datetime | None, now: datetime) -> dict
 
 
 async def waiting_people(deps: Deps) -> list[str]:
-    """Everyone who waits for a mentor now, in the order they last answered."""
-    waiting = []
-    for response in await deps.store.all_latest_responses():
-        intros = await deps.store.intros_of(response.user_id)
-        if waiting_for_a_mentor(response.recommendation.path, response.user_id, intros):
-            waiting.append(response.user_id)
-    return waiting
+    """Everyone who waits for a mentor now, in the order they first took the questionnaire."""
+    return await deps.store.waiting_for_a_mentor()
 
 
 async def free_places(deps: Deps) -> dict[str, int]:

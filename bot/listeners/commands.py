@@ -10,10 +10,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.domain.feedback import feedback_figures
 from bot.domain.recommendation import shows_mentors
-from bot.domain.stats import coaching_stats, mentoring_stats, program_stats, round_stats
-from bot.flows.coaching import budget_line, overview
+from bot.flows.coaching import overview
 from bot.flows.matching import matches_for, my_intros
 from bot.flows.mentoring_start import relationships
 from bot.flows.nudges import start_nudges, stop_nudges
@@ -21,6 +19,7 @@ from bot.flows.pool import CHANGE_POOL, pool_screen
 from bot.flows.privacy import send_export
 from bot.flows.roster import CHANGE_ROSTER, roster_screen
 from bot.flows.slack import is_admin
+from bot.flows.stats import stats_screen
 from bot.listeners.common import open_questionnaire
 from bot.listeners.feedback import feedback_command
 from bot.listeners.mentor_side import mentor_command
@@ -32,7 +31,6 @@ from bot.screens.mentoring import mentoring_status
 from bot.screens.mentors import edit_view, refusal_text
 from bot.screens.nudges import STARTED, STOPPED, nudges_summary
 from bot.screens.privacy import forget_question
-from bot.screens.stats import stats_message
 from bot.screens.status import status_message
 
 
@@ -134,22 +132,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                     text=refusal_text("see the program's figures"), response_type="ephemeral"
                 )
                 return
-            store = deps.store
-            intros, pool, nudges = await store.intros(), await store.mentors(), await store.nudges()
-            stats = program_stats(
-                await store.all_latest_responses(),
-                intros,
-                pool,
-                nudges,
-                feedback_figures(
-                    await store.feedback_requests(), await store.feedback_answer_counts()
-                ),
-            )
-            mentoring = mentoring_stats(intros, pool, await store.nominations(), nudges)
-            coaching = coaching_stats(await store.coaching_requests(), await store.engagements())
-            rounds = round_stats(await store.rounds(), intros)
-            budget = await budget_line(deps)
-            await respond(**stats_message(stats, coaching, budget, mentoring, rounds))
+            await respond(**await stats_screen(deps))
         elif subcommand == "forget":
             await ack(**forget_question(user_id))
         elif subcommand == "export":

@@ -27,6 +27,7 @@ from bot.domain.nudges import Nudge
 from bot.domain.outbox import NOTHING, Effect, Followups
 from bot.domain.records import Draft, Response
 from bot.domain.rounds import Round
+from bot.domain.stats import CoachingTallies, IntroTallies, NudgeTallies
 
 # The kinds of record a database holds, in the order a dump lists them.
 AnswerKept = Literal["kept", "shown"]  # kept, and whether it made the shown summary grow
@@ -122,7 +123,18 @@ class Store(Protocol):
         ...
 
     async def all_latest_responses(self) -> list[Response]:
-        """Each person's newest response: what the program figures count."""
+        """Each person's newest response, in the order of their first one."""
+        ...
+
+    async def latest_paths(self) -> dict[str, int]:
+        """How many people's newest response recommends each path (paths nobody has absent):
+        what the program figures count, without reading the responses."""
+        ...
+
+    async def waiting_for_a_mentor(self) -> list[str]:
+        """Everyone who waits for a mentor now (`bot.domain.rounds.waiting_for_a_mentor`:
+        their newest response's path is one of WAITING_PATHS and no intro of theirs as the
+        mentee is in HAS_A_MENTOR), in the order of their first response."""
         ...
 
     # Mentors: the pool, keyed by Slack user ID.
@@ -245,6 +257,10 @@ class Store(Protocol):
         """Intros where this person is the mentee or the mentor, in the order they were made."""
         ...
 
+    async def intro_states(self, intro_ids: Sequence[str]) -> dict[str, str]:
+        """The state of each of these intros that exists, by id (read by id, one read)."""
+        ...
+
     async def move_intro(
         self,
         intro_id: str,
@@ -348,6 +364,11 @@ class Store(Protocol):
 
     async def nudges_of(self, user_id: str) -> list[Nudge]:
         """This person's nudges, in the order they were planned."""
+        ...
+
+    async def nudges_in(self, state: str) -> list[Nudge]:
+        """The nudges in this state (read by index, never the whole table), in the order
+        they were planned: "sending" is those claimed and not yet marked sent."""
         ...
 
     async def due_nudges(self, now: datetime) -> list[Nudge]:
@@ -656,6 +677,28 @@ class Store(Protocol):
     async def coach_places_taken(self) -> dict[str, int]:
         """How many engagements hold a place of each coach now (HOLDS_A_PLACE); coaches with
         none absent."""
+        ...
+
+    # The program's figures: counts and sums that bot/domain/stats.py turns into figures.
+    # Each equals that module's function of the same name over every record of its kind,
+    # worked out where the records are (SQL, or the TinyDB store's thread), never by
+    # handing every record over.
+
+    async def intro_tallies(self) -> IntroTallies:
+        """`stats.intro_tallies` of every intro."""
+        ...
+
+    async def nudge_tallies(self) -> NudgeTallies:
+        """`stats.nudge_tallies` of every nudge."""
+        ...
+
+    async def coaching_tallies(self) -> CoachingTallies:
+        """`stats.coaching_tallies` of every coaching request and engagement."""
+        ...
+
+    async def feedback_tallies(self) -> dict[int, int]:
+        """How many 360 requests have each number of answers (those with none under 0;
+        numbers no request has absent): what `feedback.answered_figures` takes."""
         ...
 
     # Matching rounds: a cohort's mentees assigned at once (bot/domain/rounds.py).

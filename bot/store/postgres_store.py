@@ -46,7 +46,15 @@ from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
 from bot.domain.outbox import NOT_BEFORE, NOTHING, Effect, Followups
 from bot.domain.records import Draft, Response
-from bot.domain.rounds import Round
+from bot.domain.rounds import HAS_A_MENTOR, WAITING_PATHS, Round
+from bot.domain.stats import (
+    EVER_ACCEPTED,
+    REQUESTED,
+    CoachingTallies,
+    IntroTallies,
+    Mean,
+    NudgeTallies,
+)
 from bot.store.base import (
     FORMER_COACH,
     KINDS,
@@ -86,7 +94,7 @@ from bot.store.shapes import (
     withdrawals,
 )
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 CONNECT_TIMEOUT = 10.0  # seconds, per connection attempt
 # Advisory lock keys. The one-key (bigint) and two-key (int, int) spaces do not overlap.
 MIGRATION_LOCK = 0x64657670_6174685F  # "devpath_"
@@ -96,6 +104,7 @@ RESPONSE_LOCK = 3  # (RESPONSE_LOCK, hashtext(user_id)): one response per modal 
 OPEN_REQUEST_LOCK = 50  # (OPEN_REQUEST_LOCK, hashtext(mentee_id)): one open request reserved
 BUDGET_LOCK = 40  # (BUDGET_LOCK, 0): approvals that count against the coaching budget
 COACH_LOCK = 41  # (COACH_LOCK, hashtext(coach_id)): engagements that take a coach's place
+DUE_BATCH = 500  # due nudges decoded at a time
 SEEN_EVENTS_SWEEP = 60.0  # seconds between an instance's deletions of event ids over a day old
 
 # The coaching path's version 4 tables, each in its own constant; MIGRATIONS[3] joins them.
@@ -251,6 +260,19 @@ CREATE TABLE IF NOT EXISTS rounds (
 CREATE INDEX IF NOT EXISTS rounds_state ON rounds (state, seq);
 """
 
+# Reads by state (the background round's, the admin's) and the figures' groupings, by index;
+# each person's newest response and its path in an index alone (no sort, no JSON read).
+_STATE_INDEXES_V7 = """
+ALTER TABLE responses ADD COLUMN IF NOT EXISTS path text
+    GENERATED ALWAYS AS (recommendation->>'path') STORED;
+CREATE INDEX IF NOT EXISTS responses_latest ON responses (user_id, created_at DESC, id DESC)
+    INCLUDE (path);
+CREATE INDEX IF NOT EXISTS nudges_state ON nudges (state, seq);
+CREATE INDEX IF NOT EXISTS intros_state ON intros (state, seq);
+CREATE INDEX IF NOT EXISTS engagements_state ON engagements (state, seq);
+CREATE INDEX IF NOT EXISTS gaps_field ON gaps (field, seq);
+"""
+
 # MIGRATIONS[n] brings a version-n schema to version n + 1 (0: an empty database).
 MIGRATIONS: dict[int, str] = {
     0: """
@@ -385,6 +407,7 @@ CREATE TABLE IF NOT EXISTS effects (
     3: _COACHES_V4 + _COACHING_V4 + _FEEDBACK_V4 + _FORGET_V4,
     4: _LIFECYCLE_V5,
     5: _ROUNDS_V6,
+    6: _STATE_INDEXES_V7,
 }
 
 _DRAFT = "user_id, answers, step, channel_id, updated_at"
@@ -436,6 +459,42 @@ _CANCEL = (
     "WHERE user_id = $1 AND state = 'scheduled' "
     "AND ($2::text IS NULL OR subject = $2) "
     "AND ($3::text[] IS NULL OR kind = ANY($3))"
+)
+# Each person's newest response (of a tie, the one given last) with its path, read from the
+# responses_latest index alone.
+_LATEST = (
+    "SELECT DISTINCT ON (user_id) user_id, path FROM responses "
+    "ORDER BY user_id, created_at DESC, id DESC"
+)
+# A rating (bot.domain.stats.rating) is text of ASCII digits: `~ '^[0-9]+$'` below.
+# The intros' figures in one pass (bot.domain.stats.intro_tallies says what each is);
+# $1: EVER_ACCEPTED, $2: REQUESTED. An agreement is confirmed as agreement_of(...).confirmed.
+_INTRO_FIGURES = (
+    "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY answered_at - requested_at) "
+    "FILTER (WHERE state = ANY($1) AND source = ANY($2) AND answered_at IS NOT NULL) "
+    "AS to_accept, "
+    "percentile_cont(0.5) WITHIN GROUP (ORDER BY ended_at - answered_at) "
+    "FILTER (WHERE state = 'ended' AND ended_at IS NOT NULL AND answered_at IS NOT NULL) "
+    "AS mentored, "
+    "count(*) FILTER (WHERE jsonb_typeof(agreement->'goals') = 'array' "
+    "AND agreement->'goals' <> '[]' AND coalesce(agreement->'confirmed_by', '[]') ? mentee_id "
+    "AND coalesce(agreement->'confirmed_by', '[]') ? mentor_id) AS confirmed, "
+    "count(*) FILTER (WHERE at_risk <> '{}') AS at_risk FROM intros"
+)
+_CLOSEOUT_GOALS = (
+    "SELECT sum((c.value->>'goals')::numeric) AS total, count(*) AS count "
+    "FROM intros, jsonb_each(closeouts) AS c "
+    "WHERE closeouts <> '{}' AND c.value->>'goals' ~ '^[0-9]+$'"
+)
+_CLOSEOUT_RECOMMEND = (
+    "SELECT c.value->>'recommend' AS answer, count(*) AS n "
+    "FROM intros, jsonb_each(closeouts) AS c "
+    "WHERE closeouts <> '{}' AND coalesce(c.value->>'recommend', '') <> '' GROUP BY 1"
+)
+_ENGAGEMENT_RATINGS = (
+    "SELECT sum(g.value::numeric) AS total, count(*) AS count "
+    "FROM engagements, jsonb_each_text({column}) AS g "
+    "WHERE {column} <> '{{}}' AND g.value ~ '^[0-9]+$'"
 )
 _INSERT_INTRO = f"INSERT INTO intros ({_INTRO}) VALUES ({_INTRO_VALUES})"
 # An effect about this person: theirs, or one naming them (a kickoff with their mentee).
@@ -645,6 +704,24 @@ class PostgresStore:
             "WHERE nth = 1 ORDER BY first_id"
         )
         return [_response(r) for r in rows]
+
+    async def latest_paths(self) -> dict[str, int]:
+        rows = await self._pool.fetch(
+            f"SELECT path, count(*) AS n FROM ({_LATEST}) AS latest GROUP BY path"
+        )
+        return {r["path"]: r["n"] for r in rows}
+
+    async def waiting_for_a_mentor(self) -> list[str]:
+        rows = await self._pool.fetch(
+            f"WITH latest AS ({_LATEST}), first AS "
+            "(SELECT user_id, min(id) AS first_id FROM responses GROUP BY user_id) "
+            "SELECT latest.user_id FROM latest JOIN first USING (user_id) "
+            "WHERE path = ANY($1) AND NOT EXISTS (SELECT 1 FROM intros "
+            "WHERE mentee_id = latest.user_id AND state = ANY($2)) ORDER BY first_id",
+            list(WAITING_PATHS),
+            list(HAS_A_MENTOR),
+        )
+        return [r["user_id"] for r in rows]
 
     # Mentors: the pool, one row per mentor, keyed by Slack user ID.
 
@@ -856,6 +933,30 @@ class PostgresStore:
             "WHERE state = 'accepted' GROUP BY mentor_id"
         )
         return {row["mentor_id"]: row["n"] for row in rows}
+
+    async def intro_states(self, intro_ids: Sequence[str]) -> dict[str, str]:
+        rows = await self._pool.fetch(
+            "SELECT id, state FROM intros WHERE id = ANY($1)", list(intro_ids)
+        )
+        return {r["id"]: r["state"] for r in rows}
+
+    async def intro_tallies(self) -> IntroTallies:
+        async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
+            by_state = await conn.fetch(
+                "SELECT state, source, count(*) AS n FROM intros GROUP BY state, source"
+            )
+            row = await conn.fetchrow(_INTRO_FIGURES, list(EVER_ACCEPTED), list(REQUESTED))
+            closeouts = await conn.fetchrow(_CLOSEOUT_GOALS)
+            recommend = await conn.fetch(_CLOSEOUT_RECOMMEND)
+        return IntroTallies(
+            by_state={(r["state"], r["source"]): r["n"] for r in by_state},
+            to_accept=row["to_accept"],
+            mentored=row["mentored"],
+            agreements_confirmed=row["confirmed"],
+            at_risk=row["at_risk"],
+            closeout_goals=_mean(closeouts),
+            recommend={r["answer"]: r["n"] for r in recommend},
+        )
 
     async def intros_of(self, user_id: str) -> list[Intro]:
         """Intros where this person is the mentee or the mentor."""
@@ -1112,14 +1213,40 @@ class PostgresStore:
         )
         return [_nudge(r) for r in rows]
 
-    async def due_nudges(self, now: datetime) -> list[Nudge]:
-        """Scheduled nudges whose time has come, oldest first."""
+    async def nudges_in(self, state: str) -> list[Nudge]:
         rows = await self._pool.fetch(
-            f"SELECT {_NUDGE} FROM nudges WHERE state = 'scheduled' AND due_at <= $1 "
-            "ORDER BY due_at, seq",
-            _utc(now),
+            f"SELECT {_NUDGE} FROM nudges WHERE state = $1 ORDER BY seq", state
         )
         return [_nudge(r) for r in rows]
+
+    async def nudge_tallies(self) -> NudgeTallies:
+        async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
+            delivery = await conn.fetch(
+                "SELECT sent_at IS NOT NULL AS sent, answered_at IS NOT NULL AS answered, "
+                "count(*) AS n FROM nudges GROUP BY 1, 2"
+            )
+            ratings = await conn.fetch(
+                "SELECT kind, a.key AS question, sum(a.value::numeric) AS total, "
+                "count(*) AS count FROM nudges, jsonb_each_text(answer) AS a "
+                "WHERE answer <> '{}' AND a.value ~ '^[0-9]+$' GROUP BY kind, a.key"
+            )
+        return NudgeTallies(
+            by_delivery={(r["sent"], r["answered"]): r["n"] for r in delivery},
+            ratings={(r["kind"], r["question"]): _mean(r) for r in ratings},
+        )
+
+    async def due_nudges(self, now: datetime) -> list[Nudge]:
+        """Scheduled nudges whose time has come, oldest first. Read a batch at a time: after
+        a downtime they can be thousands, and decoding them all at once stalls the loop."""
+        found = []
+        async with self._pool.acquire() as conn, conn.transaction():
+            query = (
+                f"SELECT {_NUDGE} FROM nudges WHERE state = 'scheduled' AND due_at <= $1 "
+                "ORDER BY due_at, seq"
+            )
+            async for row in conn.cursor(query, _utc(now), prefetch=DUE_BATCH):
+                found.append(_nudge(row))
+        return found
 
     async def claim_nudge(self, nudge_id: str, now: datetime | None = None) -> Nudge | None:
         """Scheduled to sending, only once: the claim is what makes a nudge go out at most once.
@@ -1657,6 +1784,14 @@ class PostgresStore:
         )
         return [_feedback_answer(r) for r in rows]
 
+    async def feedback_tallies(self) -> dict[int, int]:
+        rows = await self._pool.fetch(
+            "SELECT answers, count(*) AS n FROM (SELECT count(a.giver_id) AS answers "
+            "FROM feedback_requests AS r LEFT JOIN feedback_answers AS a ON a.request_id = r.id "
+            "GROUP BY r.id) AS per_request GROUP BY answers"
+        )
+        return {r["answers"]: r["n"] for r in rows}
+
     async def feedback_answer_counts(self) -> dict[str, int]:
         rows = await self._pool.fetch(
             "SELECT request_id, count(*) AS n FROM feedback_answers GROUP BY request_id"
@@ -1891,6 +2026,34 @@ class PostgresStore:
             user_id,
         )
         return engagement_from(row) if row else None
+
+    async def coaching_tallies(self) -> CoachingTallies:
+        async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
+            requests = await conn.fetch(
+                "SELECT state, count(*) AS n FROM coaching_requests GROUP BY state"
+            )
+            engagements = await conn.fetch(
+                "SELECT state, count(*) AS n FROM engagements GROUP BY state"
+            )
+            to_start = await conn.fetchval(
+                "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY e.started_at - r.created_at) "
+                "FROM engagements AS e JOIN coaching_requests AS r ON r.id = e.request_id "
+                "WHERE e.started_at IS NOT NULL"
+            )
+            progress = await conn.fetchrow(_ENGAGEMENT_RATINGS.format(column="progress"))
+            outcome = await conn.fetchrow(_ENGAGEMENT_RATINGS.format(column="outcome"))
+            recommend = await conn.fetch(
+                "SELECT would_recommend AS answer, count(*) AS n FROM engagements "
+                "WHERE would_recommend IS NOT NULL GROUP BY would_recommend"
+            )
+        return CoachingTallies(
+            requests={r["state"]: r["n"] for r in requests},
+            engagements={r["state"]: r["n"] for r in engagements},
+            to_start=to_start,
+            progress=_mean(progress),
+            outcome=_mean(outcome),
+            recommend={r["answer"]: r["n"] for r in recommend},
+        )
 
     async def coach_places_taken(self) -> dict[str, int]:
         rows = await self._pool.fetch(
@@ -2152,6 +2315,13 @@ def _intro_value(name: str, value: Any) -> Any:
     if name == "shares":
         return list(value)
     return value
+
+
+def _mean(row: asyncpg.Record | None) -> Mean:
+    """A row's "total" (a sum, None when nothing was summed) and "count" as a Mean."""
+    if row is None or not row["count"]:
+        return Mean()
+    return Mean(int(row["total"]), row["count"])
 
 
 def _utc(moment: datetime) -> datetime:

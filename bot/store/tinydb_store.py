@@ -20,6 +20,7 @@ import logging
 import queue
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -35,7 +36,15 @@ from bot.domain.matching import Mentor
 from bot.domain.nudges import Nudge
 from bot.domain.outbox import NOT_BEFORE, NOTHING, Effect, Followups
 from bot.domain.records import Draft, Response
-from bot.domain.rounds import Round
+from bot.domain.rounds import HAS_A_MENTOR, WAITING_PATHS, Round
+from bot.domain.stats import (
+    CoachingTallies,
+    IntroTallies,
+    NudgeTallies,
+    coaching_tallies,
+    intro_tallies,
+    nudge_tallies,
+)
 from bot.store.base import FORMER_COACH, AnswerKept, OpenRequest, StoreError, Tables
 from bot.store.journal import (
     COMPACT_FLOOR,
@@ -189,6 +198,8 @@ class TinyDBStore:
         self._secrets = table("secrets", "name")
         self._seen_events: dict[str, float] = {}  # event id -> when first seen (monotonic)
         self._pool_cache: tuple[int, list[Mentor] | None] = (-1, None)
+        # What the figures count, each kept until the tables it comes from next change.
+        self._tallied: dict[str, tuple[tuple[int, ...], Any]] = {}
 
     @classmethod
     def open(
@@ -325,14 +336,59 @@ class TinyDBStore:
         return history[-1] if history else None
 
     async def all_latest_responses(self) -> list[Response]:
-        """Each person's newest response: what the program figures count."""
-        docs = await self._run(self._responses.all)
-        latest: dict[str, Document] = {}
-        for doc in docs:
-            known = latest.get(doc["user_id"])
-            if known is None or doc["created_at"] >= known["created_at"]:
-                latest[doc["user_id"]] = doc
-        return [_response(d) for d in latest.values()]
+        """Each person's newest response, in the order of their first one."""
+        return await self._run(
+            lambda: [_response(Document(doc, int(key))) for key, doc in self._latest().items()]
+        )
+
+    def _latest(self) -> dict[str, Mapping[str, Any]]:
+        """Each person's newest response document by its key, in the order of their first
+        one; worked out again only once the responses changed."""
+
+        def work() -> dict[str, Mapping[str, Any]]:
+            latest: dict[str, tuple[str, Mapping[str, Any]]] = {}
+            for key, doc in self._responses._read_table().items():
+                known = latest.get(doc["user_id"])
+                if known is None or doc["created_at"] >= known[1]["created_at"]:
+                    latest[doc["user_id"]] = (key, doc)
+            return dict(latest.values())
+
+        found: dict[str, Mapping[str, Any]] = self._tally("latest", work, self._responses)
+        return found
+
+    def _tally(self, name: str, work: Callable[[], T], *tables: JournaledTable) -> T:
+        """What `work` derives from `tables`, kept until one of them is written to (on the
+        store's thread, like every read)."""
+        versions = tuple(t.version for t in tables)
+        kept = self._tallied.get(name)
+        if kept is None or kept[0] != versions:
+            kept = (versions, work())
+            self._tallied[name] = kept
+        found: T = kept[1]
+        return found
+
+    async def latest_paths(self) -> dict[str, int]:
+        def work() -> dict[str, int]:
+            paths = Counter(doc["recommendation"]["path"] for doc in self._latest().values())
+            return dict(paths)
+
+        return dict(await self._run(lambda: self._tally("paths", work, self._responses)))
+
+    async def waiting_for_a_mentor(self) -> list[str]:
+        def work() -> list[str]:
+            taken = {
+                doc["mentee_id"]
+                for state in HAS_A_MENTOR
+                for doc in self._intros.find("state", state)
+            }
+            return [
+                user_id
+                for doc in self._latest().values()
+                if doc["recommendation"]["path"] in WAITING_PATHS
+                and (user_id := doc["user_id"]) not in taken
+            ]
+
+        return await self._run(work)
 
     # Mentors: the pool, one document per mentor, keyed by Slack user ID.
 
@@ -539,6 +595,19 @@ class TinyDBStore:
     async def intros_in(self, state: str) -> list[Intro]:
         return [_intro(d) for d in await self._run(lambda: self._intros.find("state", state))]
 
+    async def intro_states(self, intro_ids: Sequence[str]) -> dict[str, str]:
+        def work() -> dict[str, str]:
+            found = (self._intros.first("id", intro_id) for intro_id in intro_ids)
+            return {doc["id"]: doc["state"] for doc in found if doc is not None}
+
+        return await self._run(work)
+
+    async def intro_tallies(self) -> IntroTallies:
+        def work() -> IntroTallies:
+            return intro_tallies(self._intros._read_table().values())
+
+        return await self._run(lambda: self._tally("intros", work, self._intros))
+
     async def mentees_now(self) -> dict[str, int]:
         """How many mentees each mentor has now (accepted intros), read by index."""
 
@@ -701,12 +770,13 @@ class TinyDBStore:
         return await self._run(work)
 
     async def gap_counts(self) -> dict[str, int]:
-        docs = await self._run(self._gaps.all)
-        counts: dict[str, int] = {}
-        for doc in docs:
-            if doc.get("field"):
-                counts[doc["field"]] = counts.get(doc["field"], 0) + 1
-        return counts
+        """Counted where the gaps are, and kept until the next one is recorded."""
+
+        def work() -> dict[str, int]:
+            fields = (doc.get("field") for doc in self._gaps._read_table().values())
+            return dict(Counter(field for field in fields if field))
+
+        return dict(await self._run(lambda: self._tally("gaps", work, self._gaps)))
 
     # Nudges: one document per DM nudge, from planned to sent and answered.
 
@@ -725,12 +795,27 @@ class TinyDBStore:
         docs = await self._run(lambda: self._nudges.find("user_id", user_id))
         return [_nudge(d) for d in docs]
 
+    async def nudges_in(self, state: str) -> list[Nudge]:
+        return await self._run(lambda: [_nudge(d) for d in self._nudges.find("state", state)])
+
+    async def nudge_tallies(self) -> NudgeTallies:
+        def work() -> NudgeTallies:
+            return nudge_tallies(self._nudges._read_table().values())
+
+        return await self._run(lambda: self._tally("nudges", work, self._nudges))
+
     async def due_nudges(self, now: datetime) -> list[Nudge]:
-        """Scheduled nudges whose time has come, oldest first."""
+        """Scheduled nudges whose time has come, oldest first; made on the store's thread,
+        as after a downtime they can be thousands."""
         moment = _utc(now)
-        docs = await self._run(lambda: self._nudges.find("state", "scheduled"))
-        due = (_nudge(d) for d in docs if d["due_at"] <= moment)
-        return sorted(due, key=lambda n: n.due_at)
+
+        def work() -> list[Nudge]:
+            docs = self._nudges.find("state", "scheduled")
+            return sorted(
+                (_nudge(d) for d in docs if d["due_at"] <= moment), key=lambda n: n.due_at
+            )
+
+        return await self._run(work)
 
     async def claim_nudge(self, nudge_id: str, now: datetime | None = None) -> Nudge | None:
         """Scheduled to sending, only once: the claim is what makes a nudge go out at most once."""
@@ -1282,6 +1367,17 @@ class TinyDBStore:
         docs = await self._run(lambda: self._feedback_answers.find("request_id", request_id))
         return [feedback_answer_from(d) for d in sorted(docs, key=lambda d: d.doc_id)]
 
+    async def feedback_tallies(self) -> dict[int, int]:
+        def work() -> dict[int, int]:
+            answers = Counter(
+                d["request_id"] for d in self._feedback_answers._read_table().values()
+            )
+            requests = self._feedback_requests._read_table().values()
+            return dict(Counter(answers.get(d["id"], 0) for d in requests))
+
+        tables = (self._feedback_requests, self._feedback_answers)
+        return dict(await self._run(lambda: self._tally("feedback", work, *tables)))
+
     async def feedback_answer_counts(self) -> dict[str, int]:
         def work() -> dict[str, int]:
             counts: dict[str, int] = {}
@@ -1564,6 +1660,16 @@ class TinyDBStore:
     async def active_engagement(self, user_id: str) -> Engagement | None:
         docs = await self._run(lambda: self._engagements.find("user_id", user_id))
         return next((engagement_from(d) for d in docs if d["state"] == "active"), None)
+
+    async def coaching_tallies(self) -> CoachingTallies:
+        def work() -> CoachingTallies:
+            return coaching_tallies(
+                self._coaching_requests._read_table().values(),
+                self._engagements._read_table().values(),
+            )
+
+        tables = (self._coaching_requests, self._engagements)
+        return await self._run(lambda: self._tally("coaching", work, *tables))
 
     async def coach_places_taken(self) -> dict[str, int]:
         def work() -> dict[str, int]:

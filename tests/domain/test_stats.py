@@ -6,13 +6,14 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bot.domain.coaching import CoachingRequest, Engagement
+from bot.domain.feedback import FeedbackFigures, answered_figures
 from bot.domain.intros import Intro
 from bot.domain.matching import Mentor
 from bot.domain.mentoring import Agreement
 from bot.domain.nudges import new_nudge
 from bot.domain.recommendation import recommend
 from bot.domain.records import Response
-from bot.domain.stats import coaching_stats, mentoring_stats, program_stats
+from bot.domain.stats import Mean, coaching_stats, mentoring_stats, program_stats, rating
 from tests.domain.test_recommendation import NEW_DIRECTOR, NEW_HIRE_IN_TRANSITION, TANDEM
 
 T0 = datetime(2026, 11, 2, 9, tzinfo=UTC)
@@ -180,3 +181,24 @@ def test_an_ended_mentoring_still_counts_as_accepted(content):
     ended = Intro("a", "U2", "M1", "ended", T0, T0, answered_at=T0 + timedelta(hours=4))
     stats = program_stats([], [ended], [], [])
     assert stats.intros["accepted"] == 1 and stats.median_hours_to_accept == 4.0
+
+
+def test_partial_tallies_add_up_and_only_ratings_count():
+    assert Mean(3, 1) + Mean(5, 1) + Mean() == Mean(8, 2)
+    assert (Mean(8, 2).value, Mean(11, 3).value, Mean().value) == (4.0, 3.7, None)
+    assert [rating(v) for v in ("4", 5, "05", "4.0", "-1", "²", "", True, None)] == [
+        4,
+        5,
+        5,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+    ]
+
+
+def test_360_figures_from_requests_by_their_answers():
+    assert answered_figures({0: 2, 1: 1, 3: 2, 5: 1}) == FeedbackFigures(6, 12, 3)
+    assert answered_figures({}) == FeedbackFigures(0, 0, 0)

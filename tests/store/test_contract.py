@@ -957,7 +957,7 @@ async def test_a_version_1_database_is_migrated(pg_url: str) -> None:
         await conn.close()
     store = await PostgresStore.connect(pg_url)
     try:
-        assert await schema_versions(pg_url) == [SCHEMA_VERSION] == [6]
+        assert await schema_versions(pg_url) == [SCHEMA_VERSION] == [7]
         assert await store.first_time("Ev1")
         assert not await store.first_time("Ev1")
         assert await store.person("U1") == {"user_id": "U1"}
@@ -979,7 +979,7 @@ async def test_a_version_3_database_gains_the_coach_roster(pg_url: str) -> None:
         await conn.close()
     store = await PostgresStore.connect(pg_url)
     try:
-        assert await schema_versions(pg_url) == [6]
+        assert await schema_versions(pg_url) == [7]
         assert [m.name for m in await store.mentors()] == ["Grace"]
         await store.save_coaches([coach("U5", "Carla")], "UADMIN", "added coach Carla", T0)
         assert await store.coaches() == [coach("U5", "Carla")]

@@ -304,7 +304,7 @@ async def test_a_version_5_database_gains_the_rounds(pg_url: str) -> None:
         await conn.close()
     store = await PostgresStore.connect(pg_url)
     try:
-        assert await schema_versions(pg_url) == [6]
+        assert await schema_versions(pg_url) == [7]
         assert [m.name for m in await store.mentors()] == ["Grace"]
         assert await store.rounds() == []
         assert await store.add_round(cohort("W1"))
