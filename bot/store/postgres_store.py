@@ -273,6 +273,24 @@ CREATE INDEX IF NOT EXISTS engagements_state ON engagements (state, seq);
 CREATE INDEX IF NOT EXISTS gaps_field ON gaps (field, seq);
 """
 
+# The pool's version, moved on by every statement that changes a mentor (a trigger, so no
+# write path can forget it): each instance keeps the pool's Mentors until it moves.
+_POOL_VERSION_V7 = """
+CREATE TABLE IF NOT EXISTS pool_version (
+    one boolean PRIMARY KEY DEFAULT true CHECK (one),
+    version bigint NOT NULL
+);
+INSERT INTO pool_version (one, version) VALUES (true, 0) ON CONFLICT DO NOTHING;
+CREATE OR REPLACE FUNCTION devpath_pool_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE pool_version SET version = version + 1;
+    RETURN NULL;
+END $$;
+DROP TRIGGER IF EXISTS mentors_changed ON mentors;
+CREATE TRIGGER mentors_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON mentors
+    FOR EACH STATEMENT EXECUTE FUNCTION devpath_pool_changed();
+"""
+
 # MIGRATIONS[n] brings a version-n schema to version n + 1 (0: an empty database).
 MIGRATIONS: dict[int, str] = {
     0: """
@@ -407,7 +425,7 @@ CREATE TABLE IF NOT EXISTS effects (
     3: _COACHES_V4 + _COACHING_V4 + _FEEDBACK_V4 + _FORGET_V4,
     4: _LIFECYCLE_V5,
     5: _ROUNDS_V6,
-    6: _STATE_INDEXES_V7,
+    6: _STATE_INDEXES_V7 + _POOL_VERSION_V7,
 }
 
 _DRAFT = "user_id, answers, step, channel_id, updated_at"
@@ -565,6 +583,7 @@ class PostgresStore:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = _Pool(pool, LATER_CONNECTIONS)
         self._next_sweep = 0.0  # time.monotonic() of the next clear-out of seen_events
+        self._pool_cache: tuple[int, list[Mentor]] | None = None  # (pool_version, the pool)
 
     @classmethod
     async def connect(
@@ -726,9 +745,19 @@ class PostgresStore:
     # Mentors: the pool, one row per mentor, keyed by Slack user ID.
 
     async def mentors(self) -> list[Mentor]:
+        """The pool, by name. Every result ranks it, so the Mentors are kept until the pool's
+        version moves (any instance's change to any mentor moves it)."""
+        version = await self._pool.fetchval("SELECT version FROM pool_version")
+        cached = self._pool_cache
+        if cached is not None and cached[0] == version:
+            return list(cached[1])
+        # Read after the version: a change in between moves it again, so the next call
+        # reads the pool again rather than keep an old one.
         rows = await self._pool.fetch(f"SELECT {_MENTOR} FROM mentors WHERE status = 'pool'")
         # Building 10,000 Mentors takes ~60 ms: on the event loop, a stall for every request.
-        return await asyncio.to_thread(_pool_of, rows)
+        pool = await asyncio.to_thread(_pool_of, rows)
+        self._pool_cache = (version, pool)
+        return list(pool)
 
     async def nominations(self) -> list[Mentor]:
         rows = await self._pool.fetch(

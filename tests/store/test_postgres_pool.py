@@ -1,14 +1,17 @@
-"""PostgreSQL: work no request waits on (after an ack, a background round) uses a few of the
-pool's connections at most, so a request still waiting for its ack always finds one."""
+"""PostgreSQL's pools: work no request waits on (after an ack, a background round) uses a few
+of the connections at most, so a request still waiting for its ack always finds one; and each
+instance keeps the mentor pool until any instance changes it."""
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
+from datetime import UTC, datetime
 
 from bot.store.base import LATER
 from bot.store.postgres_store import LATER_CONNECTIONS, PostgresStore
 from tests.store.conftest import fresh_database
+from tests.store.test_contract import mentor
 
 
 async def test_later_work_leaves_connections_for_requests():
@@ -69,3 +72,26 @@ async def test_nested_reads_in_later_work_take_one_turn():
             assert done == [2] * (LATER_CONNECTIONS * 2)
         finally:
             await store.aclose()
+
+
+async def test_each_instance_keeps_the_pool_until_any_instance_changes_it():
+    now = datetime(2026, 12, 8, 9, 0, tzinfo=UTC)
+    async with fresh_database() as url:
+        one, two = await PostgresStore.connect(url), await PostgresStore.connect(url)
+        try:
+            await one.save_mentors([mentor("U2", "Grace")], "UADMIN", "added", now)
+            assert [m.name for m in await two.mentors()] == ["Grace"]
+            kept = two._pool_cache
+            assert [m.name for m in await two.mentors()] == ["Grace"]
+            assert two._pool_cache is kept  # nothing changed: not read again
+
+            # Every way the pool changes, made by the other instance, shows at once.
+            await one.save_mentors([mentor("U3", "Alan")], "UADMIN", "added", now)
+            assert [m.name for m in await two.mentors()] == ["Alan", "Grace"]
+            await one.update_mentor("U3", {"capacity": 5})
+            assert {m.user_id: m.capacity for m in await two.mentors()}["U3"] == 5
+            await one.remove_mentor("U2", "UADMIN", "removed", now)
+            assert [m.name for m in await two.mentors()] == ["Alan"]
+        finally:
+            await one.aclose()
+            await two.aclose()
