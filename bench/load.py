@@ -299,9 +299,10 @@ class BenchSlack(FakeSlack):
         await super()._record(method, body)
         if method == "views.open":
             trigger = str(body.get("trigger_id"))
-            self.shown[trigger] = body
             future = self.waiting.pop(trigger, None)
-            if future is not None and not future.done():
+            if future is None:
+                self.shown[trigger] = body  # until the generator asks for it
+            elif not future.done():
                 # Resolved before _api swaps in the view as shown: the waiter runs later.
                 future.set_result(body)
 
@@ -309,7 +310,7 @@ class BenchSlack(FakeSlack):
         from aiohttp import web
 
         trigger = request.query["trigger"]
-        body = self.shown.get(trigger)
+        body = self.shown.pop(trigger, None)  # each is asked for once
         if body is None:
             future = self.waiting.setdefault(trigger, asyncio.get_running_loop().create_future())
             try:
@@ -418,6 +419,7 @@ class Late(Exception):
 
 
 LATE_MS = 2_900.0
+TRIGGERS = itertools.count(1)
 
 
 def check(took: float, status: int, body: Any, what: str, samples: Samples) -> None:
@@ -438,9 +440,9 @@ class Person:
 
     async def command(self) -> tuple[float, int, str]:
         """/devpath, timed to its HTTP response; the trigger_id sent."""
-        self.count += 1
+        self.count += 1  # one fake Slack serves every configuration: triggers never repeat
         body = self.user.command_body()
-        body["trigger_id"] = trigger = f"trigger-{self.user.user_id}-{self.count}"
+        body["trigger_id"] = trigger = f"trigger-{self.user.user_id}-{next(TRIGGERS)}"
         start = time.perf_counter()
         status, _ = await self.user.post(urlencode(body), "application/x-www-form-urlencoded")
         return (time.perf_counter() - start) * 1000, status, trigger
