@@ -100,7 +100,7 @@ CONNECT_TIMEOUT = 10.0  # seconds, per connection attempt
 MIGRATION_LOCK = 0x64657670_6174685F  # "devpath_"
 MENTOR_LOCK = 1  # (MENTOR_LOCK, hashtext(mentor_id)): accepts that count a mentor's places
 GAP_LOCK = 2  # (GAP_LOCK, hashtext(field)): gap alerts for one field
-RESPONSE_LOCK = 3  # (RESPONSE_LOCK, hashtext(user_id)): one response per modal submitted
+# 3 was the lock for one response per modal submitted: a unique index holds it now.
 OPEN_REQUEST_LOCK = 50  # (OPEN_REQUEST_LOCK, hashtext(mentee_id)): one open request reserved
 BUDGET_LOCK = 40  # (BUDGET_LOCK, 0): approvals that count against the coaching budget
 COACH_LOCK = 41  # (COACH_LOCK, hashtext(coach_id)): engagements that take a coach's place
@@ -291,6 +291,13 @@ CREATE TRIGGER mentors_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON m
     FOR EACH STATEMENT EXECUTE FUNCTION devpath_pool_changed();
 """
 
+# One response per modal submitted, held by the index itself: a final submission is one
+# insert, not a lock and a look-up first.
+_RESPONSE_PER_VIEW_V7 = """
+CREATE UNIQUE INDEX IF NOT EXISTS responses_view ON responses (user_id, view_id)
+    WHERE view_id IS NOT NULL;
+"""
+
 # MIGRATIONS[n] brings a version-n schema to version n + 1 (0: an empty database).
 MIGRATIONS: dict[int, str] = {
     0: """
@@ -425,7 +432,7 @@ CREATE TABLE IF NOT EXISTS effects (
     3: _COACHES_V4 + _COACHING_V4 + _FEEDBACK_V4 + _FORGET_V4,
     4: _LIFECYCLE_V5,
     5: _ROUNDS_V6,
-    6: _STATE_INDEXES_V7 + _POOL_VERSION_V7,
+    6: _STATE_INDEXES_V7 + _POOL_VERSION_V7 + _RESPONSE_PER_VIEW_V7,
 }
 
 _DRAFT = "user_id, answers, step, channel_id, updated_at"
@@ -653,36 +660,31 @@ class PostgresStore:
         self, response: Response, view_id: str | None = None, then: Followups = NOTHING
     ) -> str:
         """Keep a completed questionnaire and what follows it, in one transaction; the same
-        modal (`view_id`) sent again, even at the same moment, writes nothing."""
+        modal (`view_id`) sent again, even at the same moment, writes nothing: the unique
+        index on (user, modal) makes the second insert wait for the first, then do nothing."""
         rec = response.recommendation
         async with self._pool.acquire() as conn, conn.transaction():
-            if view_id:
-                await conn.execute(
-                    "SELECT pg_advisory_xact_lock($1, hashtext($2))",
-                    RESPONSE_LOCK,
-                    response.user_id,
-                )
-                known = await conn.fetchval(
-                    "SELECT id FROM responses WHERE user_id = $1 AND view_id = $2 LIMIT 1",
-                    response.user_id,
-                    view_id,
-                )
-                if known is not None:
-                    return str(known)
-            new_id = str(
-                await conn.fetchval(
-                    "INSERT INTO responses (user_id, answers, recommendation, content_version, "
-                    "created_at, view_id) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                    response.user_id,
-                    answers_doc(response.answers),
-                    recommendation_doc(rec),
-                    response.content_version,
-                    _utc(response.created_at),
-                    view_id,
-                )
+            new_id = await conn.fetchval(
+                "INSERT INTO responses (user_id, answers, recommendation, content_version, "
+                "created_at, view_id) VALUES ($1, $2, $3, $4, $5, $6) "
+                "ON CONFLICT (user_id, view_id) WHERE view_id IS NOT NULL DO NOTHING "
+                "RETURNING id",
+                response.user_id,
+                answers_doc(response.answers),
+                recommendation_doc(rec),
+                response.content_version,
+                _utc(response.created_at),
+                view_id,
             )
-            await _follow(conn, then.about_response(new_id))
-        return new_id
+            if new_id is None:
+                known = await conn.fetchval(
+                    "SELECT id FROM responses WHERE user_id = $1 AND view_id = $2",
+                    response.user_id,
+                    view_id,
+                )
+                return str(known)
+            await _follow(conn, then.about_response(str(new_id)))
+        return str(new_id)
 
     async def response_for_view(self, user_id: str, view_id: str | None) -> Response | None:
         """The questionnaire this person already submitted from this modal, if any."""
