@@ -16,15 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-
-def rss_mb() -> tuple[float, float]:
-    """(VmRSS, VmHWM) of this process in MB (as bench.storage.rss_mb, which imports bot)."""
-    found = {}
-    for line in Path("/proc/self/status").read_text().splitlines():
-        key, _, value = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
-            found[key] = int(value.split()[0]) / 1024
-    return found["VmRSS"], found["VmHWM"]
+from bench.procfs import rss_mb
 
 
 def main(argv: list[str]) -> None:

@@ -263,13 +263,18 @@ async def start_bot(
     return bot
 
 
-def stop_bot(bot: Bot) -> None:
-    bot.process.send_signal(signal.SIGTERM)
+def terminate(process: subprocess.Popen) -> None:
+    """SIGTERM, so it can finish what is under way; SIGKILL after 30 s."""
+    process.send_signal(signal.SIGTERM)
     try:
-        bot.process.wait(timeout=30)
+        process.wait(timeout=30)
     except subprocess.TimeoutExpired:
-        bot.process.kill()
-        bot.process.wait()
+        process.kill()
+        process.wait()
+
+
+def stop_bot(bot: Bot) -> None:
+    terminate(bot.process)
     if bot.stats_path.exists():
         bot.stats = json.loads(bot.stats_path.read_text())
 
@@ -379,12 +384,7 @@ class RemoteSlack:
             return await response.json()
 
     def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        terminate(self.process)
 
 
 async def start_fake_slack(

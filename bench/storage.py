@@ -47,6 +47,7 @@ from typing import Any
 
 from tinydb import TinyDB
 
+from bench.procfs import rss_mb
 from bot.content import Content, load_content
 from bot.domain.intros import Intro
 from bot.domain.matching import Mentor
@@ -169,16 +170,6 @@ def table(header: list[str], rows: list[list[str]], right: int = 1) -> str:
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
-
-
-def rss_mb() -> tuple[float, float]:
-    """(VmRSS, VmHWM) of this process in MB, from /proc/self/status."""
-    found = {}
-    for line in Path("/proc/self/status").read_text().splitlines():
-        key, _, value = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
-            found[key] = int(value.split()[0]) / 1024
-    return found["VmRSS"], found["VmHWM"]
 
 
 def text(rng: random.Random, chars: int) -> str:
