@@ -103,13 +103,13 @@ class InFlight:
                 return await run(request, response, *args, **kwargs)
             # Counted before the listener task exists, so the HTTP answer never beats it.
             work = request.context[_WORK] = self.begin()
-            arrival = request.context.get(_ARRIVAL)
+            arrival = request.context.get(_ARRIVAL)  # over HTTP; Socket Mode counts none
             listener = args[1] if len(args) > 1 else kwargs.get("listener")
             # An event is acked by Bolt itself, in the request's own answer: never held.
-            if isinstance(arrival, _Arrival) and not getattr(
-                listener, "auto_acknowledgement", True
-            ):
-                request.context["ack"] = _AckFirst(self, arrival)
+            if not getattr(listener, "auto_acknowledgement", True):
+                request.context["ack"] = _AckFirst(
+                    self, arrival if isinstance(arrival, _Arrival) else None
+                )
             try:
                 return await run(request, response, *args, **kwargs)
             except BaseException:
@@ -147,15 +147,16 @@ class _Arrival:
 class _AckFirst(AsyncAck):
     """Bolt's ack, after which the listener lets the acks of others go first."""
 
-    def __init__(self, inflight: InFlight, arrival: _Arrival) -> None:
+    def __init__(self, inflight: InFlight, arrival: _Arrival | None) -> None:
         super().__init__()
         self._inflight, self._arrival = inflight, arrival
 
     async def __call__(self, *args: Any, **kwargs: Any) -> BoltResponse:
         response = await super().__call__(*args, **kwargs)
-        self._arrival.answered()
         LATER.set(True)  # for the rest of this listener: nobody waits on it now
-        await self._inflight.acks_first()
+        if self._arrival is not None:
+            self._arrival.answered()
+            await self._inflight.acks_first()
         return response
 
 

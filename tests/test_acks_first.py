@@ -10,6 +10,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot import inflight as inflight_module
 from bot.inflight import InFlight, _AckFirst
+from bot.store.base import LATER
 
 
 def request() -> AsyncBoltRequest:
@@ -50,3 +51,18 @@ async def test_with_nobody_waiting_it_does_not_wait():
     task = asyncio.create_task(ack())
     await asyncio.sleep(0)
     assert task.done()
+
+
+async def test_after_its_ack_a_listener_is_later_work_over_http_and_socket_mode():
+    inflight = InFlight()
+
+    async def listener(ack: _AckFirst) -> tuple[bool, bool]:
+        before = LATER.get()
+        await ack()
+        return before, LATER.get()
+
+    for arrival in (inflight.arrived(request()), None):  # None: Socket Mode counts no arrivals
+        # A task of its own, as Bolt runs each listener: the flag stays inside it.
+        ran = asyncio.create_task(listener(_AckFirst(inflight, arrival)))
+        assert await ran == (False, True)
+        assert LATER.get() is False
