@@ -24,7 +24,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.domain.intros import free_in_field
-from bot.domain.matching import Match
 from bot.domain.outbox import (
     MAX_ATTEMPTS,
     WITHDRAWN,
@@ -97,31 +96,17 @@ async def _give_up(delivery: Delivery, effect: Effect) -> None:
 
 
 class Delivery:
-    """What making an effect needs: the app's parts, and the matches already ranked for the
-    person whose action it follows (so a result's DM shows what its modal showed)."""
+    """What making an effect needs: the app's parts."""
 
-    def __init__(self, deps: Deps, client: AsyncWebClient, matches: list[Match] | None) -> None:
-        self.deps, self.client, self.matches = deps, client, matches
-
-    async def matches_for_result(self, user_id: str, response_id: str) -> list[Match] | None:
-        if self.matches is not None:
-            return self.matches
-        response = await _response(self.deps, user_id, response_id)
-        if response is None or not shows_mentors(response.recommendation.path):
-            return None
-        return await matches_for(self.client, self.deps, user_id, response.answers)
+    def __init__(self, deps: Deps, client: AsyncWebClient) -> None:
+        self.deps, self.client = deps, client
 
 
-async def deliver(
-    deps: Deps,
-    client: AsyncWebClient,
-    effects: Iterable[Effect],
-    matches: list[Match] | None = None,
-) -> None:
+async def deliver(deps: Deps, client: AsyncWebClient, effects: Iterable[Effect]) -> None:
     """Make each effect that nobody else has claimed. A fault in one is logged and the rest
     go on; a later round makes it (after a backoff for a passing fault, once the claim is
     stale for anything else): the person need not try again, so nobody is asked to."""
-    delivery = Delivery(deps, client, matches)
+    delivery = Delivery(deps, client)
     for effect in effects:
         await _claim_and_make(delivery, effect)
 
@@ -130,7 +115,7 @@ async def recover(deps: Deps, client: AsyncWebClient, stale_before: datetime) ->
     """Deliver what was left: effects never claimed, and those claimed before `stale_before`
     whose deliverer died (made again if at least once, else dropped). How many were made."""
     store, made = deps.store, 0
-    delivery = Delivery(deps, client, None)
+    delivery = Delivery(deps, client)
     for effect in await store.unfinished_effects():
         stale = effect.claimed_at is not None and effect.claimed_at < stale_before
         if effect.state == "running" and not stale:
@@ -221,7 +206,11 @@ async def _result_dm(d: Delivery, effect: Effect) -> None:
     response = await _response(d.deps, effect.user_id, effect.data["response_id"])
     if response is None:
         return  # erased meanwhile
-    matches = await d.matches_for_result(effect.user_id, response.id)
+    matches = (
+        await matches_for(d.client, d.deps, effect.user_id, response.answers)
+        if shows_mentors(response.recommendation.path)
+        else None
+    )
     view_id = effect.data.get("view_id")
     if view_id and matches is not None:
         await show_matches(d.client, d.deps, effect.user_id, response, view_id, matches)
