@@ -15,6 +15,7 @@ from bot.domain.mentoring import lapses, unanswered
 from bot.domain.nudges import plan_after_intro_accepted, plan_after_intro_requested
 from bot.domain.outbox import Cancel, Effect, Followups, new_effect
 from bot.flows.rounds import in_a_replacing_round
+from bot.flows.slack import TRY_AGAIN
 from bot.screens.intros import answered_message
 
 
@@ -228,9 +229,6 @@ async def claim_open_request(
             return f"You and <@{mentee_id}> already have an intro: it is in your DMs.", ()
         return why_mentor_cannot_take(mentor, await store.mentees_now()) or TRY_AGAIN, ()
     return "Someone was quicker: this request is taken. Thank you for offering!", ()
-
-
-TRY_AGAIN = "That did not go through just now: please try again."
 
 
 async def post_open_request(deps: Deps, mentee_id: str) -> tuple[str, tuple[Effect, ...]]:

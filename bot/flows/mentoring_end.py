@@ -33,7 +33,7 @@ from bot.domain.pool import clean_text
 from bot.flows import nudges as nudges_flow
 from bot.flows.matching import next_matches
 from bot.flows.outbox import Delivery, makes
-from bot.flows.slack import send_dm
+from bot.flows.slack import TRY_AGAIN, send_dm
 from bot.screens.mentoring_end import (
     at_risk_admin_message,
     ended_message,
@@ -46,7 +46,6 @@ from bot.screens.mentoring_end import (
 ACCEPTED = frozenset({"accepted"})
 ENDED = frozenset({"ended"})
 ABOUT_THE_PAIR = frozenset({"check_in", "did_you_meet"})
-TRY_AGAIN = "That did not go through just now: please try again."
 RATED_ALREADY = "You already rated your goals for this check-in. Thank you!"
 NO_GOALS = "This mentoring has no agreed goals to rate (or it has ended)."
 

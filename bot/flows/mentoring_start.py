@@ -26,10 +26,10 @@ from bot.domain.mentoring import (
 from bot.domain.nudges import plan_after_intro_requested
 from bot.domain.outbox import Cancel, Effect, Followups, new_effect
 from bot.domain.pool import clean_text
-from bot.flows.outbox import Delivery, makes
-from bot.flows.slack import post_to_group, send_dm, update_message
+from bot.flows.outbox import Delivery, makes, request_message
+from bot.flows.slack import TRY_AGAIN, post_to_group, send_dm, update_message
 from bot.screens.blocks import when
-from bot.screens.intros import kickoff_message, mentor_request_message
+from bot.screens.intros import kickoff_message
 from bot.screens.mentoring import (
     MEET_EVERY,
     RUNS_FOR,
@@ -47,7 +47,6 @@ NOT_YOUR_REQUEST = "This request is not one I can find for you."
 NOT_YOUR_QUESTION = "This question is not one I can find for you."
 NOT_YOUR_MENTORING = "This mentoring is not one I can find for you."
 NOT_UNDER_WAY = "This mentoring is not under way any more."
-TRY_AGAIN = "That did not go through just now: please try again."
 STATES = {
     "accepted": "accepted",
     "declined": "declined",
@@ -323,15 +322,7 @@ async def _request_refresh(d: Delivery, effect: Effect) -> None:
     intro = await deps.store.get_intro(effect.data["intro_id"])
     if intro is None or intro.state != "pending" or not intro.mentor_message.get("ts"):
         return
-    latest = await deps.store.latest_response(intro.mentee_id)
-    message = mentor_request_message(
-        deps.content,
-        intro,
-        latest.recommendation if latest else None,
-        dict(latest.answers) if latest else {},
-        when(intro.expires_at, deps.clock()),
-    )
-    await update_message(d.client, dict(intro.mentor_message), message)
+    await update_message(d.client, dict(intro.mentor_message), await request_message(deps, intro))
 
 
 @makes("question_answered")

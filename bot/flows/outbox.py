@@ -17,13 +17,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.domain.intros import free_in_field
+from bot.domain.intros import Intro, free_in_field
 from bot.domain.outbox import (
     MAX_ATTEMPTS,
     WITHDRAWN,
@@ -275,6 +276,18 @@ async def alert_gap(
 # After an intro request, its answer, or a claimed open request.
 
 
+async def request_message(deps: Deps, intro: Intro) -> dict[str, Any]:
+    """The mentor's request as it stands: who asks, what they chose to share, until when."""
+    latest = await deps.store.latest_response(intro.mentee_id)
+    return mentor_request_message(
+        deps.content,
+        intro,
+        latest.recommendation if latest else None,
+        dict(latest.answers) if latest else {},
+        when(intro.expires_at, deps.clock()),
+    )
+
+
 @makes("intro_request")
 async def _intro_request(d: Delivery, effect: Effect) -> None:
     """The request in the mentor's DM; if it cannot reach them, it lapses at once."""
@@ -283,14 +296,7 @@ async def _intro_request(d: Delivery, effect: Effect) -> None:
     if intro is None or intro.state != "pending":
         return
     now = deps.clock()
-    latest = await deps.store.latest_response(intro.mentee_id)
-    message = mentor_request_message(
-        deps.content,
-        intro,
-        latest.recommendation if latest else None,
-        dict(latest.answers) if latest else {},
-        when(intro.expires_at, now),
-    )
+    message = await request_message(deps, intro)
     landed = await post_or_refusal(d.client, [intro.mentor_id], message)
     if not isinstance(landed, str):
         await deps.store.mark_intro(intro.id, mentor_message=landed)

@@ -39,7 +39,7 @@ from bot.domain.rounds import (
     waiting_for_a_mentor,
 )
 from bot.flows.outbox import Delivery, deliver, makes
-from bot.flows.slack import send_dm, update_message
+from bot.flows.slack import TRY_AGAIN, send_dm, update_message
 from bot.screens.rounds import (
     admin_round_message,
     invite_message,
@@ -51,7 +51,6 @@ OPEN = frozenset({"open"})
 MATCHED = frozenset({"matched"})
 OPEN_OR_MATCHED = frozenset({"open", "matched"})
 NOT_FOUND = "That round is not one I can find."
-TRY_AGAIN = "That did not go through just now: please try again."
 
 
 @dataclass(frozen=True)

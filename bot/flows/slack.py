@@ -26,6 +26,8 @@ GONE = frozenset(
 )
 # Slack's answers that say "not now": the call may work in a moment.
 BUSY = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable"})
+# What a person is told when a click lost a race it need not have lost: nothing changed.
+TRY_AGAIN = "That did not go through just now: please try again."
 
 
 def slack_error(error: SlackApiError) -> str:
