@@ -442,6 +442,14 @@ _MENTOR = (
     "away_until, nominated_at"
 )
 _MENTOR_VALUES = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12"
+# A mentor added, or their profile replaced (each caller says what else it sets).
+_UPSERT_MENTOR = (
+    f"INSERT INTO mentors ({_MENTOR}) VALUES ({_MENTOR_VALUES}) "
+    "ON CONFLICT (user_id) DO UPDATE SET name = EXCLUDED.name, "
+    "timezone = EXCLUDED.timezone, fields = EXCLUDED.fields, topics = EXCLUDED.topics, "
+    "seniority = EXCLUDED.seniority, capacity = EXCLUDED.capacity, bio = EXCLUDED.bio, "
+    "active = EXCLUDED.active"
+)
 _COACH = (
     "id, kind, name, timezone, areas, languages, capacity, credentials, bio, active, "
     "organisation, email, booking_url"
@@ -779,13 +787,8 @@ class PostgresStore:
         async with self._pool.acquire() as conn, conn.transaction():
             if mentors:
                 await conn.executemany(
-                    f"INSERT INTO mentors ({_MENTOR}) VALUES ({_MENTOR_VALUES}) "
-                    "ON CONFLICT (user_id) DO UPDATE SET name = EXCLUDED.name, "
-                    "timezone = EXCLUDED.timezone, fields = EXCLUDED.fields, "
-                    "topics = EXCLUDED.topics, seniority = EXCLUDED.seniority, "
-                    "capacity = EXCLUDED.capacity, bio = EXCLUDED.bio, active = EXCLUDED.active, "
-                    "status = EXCLUDED.status, away_until = EXCLUDED.away_until, "
-                    "nominated_at = EXCLUDED.nominated_at",
+                    f"{_UPSERT_MENTOR}, status = EXCLUDED.status, "
+                    "away_until = EXCLUDED.away_until, nominated_at = EXCLUDED.nominated_at",
                     [_mentor_args(m) for m in mentors],
                 )
             await _audit(conn, by, what, now, audit_about("mentor", [m.user_id for m in mentors]))
@@ -800,12 +803,7 @@ class PostgresStore:
             async with self._pool.acquire() as conn, conn.transaction():
                 if latest:
                     await conn.executemany(
-                        f"INSERT INTO mentors ({_MENTOR}) VALUES ({_MENTOR_VALUES}) "
-                        "ON CONFLICT (user_id) DO UPDATE SET name = EXCLUDED.name, "
-                        "timezone = EXCLUDED.timezone, fields = EXCLUDED.fields, "
-                        "topics = EXCLUDED.topics, seniority = EXCLUDED.seniority, "
-                        "capacity = EXCLUDED.capacity, bio = EXCLUDED.bio, "
-                        "active = EXCLUDED.active, status = 'pool'",
+                        f"{_UPSERT_MENTOR}, status = 'pool'",
                         [_mentor_args(m) for m in latest.values()],
                     )
                 await _audit(conn, by, what, now, audit_about("mentor", list(latest)))
