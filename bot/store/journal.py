@@ -160,7 +160,7 @@ class JournalStorage(Storage):
             if self._unsynced_from is None:
                 self._unsynced_from = before
         else:
-            self._compact_when_due()
+            self.compact_when_due()
 
     @contextlib.contextmanager
     def deferred(self) -> Iterator[None]:
@@ -195,11 +195,8 @@ class JournalStorage(Storage):
         self._unsynced_from = None
 
     def compact_when_due(self) -> None:
-        """Compact if the journal has outgrown the snapshot (after a group's `sync()`, once
-        its callers have their answers: they need not wait for it)."""
-        self._compact_when_due()
-
-    def _compact_when_due(self) -> None:
+        """Compact if the journal has outgrown the snapshot (after each write, or after a
+        group's `sync()` once its callers have their answers: they need not wait for it)."""
         if self._journal_bytes > max(self.compact_floor, self._snapshot_bytes):
             try:
                 self._compact()
