@@ -97,7 +97,7 @@ async def show_matches(
     done: Completed | Response,
     view_id: str,
     matches: list[Match] | None = None,
-) -> list[Match]:
+) -> None:
     """Fill the mentors who fit into the result modal `view_id` (ranked now unless given).
     The modal may be closed by then: that is no fault, as the DM carries them too."""
     if matches is None:
@@ -110,7 +110,6 @@ async def show_matches(
     except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
         shown = slack_error(error) if isinstance(error, SlackApiError) else type(error).__name__
         log.info("result modal %s not updated with its mentors: %s", view_id, shown)
-    return matches
 
 
 async def submitted_before(deps: Deps, user_id: str, view_id: str | None) -> Completed | None:
